@@ -1,0 +1,135 @@
+"""Chart domain: bar, line, area, pie/donut, scatter and histogram charts drawn by Matplotlib.
+
+Each sample is a :class:`ChartSpec` (topic, data, axis, style) plus a standalone Matplotlib
+script that reproduces its PNG bytes. Question programs (``synth.qa_synth.chart``): value
+lookup and reading off the axis, max/min, compare, difference, sum/average, share,
+count-if, k-th rank, trend and peak, yes/no, multiple choice, max-minus-average (multi-hop)
+and pointing at a bar/point/slice.
+
+    synth generate --domain chart --n 1000 --out data/charts
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from synth.generators.base import Code, Rendered, Sample
+from synth.generators.chart._code import LANGUAGE, emit_script
+from synth.generators.chart._sample import sample_spec
+from synth.generators.chart._spec import KINDS, Axis, ChartSpec, ChartStyle, Series
+from synth.personas import load_vocabulary
+from synth.record import QA
+
+__all__ = [
+    "DOMAIN",
+    "KINDS",
+    "AreaChart",
+    "Axis",
+    "BarChart",
+    "ChartDomain",
+    "ChartGenerator",
+    "ChartSpec",
+    "ChartStyle",
+    "Histogram",
+    "LineChart",
+    "PieChart",
+    "ScatterChart",
+    "Series",
+]
+
+VERSION = "1"
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartGenerator:
+    """Draws chart samples; ``kind``/``variant`` pin the family, None draws it too."""
+
+    kind: str | None = None
+    variant: str | None = None
+
+    def sample(self, *, rng: np.random.Generator) -> Sample:
+        spec = sample_spec(rng, self.kind, self.variant)
+        return make_sample(spec)
+
+
+def make_sample(spec: ChartSpec) -> Sample:
+    """Wrap a spec (sampled or hand-built) with its code, persona and topic."""
+    generator = f"chart@{VERSION}"
+    return Sample(
+        domain="chart",
+        family=spec.family,
+        generator=generator,
+        spec=spec,
+        code=Code(LANGUAGE, emit_script(spec, generator)),
+        persona=_persona(spec.topic_id),
+        topic=spec.title,
+    )
+
+
+def _persona(topic_id: str) -> dict[str, Any]:
+    vocab = load_vocabulary("chart_topics")
+    for group in ("topics", "scatter", "histogram"):
+        for t in vocab[group]:
+            if t["id"] == topic_id:
+                return {"description": t["persona"], "topic_id": topic_id}
+    return {"description": "", "topic_id": topic_id}
+
+
+class BarChart(ChartGenerator):
+    def __init__(self, variant: str | None = None) -> None:
+        super().__init__("bar", variant)
+
+
+class LineChart(ChartGenerator):
+    def __init__(self, variant: str | None = None) -> None:
+        super().__init__("line", variant)
+
+
+class AreaChart(ChartGenerator):
+    def __init__(self, variant: str | None = None) -> None:
+        super().__init__("area", variant)
+
+
+class PieChart(ChartGenerator):
+    def __init__(self, variant: str | None = None) -> None:
+        super().__init__("pie", variant)
+
+
+class ScatterChart(ChartGenerator):
+    def __init__(self) -> None:
+        super().__init__("scatter", None)
+
+
+class Histogram(ChartGenerator):
+    def __init__(self) -> None:
+        super().__init__("histogram", None)
+
+
+class ChartDomain:
+    """The chart domain pack (registered as ``chart``)."""
+
+    name = "chart"
+    version = VERSION
+    install_hint = "pip install matplotlib"
+
+    def sample(self, *, rng: np.random.Generator) -> Sample:
+        return ChartGenerator().sample(rng=rng)
+
+    def render(self, sample: Sample) -> Rendered:
+        from synth.renderers.mpl import render_matplotlib
+
+        return render_matplotlib(sample.code.source)
+
+    def questions(self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator) -> list[QA]:
+        from synth.qa_synth.chart import chart_questions
+
+        return chart_questions(sample.spec, rendered.elements, rng=rng)
+
+    def spec_from_json(self, data: dict[str, Any]) -> ChartSpec:
+        return ChartSpec.from_json(data)
+
+
+DOMAIN = ChartDomain()

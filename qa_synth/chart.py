@@ -1,0 +1,480 @@
+"""Chart question programs, answer first.
+
+Every program reads the :class:`~synth.generators.chart.ChartSpec` (and, for pointing, the
+render facts), computes its answer, checks that a person could decide it by looking (no ties,
+a minimum gap relative to the axis, tolerances from the axis step), and only then writes the
+question and a chain of thought from its own steps. ``params`` hold what is needed to
+recompute the answer from the spec alone.
+
+Programs: value_lookup, extremum, compare_two, difference, sum, average, share, count_if,
+rank_k, trend, yes_no, multiple_choice, max_minus_mean (multi-hop), correlation, point.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from synth.generators.chart._spec import ChartSpec
+from synth.qa_synth._phrasing import phrase
+from synth.record import QA
+
+TOTAL = "__total__"
+ORDINALS = {2: "second", 3: "third", 4: "fourth"}
+Program = Callable[["Ctx", np.random.Generator], "QA | None"]
+
+
+class Ctx:
+    """What every program needs to know about one chart, computed once."""
+
+    def __init__(self, spec: ChartSpec, elements: Sequence[dict[str, Any]]) -> None:
+        self.spec = spec
+        self.elements = elements
+        self.cats = list(spec.categories)
+        st = spec.style
+        if spec.kind == "pie":
+            self.exact = st.pie_labels != "none"
+            self.span = 100.0
+        else:
+            self.exact = st.value_labels and spec.kind != "scatter"
+            assert spec.value_axis is not None
+            self.span = spec.value_axis.span
+        self.step = spec.value_axis.step if spec.value_axis else 5.0
+        # how far two values must be apart to be told apart by eye
+        self.gap = (0.02 if self.exact else 0.045) * self.span
+        self.tol = 0.0 if self.exact else _round_tol(0.25 * self.step)
+        self.quantity = spec.y_label.split(" (")[0] if spec.kind != "histogram" else "count"
+
+    def series_names(self) -> list[str]:
+        if self.spec.variant == "stacked":
+            return [TOTAL] + [s.name for s in self.spec.series]
+        return [s.name for s in self.spec.series]
+
+    def values(self, series: str) -> list[float]:
+        if series == TOTAL:
+            return list(self.spec.totals())
+        for s in self.spec.series:
+            if s.name == series:
+                return list(s.values)
+        raise KeyError(series)
+
+    def reading_tol(self, series: str) -> float:
+        """Tolerance of reading one value of ``series`` (a stacked segment spans two readings)."""
+        if self.exact:
+            return 0.0
+        if self.spec.variant == "stacked" and series != TOTAL and self.spec.kind == "bar":
+            return 2 * self.tol
+        return self.tol
+
+    def subject(self, series: str) -> str:
+        q = self.quantity.lower()
+        if series == TOTAL:
+            return f"total {q}"
+        if len(self.spec.series) == 1:
+            return q
+        return f'"{series}" {q}'
+
+    def fields(self, series: str) -> dict[str, Any]:
+        axis = self.spec.x_label.lower() if self.spec.kind not in ("pie", "scatter") else "category"
+        if self.spec.kind == "histogram":
+            axis = "bin"
+        if self.spec.kind == "scatter":
+            axis = "point"
+        unit = self.spec.unit
+        return {
+            "subject": self.subject(series),
+            "axis": axis,
+            "axis_plural": _plural(axis),
+            "unit_in": f" (in {unit})" if unit else "",
+        }
+
+    def fmt(self, v: float, extra: int = 0) -> str:
+        return f"{v:,.{self.spec.decimals + extra}f}"
+
+    def num(self, v: float, extra: int = 0) -> float | int:
+        r = round(v, self.spec.decimals + extra)
+        return int(r) if self.spec.decimals + extra == 0 else r
+
+    def decidable_pairs(self, vals: list[float]) -> list[tuple[int, int]]:
+        return [(i, j) for i in range(len(vals)) for j in range(len(vals)) if vals[i] - vals[j] >= self.gap]
+
+
+def chart_questions(spec: ChartSpec, elements: Sequence[dict[str, Any]], *, rng: np.random.Generator, k: int = 4) -> list[QA]:
+    """One yes/no, one multiple-choice and one pointing question (where they can be decided)
+    plus ``k`` others drawn from the programs that fit this chart."""
+    ctx = Ctx(spec, elements)
+    fixed: list[Program] = [yes_no, multiple_choice, point]
+    pool: list[Program] = [value_lookup, extremum, compare_two, difference, average, count_if, rank_k, max_minus_mean]
+    if ctx.exact:
+        pool.append(sum_values)
+    if spec.kind == "pie" or ctx.exact:
+        pool.append(share)
+    if spec.ordered and spec.kind in ("line", "area", "bar"):
+        pool.append(trend)
+    if spec.kind == "scatter":
+        pool.append(correlation)
+    out: list[QA] = []
+    for program in fixed:
+        qa = program(ctx, rng)
+        if qa is not None:
+            out.append(qa)
+    order = rng.permutation(len(pool))
+    for i in order:
+        if len(out) >= len(fixed) + k:
+            break
+        qa = pool[int(i)](ctx, rng)
+        if qa is not None:
+            out.append(qa)
+    return [_renumber(q, n) for n, q in enumerate(out)]
+
+
+def _renumber(q: QA, n: int) -> QA:
+    import dataclasses
+
+    return dataclasses.replace(q, id=f"q{n}")
+
+
+def _make(ctx: Ctx, program: str, question: str, answer: Any, answer_type: str, steps: list[str], params: dict[str, Any], skills: Sequence[str], difficulty: int, *, tolerance: Any = None, choices: Sequence[str] | None = None) -> QA:
+    reasoning = " ".join(steps) + f" So the answer is {_show(answer)}."
+    return QA(
+        id="q",
+        question=question,
+        answer=answer,
+        answer_type=answer_type,
+        reasoning=reasoning,
+        program=program,
+        params=params,
+        skills=tuple(skills),
+        difficulty=difficulty,
+        choices=tuple(choices) if choices is not None else None,
+        tolerance=tolerance if tolerance not in (None, 0, 0.0) else None,
+    )
+
+
+def _show(answer: Any) -> str:
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    if isinstance(answer, float):
+        return f"{answer:,}"
+    return str(answer)
+
+
+def _series(ctx: Ctx, rng: np.random.Generator) -> str:
+    names = ctx.series_names()
+    return names[int(rng.integers(len(names)))]
+
+
+def _read(ctx: Ctx, series: str, j: int) -> str:
+    v = ctx.values(series)[j]
+    how = "The label shows" if ctx.exact else "Reading against the axis gives about"
+    if series == TOTAL:
+        how = "The label shows" if ctx.exact else "The top of the stack reads about"
+    return f"{how} {ctx.fmt(v)} for {ctx.cats[j]}."
+
+
+def value_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if ctx.spec.kind == "pie":
+        return None
+    if ctx.spec.variant == "stacked" and not ctx.exact:
+        series = TOTAL
+    else:
+        series = _series(ctx, rng)
+        if series == TOTAL and ctx.exact:  # totals are not printed on stacked bars
+            series = ctx.spec.series[0].name
+    j = int(rng.integers(len(ctx.cats)))
+    v = ctx.values(series)[j]
+    tol = ctx.reading_tol(series)
+    q = phrase("chart_questions", "value_lookup", rng, category=ctx.cats[j], **ctx.fields(series))
+    skills = ["value-lookup"] + ([] if ctx.exact else ["axis-reading"])
+    return _make(ctx, "value_lookup", q, ctx.num(v), "number", [_read(ctx, series, j)], {"series": series, "category": ctx.cats[j]}, skills, 1 if ctx.exact else 2, tolerance=tol)
+
+
+def _extremes_ok(ctx: Ctx, vals: list[float], target: str) -> int | None:
+    order = sorted(range(len(vals)), key=lambda i: vals[i])
+    best, runner = (order[-1], order[-2]) if target == "max" else (order[0], order[1])
+    if abs(vals[best] - vals[runner]) < ctx.gap:
+        return None
+    return best
+
+
+def _pie_values(ctx: Ctx) -> list[float]:
+    vals = ctx.values(ctx.spec.series[0].name)
+    total = sum(vals)
+    return [100.0 * v / total for v in vals]
+
+
+def _decision_values(ctx: Ctx, series: str) -> list[float]:
+    """Values on the scale the eye compares (percent of the circle for pies)."""
+    return _pie_values(ctx) if ctx.spec.kind == "pie" else ctx.values(series)
+
+
+def extremum(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    series = _series(ctx, rng)
+    target = "max" if rng.random() < 0.5 else "min"
+    j = _extremes_ok(ctx, _decision_values(ctx, series), target)
+    if j is None:
+        return None
+    vals = ctx.values(series)
+    q = phrase("chart_questions", f"extremum_{target}", rng, **ctx.fields(series))
+    word = "highest" if target == "max" else "lowest"
+    steps = [f"Comparing all {len(vals)} values, {ctx.cats[j]} is the {word} at {ctx.fmt(vals[j])}."]
+    return _make(ctx, "extremum", q, ctx.cats[j], "text", steps, {"series": series, "target": target}, ["comparison", "extremum"], 1)
+
+
+def compare_two(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    series = _series(ctx, rng)
+    pairs = ctx.decidable_pairs(_decision_values(ctx, series))
+    if not pairs:
+        return None
+    hi, lo = pairs[int(rng.integers(len(pairs)))]
+    a, b = (hi, lo) if rng.random() < 0.5 else (lo, hi)
+    vals = ctx.values(series)
+    q = phrase("chart_questions", "compare_two", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series))
+    steps = [f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}.", f"{ctx.cats[hi]} is higher."]
+    return _make(ctx, "compare_two", q, ctx.cats[hi], "text", steps, {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]}, ["comparison"], 1)
+
+
+def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if ctx.spec.kind == "pie":
+        return None
+    series = _series(ctx, rng)
+    vals = ctx.values(series)
+    pairs = ctx.decidable_pairs(vals)
+    if not pairs:
+        return None
+    a, b = pairs[int(rng.integers(len(pairs)))]
+    d = vals[a] - vals[b]
+    q = phrase("chart_questions", "difference", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series))
+    steps = [_read(ctx, series, a), _read(ctx, series, b), f"{ctx.fmt(vals[a])} − {ctx.fmt(vals[b])} = {ctx.fmt(d)}."]
+    return _make(ctx, "difference", q, ctx.num(d), "number", steps, {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]}, ["value-lookup", "arithmetic"], 2, tolerance=2 * ctx.reading_tol(series))
+
+
+def sum_values(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if ctx.spec.kind in ("pie", "scatter"):
+        return None
+    series = _series(ctx, rng)
+    if series == TOTAL:
+        series = ctx.spec.series[0].name
+    vals = ctx.values(series)
+    total = sum(vals)
+    q = phrase("chart_questions", "sum", rng, **ctx.fields(series))
+    steps = [f"The values are {', '.join(ctx.fmt(v) for v in vals)}.", f"Their sum is {ctx.fmt(total)}."]
+    return _make(ctx, "sum", q, ctx.num(total), "number", steps, {"series": series}, ["value-lookup", "arithmetic", "aggregation"], 2)
+
+
+def average(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if ctx.spec.kind == "pie":
+        return None
+    series = _series(ctx, rng)
+    vals = ctx.values(series)
+    mean = sum(vals) / len(vals)
+    tol = ctx.reading_tol(series) if not ctx.exact else 10.0 ** -(ctx.spec.decimals + 1)
+    q = phrase("chart_questions", "average", rng, **ctx.fields(series))
+    steps = [f"The {len(vals)} values are {', '.join(ctx.fmt(v) for v in vals)}.", f"They sum to {ctx.fmt(sum(vals))}; divided by {len(vals)} that is {ctx.fmt(mean, 1)}."]
+    return _make(ctx, "average", q, ctx.num(mean, 1), "number", steps, {"series": series}, ["value-lookup", "arithmetic", "aggregation"], 3, tolerance=_round_tol(tol))
+
+
+def share(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if ctx.spec.kind in ("scatter", "histogram") or len(ctx.spec.series) > 1:
+        return None
+    vals = ctx.values(ctx.spec.series[0].name)
+    j = int(rng.integers(len(vals)))
+    pct = 100.0 * vals[j] / sum(vals)
+    printed = ctx.spec.kind == "pie" and ctx.spec.style.pie_labels == "percent"
+    if printed:
+        steps = [f"The slice for {ctx.cats[j]} is labelled {pct:.1f}%."]
+        tol = 0.0
+    elif ctx.exact:
+        steps = [f"{ctx.cats[j]} is {ctx.fmt(vals[j])} of a total {ctx.fmt(sum(vals))}.", f"{ctx.fmt(vals[j])} / {ctx.fmt(sum(vals))} × 100 = {pct:.1f}%."]
+        tol = 0.1
+    else:
+        steps = [f"The slice for {ctx.cats[j]} covers about {pct:.1f}% of the circle."]
+        tol = 3.0
+    q = phrase("chart_questions", "share", rng, category=ctx.cats[j])
+    return _make(ctx, "share", q, round(pct, 1), "number", steps, {"category": ctx.cats[j]}, ["proportion", "arithmetic"], 2, tolerance=tol)
+
+
+def _threshold(ctx: Ctx, vals: list[float], rng: np.random.Generator) -> float | None:
+    """A round threshold that no value is within the visual gap of."""
+    assert ctx.spec.value_axis is not None
+    unit = ctx.step / 2
+    lo, hi = min(vals), max(vals)
+    candidates = [t for t in np.arange(math.ceil(lo / unit) * unit, hi, unit) if all(abs(v - t) >= ctx.gap for v in vals)]
+    if not candidates:
+        return None
+    return round(float(candidates[int(rng.integers(len(candidates)))]), 10)
+
+
+def count_if(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if ctx.spec.kind == "pie":
+        return None
+    series = _series(ctx, rng)
+    vals = ctx.values(series)
+    t = _threshold(ctx, vals, rng)
+    if t is None:
+        return None
+    hits = [ctx.cats[j] for j, v in enumerate(vals) if v > t]
+    q = phrase("chart_questions", "count_if", rng, threshold=_tnum(t), **ctx.fields(series))
+    steps = [f"Values above {_tnum(t)}: {', '.join(hits) if hits else 'none'}.", f"That is {len(hits)}."]
+    return _make(ctx, "count_if", q, len(hits), "number", steps, {"series": series, "threshold": t}, ["counting", "comparison"], 2)
+
+
+def rank_k(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    series = _series(ctx, rng)
+    dvals = _decision_values(ctx, series)
+    if len(dvals) < 4:
+        return None
+    k = int(rng.integers(2, 4))
+    order = sorted(range(len(dvals)), key=lambda i: -dvals[i])
+    j = order[k - 1]
+    if dvals[order[k - 2]] - dvals[j] < ctx.gap or dvals[j] - dvals[order[k]] < ctx.gap:
+        return None
+    q = phrase("chart_questions", "rank_k", rng, k_ord=ORDINALS[k], **ctx.fields(series))
+    ranked = ", ".join(ctx.cats[i] for i in order[:k])
+    steps = [f"From the highest down: {ranked}.", f"Number {k} is {ctx.cats[j]}."]
+    return _make(ctx, "rank_k", q, ctx.cats[j], "text", steps, {"series": series, "k": k}, ["ranking", "comparison"], 2)
+
+
+def trend(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    series = _series(ctx, rng)
+    vals = ctx.values(series)
+    n = len(vals)
+    if n < 3:
+        return None
+    a = int(rng.integers(0, n - 1))
+    b = int(rng.integers(a + 1, n))
+    if abs(vals[b] - vals[a]) < ctx.gap:
+        return None
+    answer = "rose" if vals[b] > vals[a] else "fell"
+    q = phrase("chart_questions", "trend", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series))
+    steps = [f"At {ctx.cats[a]} it is {ctx.fmt(vals[a])}; at {ctx.cats[b]} it is {ctx.fmt(vals[b])}.", f"It {answer}."]
+    return _make(ctx, "trend", q, answer, "text", steps, {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]}, ["trend"], 1)
+
+
+def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """The answer is drawn first (yes or no, even odds); then a claim with that truth."""
+    target = bool(rng.random() < 0.5)
+    series = _series(ctx, rng)
+    dvals = _decision_values(ctx, series)
+    vals = ctx.values(series)
+    if ctx.spec.kind != "pie" and rng.random() < 0.4:
+        t = _threshold(ctx, vals, rng)
+        if t is not None:
+            side = [j for j, v in enumerate(vals) if (v > t) == target]
+            if side:
+                j = side[int(rng.integers(len(side)))]
+                q = phrase("chart_questions", "yes_no_above", rng, category=ctx.cats[j], threshold=_tnum(t), **ctx.fields(series))
+                steps = [f"{ctx.cats[j]} is at {ctx.fmt(vals[j])}, which is {'above' if target else 'not above'} {_tnum(t)}."]
+                return _make(ctx, "yes_no", q, target, "bool", steps, {"claim": "above", "series": series, "category": ctx.cats[j], "threshold": t}, ["comparison", "verification"], 1)
+    pairs = ctx.decidable_pairs(dvals)
+    if not pairs:
+        return None
+    hi, lo = pairs[int(rng.integers(len(pairs)))]
+    a, b = (hi, lo) if target else (lo, hi)
+    q = phrase("chart_questions", "yes_no_greater", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series))
+    steps = [f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}."]
+    return _make(ctx, "yes_no", q, target, "bool", steps, {"claim": "greater", "series": series, "a": ctx.cats[a], "b": ctx.cats[b]}, ["comparison", "verification"], 1)
+
+
+def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """The right option's position is drawn uniformly before the distractors are placed."""
+    series = _series(ctx, rng)
+    target = "max" if rng.random() < 0.5 else "min"
+    j = _extremes_ok(ctx, _decision_values(ctx, series), target)
+    if j is None or len(ctx.cats) < 3:
+        return None
+    n_opt = min(4, len(ctx.cats))
+    others = [i for i in range(len(ctx.cats)) if i != j]
+    distractors = [others[int(i)] for i in rng.choice(len(others), size=n_opt - 1, replace=False)]
+    pos = int(rng.integers(n_opt))
+    opts = distractors[:pos] + [j] + distractors[pos:]
+    choices = [ctx.cats[i] for i in opts]
+    letters = "ABCD"
+    options = "; ".join(f"({letters[i]}) {c}" for i, c in enumerate(choices))
+    q = phrase("chart_questions", f"choice_{target}", rng, options=options, **ctx.fields(series))
+    vals = ctx.values(series)
+    steps = [f"Of the options, {', '.join(f'{ctx.cats[i]} is at {ctx.fmt(vals[i])}' for i in opts)}.", f"The {'highest' if target == 'max' else 'lowest'} is {ctx.cats[j]}, option ({letters[pos]})."]
+    return _make(ctx, "multiple_choice", q, ctx.cats[j], "choice", steps, {"series": series, "target": target}, ["comparison", "extremum"], 1, choices=choices)
+
+
+def max_minus_mean(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if ctx.spec.kind in ("pie", "scatter"):
+        return None
+    series = _series(ctx, rng)
+    vals = ctx.values(series)
+    j = _extremes_ok(ctx, vals, "max")
+    if j is None:
+        return None
+    mean = sum(vals) / len(vals)
+    gap = vals[j] - mean
+    tol = 10.0 ** -(ctx.spec.decimals + 1) if ctx.exact else 2 * ctx.reading_tol(series)
+    q = phrase("chart_questions", "max_minus_mean", rng, **ctx.fields(series))
+    steps = [
+        f"The highest value is {ctx.cats[j]} at {ctx.fmt(vals[j])}.",
+        f"The average of all {len(vals)} values is {ctx.fmt(sum(vals))} / {len(vals)} = {ctx.fmt(mean, 1)}.",
+        f"{ctx.fmt(vals[j])} − {ctx.fmt(mean, 1)} = {ctx.fmt(gap, 1)}.",
+    ]
+    return _make(ctx, "max_minus_mean", q, ctx.num(gap, 1), "number", steps, {"series": series}, ["extremum", "aggregation", "arithmetic", "multi-hop"], 3, tolerance=_round_tol(tol))
+
+
+def correlation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    xs = np.array(ctx.spec.x_values)
+    ys = np.array(ctx.spec.series[0].values)
+    r = float(np.corrcoef(xs, ys)[0, 1])
+    if abs(r) < 0.6:
+        return None
+    answer = "positive" if r > 0 else "negative"
+    xq, yq = ctx.spec.x_label.split(" (")[0].lower(), ctx.spec.y_label.split(" (")[0].lower()
+    q = phrase("chart_questions", "correlation", rng, x=xq, y=yq)
+    if "rise or fall" in q:
+        answer = "rise" if r > 0 else "fall"
+    steps = [f"The points run from {'lower left to upper right' if r > 0 else 'upper left to lower right'} (correlation {r:.2f})."]
+    return _make(ctx, "correlation", q, answer, "text", steps, {"wording": "rise-fall" if answer in ("rise", "fall") else "sign"}, ["trend", "correlation"], 2)
+
+
+def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """Grounding: a point inside the mark (bar, point, slice) holding the max or min value."""
+    kind = ctx.spec.kind
+    series_names = [s.name for s in ctx.spec.series]
+    s_idx = int(rng.integers(len(series_names)))
+    series = series_names[s_idx]
+    target = "max" if rng.random() < 0.5 else "min"
+    j = _extremes_ok(ctx, _decision_values(ctx, series), target)
+    if j is None:
+        return None
+    role, mark = {"bar": ("bar", "bar"), "histogram": ("bar", "bar"), "pie": ("slice", "slice"), "line": ("point", "point"), "area": ("point", "point"), "scatter": ("point", "point")}[kind]
+    if kind == "bar" and ctx.spec.variant == "stacked":
+        mark = "segment"
+    ref = f"{s_idx}|{j}"
+    el = next((e for e in ctx.elements if e["role"] == role and e.get("ref") == ref), None)
+    if el is None or el["bbox"][2] <= 0 or el["bbox"][3] <= 0:
+        return None
+    x, y, w, h = el["bbox"]
+    pt = el.get("point") or [round(x + w / 2, 1), round(y + h / 2, 1)]
+    fields = ctx.fields(series)
+    q = phrase("chart_questions", f"point_{target}", rng, mark=mark, **fields)
+    vals = ctx.values(series)
+    steps = [f"The {'highest' if target == 'max' else 'lowest'} {fields['subject']} is {ctx.cats[j]} ({ctx.fmt(vals[j])}).", f"Its {mark} is centred near ({pt[0]:.0f}, {pt[1]:.0f})."]
+    return _make(ctx, "point", q, pt, "point", steps, {"series": series, "target": target, "role": role, "ref": ref}, ["grounding", "extremum"], 2, tolerance={"box": [x, y, w, h]})
+
+
+def _round_tol(t: float) -> float:
+    if t <= 0:
+        return 0.0
+    mag = 10 ** math.floor(math.log10(t))
+    return round(round(t / mag, 1) * mag, 10)
+
+
+def _tnum(t: float) -> str:
+    return f"{t:,.0f}" if float(t).is_integer() else f"{t:,g}"
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and not word.endswith(("ay", "ey", "oy")):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"

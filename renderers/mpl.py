@@ -1,0 +1,107 @@
+"""Matplotlib back-end: run a chart script's ``draw(target)`` and read where things landed.
+
+Render facts come from the artists: every artist with a ``gid`` plus the tick labels, as
+pixel boxes ``[x, y, w, h]`` (origin top-left). Line markers and scatter points become one
+element each with a ``point``; pie wedges get a ``point`` that lies inside the wedge.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Wedge  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from synth._errors import RenderError  # noqa: E402
+from synth.generators.base import Rendered  # noqa: E402
+
+BACKEND = f"matplotlib {matplotlib.__version__}"
+
+
+def render_matplotlib(source: str) -> Rendered:
+    """Execute a script that defines ``draw(target) -> Figure`` and return PNG + facts."""
+    namespace: dict[str, Any] = {"__name__": "synth_render"}
+    try:
+        exec(compile(source, "<chart script>", "exec"), namespace)  # noqa: S102 - our own emitted code
+        draw = namespace["draw"]
+    except KeyError:
+        raise RenderError("the script defines no draw(target) function") from None
+    buf = io.BytesIO()
+    fig = draw(buf)
+    if not isinstance(fig, Figure):
+        raise RenderError(f"draw() returned {type(fig).__name__}, expected a matplotlib Figure")
+    try:
+        width, height = (int(round(v)) for v in fig.canvas.get_width_height())
+        elements = tuple(_facts(fig, height))
+    finally:
+        fig.clear()
+    return Rendered(png=buf.getvalue(), width=width, height=height, elements=elements, backend=BACKEND)
+
+
+def _box(bb: Any, height: int) -> list[float]:
+    return [round(float(bb.x0), 1), round(height - float(bb.y1), 1), round(float(bb.width), 1), round(float(bb.height), 1)]
+
+
+def _facts(fig: Figure, height: int) -> list[dict[str, Any]]:
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    out: list[dict[str, Any]] = []
+    for ax in fig.axes:
+        for role, labels in (("xtick", ax.get_xticklabels()), ("ytick", ax.get_yticklabels())):
+            for t in labels:
+                if t.get_visible() and t.get_text():
+                    out.append({"label": t.get_text(), "role": role, "bbox": _box(t.get_window_extent(renderer), height)})
+    for artist in fig.findobj(lambda a: isinstance(a, Artist) and a.get_gid() is not None):
+        gid = str(artist.get_gid())
+        role, _, ref = gid.partition("|")
+        if isinstance(artist, Line2D):
+            out.extend(_line_points(artist, role, ref, height))
+        elif isinstance(artist, PathCollection):
+            out.extend(_collection_points(artist, ref, height))
+        else:
+            el: dict[str, Any] = {"role": role, "bbox": _box(artist.get_window_extent(renderer), height)}
+            if ref:
+                el["ref"] = ref
+            if isinstance(artist, Text):
+                el["label"] = artist.get_text()
+            if isinstance(artist, Wedge):
+                el["point"] = _wedge_point(artist, height)
+            out.append(el)
+    return out
+
+
+def _line_points(line: Line2D, role: str, ref: str, height: int) -> list[dict[str, Any]]:
+    xy = line.get_transform().transform(line.get_xydata())
+    out = []
+    for j, (x, y) in enumerate(xy):
+        px, py = round(float(x), 1), round(height - float(y), 1)
+        out.append({"role": "point", "ref": f"{ref}|{j}", "bbox": [px - 6, py - 6, 12.0, 12.0], "point": [px, py]})
+    return out
+
+
+def _collection_points(coll: PathCollection, ref: str, height: int) -> list[dict[str, Any]]:
+    xy = coll.get_offset_transform().transform(coll.get_offsets())
+    out = []
+    for j, (x, y) in enumerate(xy):
+        px, py = round(float(x), 1), round(height - float(y), 1)
+        out.append({"role": "point", "ref": f"{ref}|{j}", "bbox": [px - 4, py - 4, 8.0, 8.0], "point": [px, py]})
+    return out
+
+
+def _wedge_point(w: Wedge, height: int) -> list[float]:
+    """A point inside the wedge: its mid-angle, halfway through the ring."""
+    theta = math.radians((w.theta1 + w.theta2) / 2)
+    inner = w.r - w.width if w.width is not None else 0.0
+    r = (inner + w.r) / 2
+    cx, cy = w.center
+    x, y = w.axes.transData.transform((cx + r * math.cos(theta), cy + r * math.sin(theta)))  # type: ignore[union-attr]
+    return [round(float(x), 1), round(height - float(y), 1)]

@@ -1,0 +1,74 @@
+"""synth: programmed training and evaluation data for vision-language models.
+
+    from synth.generators.chart import BarChart
+    sample = BarChart().sample(rng=np.random.default_rng(7))
+    result = synth.render(sample)          # result.record (Record), result.png (bytes)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+# In a source checkout (the repo root on sys.path) the top-level folders generators/,
+# renderers/, ... are siblings of synth/; installed, setuptools maps them inside synth/.
+# Searching the checkout root too makes ``synth.generators`` resolve the same in both.
+_root = __import__("pathlib").Path(__file__).resolve().parent.parent
+if not (_root / "synth" / "generators").exists() and (_root / "generators" / "base.py").is_file():
+    __path__.append(str(_root))
+
+from synth._errors import (  # noqa: E402
+    ConfigError,
+    MissingDependencyError,
+    OutputError,
+    RegistryError,
+    RenderError,
+    RenderTimeout,
+    SpecError,
+    SynthError,
+    TooManyFailures,
+)
+from synth.config import RunConfig  # noqa: E402
+from synth.record import QA, Record  # noqa: E402
+
+if TYPE_CHECKING:
+    from synth.generators.base import Sample
+
+__all__ = [
+    "QA",
+    "ConfigError",
+    "MissingDependencyError",
+    "OutputError",
+    "Record",
+    "RegistryError",
+    "RenderError",
+    "RenderTimeout",
+    "RenderedSample",
+    "RunConfig",
+    "SpecError",
+    "SynthError",
+    "TooManyFailures",
+    "__version__",
+    "render",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class RenderedSample:
+    record: Record
+    png: bytes
+
+
+def render(sample: Sample, *, index: int = 0, seed: int = 0, run_seed: int = 0) -> RenderedSample:
+    """Render one sample in this process and synthesise its QA: image bytes + record.
+
+    ``index``/``seed``/``run_seed`` only label the record (its id and provenance); the image
+    and questions depend on the sample alone.
+    """
+    from synth import registry
+    from synth.build import finish
+
+    record, png = finish(registry.get(sample.domain), sample, index=index, seed=seed, run_seed=run_seed)
+    return RenderedSample(record=record, png=png)

@@ -1,0 +1,39 @@
+"""One exception root for synth; each subclass also inherits the matching builtin."""
+
+from __future__ import annotations
+
+
+class SynthError(Exception):
+    """Root of every error synth raises on purpose."""
+
+
+class ConfigError(SynthError, ValueError):
+    """A run configuration or CLI argument is invalid; the message names the fix."""
+
+
+class SpecError(SynthError, ValueError):
+    """A generator produced (or was given) a spec that violates its own invariants."""
+
+
+class RegistryError(SynthError, LookupError):
+    """A domain name is unknown, registered twice, or its package cannot be imported."""
+
+
+class MissingDependencyError(RegistryError, ImportError):
+    """An optional back-end is not installed; the message carries the install step."""
+
+
+class RenderError(SynthError, RuntimeError):
+    """A renderer failed on one sample."""
+
+
+class RenderTimeout(RenderError, TimeoutError):
+    """A renderer took longer than the per-sample timeout."""
+
+
+class OutputError(SynthError, OSError):
+    """The output folder is unusable (unwritable, made by another config, locked)."""
+
+
+class TooManyFailures(SynthError, RuntimeError):
+    """More samples failed than --max-failures allows."""

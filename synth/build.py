@@ -1,0 +1,99 @@
+"""One sample, start to finish: generate -> render -> QA -> verify -> record.
+
+This is the function every worker runs, and what :func:`synth.render` runs in-process, so the
+API and the pipeline share one code path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import platform
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from synth import __version__
+from synth._errors import RenderError
+from synth._seeding import sample_rng
+from synth.generators.base import DomainPack, Rendered, Sample
+from synth.record import QA, Record, make_id
+
+
+def build_record(pack: DomainPack, *, index: int, seed: int, run_seed: int) -> tuple[Record, bytes]:
+    """The record and PNG bytes of sample ``index`` with per-sample seed ``seed``."""
+    sample = pack.sample(rng=sample_rng(seed))
+    return finish(pack, sample, index=index, seed=seed, run_seed=run_seed)
+
+
+def finish(pack: DomainPack, sample: Sample, *, index: int, seed: int, run_seed: int) -> tuple[Record, bytes]:
+    """Render a sample, ask its questions and check the result."""
+    rendered = pack.render(sample)
+    spec_json = sample.spec.to_json()
+    qa = pack.questions(sample, rendered, rng=qa_rng(spec_json))
+    checks = verify(rendered, qa)
+    sample_id = make_id(sample.domain, sample.family, index)
+    record = Record(
+        id=sample_id,
+        domain=sample.domain,
+        family=sample.family,
+        generator=sample.generator,
+        seed=seed,
+        run_seed=run_seed,
+        index=index,
+        persona=sample.persona,
+        topic=sample.topic,
+        spec=spec_json,
+        code={"language": sample.code.language, "source": sample.code.source},
+        image={
+            "path": f"{sample_id}.png",
+            "width": rendered.width,
+            "height": rendered.height,
+            "sha256": hashlib.sha256(rendered.png).hexdigest(),
+        },
+        qa=tuple(qa),
+        annotations={"elements": list(rendered.elements)},
+        checks=checks,
+        versions={"synth": __version__, "renderer": rendered.backend, "python": platform.python_version()},
+    )
+    return record, rendered.png
+
+
+def qa_rng(spec_json: dict[str, Any]) -> np.random.Generator:
+    """QA draws from a stream seeded by the spec itself, so re-rendering a stored spec asks the
+    same questions and no caller has to supply a second seed."""
+    digest = hashlib.sha256(json.dumps(spec_json, sort_keys=True).encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "big"))
+
+
+def verify(rendered: Rendered, qa: list[QA]) -> dict[str, bool]:
+    """Cheap checks on the image and render facts; results are flags, not exceptions."""
+    try:
+        with Image.open(io.BytesIO(rendered.png)) as img:
+            img.load()
+            size_ok = img.size == (rendered.width, rendered.height)
+            gray = np.asarray(img.convert("L"), dtype=np.float32)
+    except Exception as exc:  # noqa: BLE001 - any decoder error means an invalid image
+        raise RenderError(f"renderer returned an invalid PNG: {exc}") from exc
+    w, h = rendered.width, rendered.height
+    texts = [e for e in rendered.elements if "label" in e]
+
+    def inside(b: list[float]) -> bool:
+        return b[0] >= -1 and b[1] >= -1 and b[0] + b[2] <= w + 1 and b[1] + b[3] <= h + 1
+
+    return {
+        "image_decodes": size_ok,
+        "not_blank": bool(gray.std() > 2.0),
+        "boxes_on_canvas": all(inside(e["bbox"]) for e in rendered.elements),
+        "text_not_clipped": all(inside(e["bbox"]) for e in texts),
+        "has_questions": len(qa) > 0,
+        "points_inside_boxes": all(_point_ok(q) for q in qa if q.answer_type == "point"),
+    }
+
+
+def _point_ok(q: QA) -> bool:
+    x, y = q.answer
+    bx, by, bw, bh = q.tolerance["box"]
+    return bool(bx <= x <= bx + bw and by <= y <= by + bh)

@@ -1,0 +1,175 @@
+"""The ``synth`` command line. Exit codes: 0 ok, 1 too many failed samples, 2 bad input or
+unusable output folder, 130/143 interrupted by SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from synth._errors import ConfigError, OutputError, RegistryError, SynthError, TooManyFailures
+from synth.config import RunConfig, load_yaml, parse_count
+
+EXAMPLES = """examples:
+  synth generate --domain chart --n 1000 --out data/charts
+  synth generate --config recipe.yaml --workers 4
+  synth generate --domain chart --n 100k --out data/charts --resume
+  synth preview data/charts --n 36 --out sheet.png
+  synth validate data/charts
+  synth export data/charts --format llava --out data/charts-llava
+  synth doctor
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # exit 2 with a hint, as argparse does, plus examples
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"synth: error: {message}\n(see: {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def _count(text: str) -> int:
+    try:
+        return parse_count(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="synth", description="Programmed training data for vision-language models.", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    g = sub.add_parser("generate", help="generate a dataset", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    g.add_argument("--domain", help="domain name, or several separated by commas (default: chart)")
+    g.add_argument("--mix", help="weights for several domains, e.g. 0.5,0.3,0.2")
+    g.add_argument("--n", type=_count, help="number of samples: 1000, 100k, 1m (default: 1000)")
+    g.add_argument("--out", help="output folder")
+    g.add_argument("--seed", type=int, help="run seed (default: 0)")
+    g.add_argument("--workers", type=int, help="worker processes (default: number of cores)")
+    g.add_argument("--shard-size", type=int, help="samples per tar shard (default: 500)")
+    g.add_argument("--timeout", dest="timeout_s", type=float, help="seconds one sample may take (default: 60)")
+    g.add_argument("--max-failures", type=int, help="exit 1 if more samples fail (default: 10%% of n)")
+    g.add_argument("--config", help="YAML recipe; flags given on the command line override it")
+    g.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    g.add_argument("--overwrite", action="store_true", help="replace a dataset already in --out")
+    g.add_argument("--progress", choices=["auto", "bar", "log", "off"], help="progress display (default: auto)")
+    g.add_argument("--dry-run", action="store_true", help="print the resolved configuration and exit")
+
+    pv = sub.add_parser("preview", help="contact sheet of images with their first question")
+    pv.add_argument("dir")
+    pv.add_argument("--n", type=_count, default=36)
+    pv.add_argument("--out", help="PNG path (default: write the PNG to standard output)")
+
+    v = sub.add_parser("validate", help="check a dataset: schema, files, QA consistency")
+    v.add_argument("dir")
+
+    e = sub.add_parser("export", help="convert a dataset for training tools")
+    e.add_argument("dir")
+    e.add_argument("--format", required=True, choices=["llava", "hf"])
+    e.add_argument("--out", required=True, help="output folder")
+
+    sub.add_parser("doctor", help="which back-ends work here, and how to fix the rest")
+    return p
+
+
+def resolve_config(args: argparse.Namespace) -> RunConfig:
+    """CLI flags over YAML over defaults, into one RunConfig."""
+    values: dict[str, Any] = load_yaml(args.config) if args.config else {}
+    flags = {
+        "domains": args.domain,
+        "mix": args.mix,
+        "n": args.n,
+        "out": args.out,
+        "seed": args.seed,
+        "workers": args.workers,
+        "shard_size": args.shard_size,
+        "timeout_s": args.timeout_s,
+        "max_failures": args.max_failures,
+        "progress": args.progress,
+    }
+    for key in ("domain", "domains"):
+        if args.domain is not None:
+            values.pop(key, None)
+    if args.domain is not None and args.mix is None:
+        values.pop("mix", None)
+    values.update({k: v for k, v in flags.items() if v is not None})
+    if args.resume:
+        values["resume"] = True
+    if args.overwrite:
+        values["overwrite"] = True
+    if not values.get("out"):
+        raise ConfigError("--out is required: the folder to write the dataset to (e.g. --out data/charts)")
+    return RunConfig.from_mapping(values)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (ConfigError, RegistryError, OutputError) as exc:
+        sys.stderr.write(f"synth: error: {exc}\n")
+        return 2
+    except TooManyFailures as exc:
+        sys.stderr.write(f"synth: {exc}\n")
+        return 1
+    except SynthError as exc:
+        sys.stderr.write(f"synth: error: {exc}\n")
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "generate":
+        return _generate(args)
+    if args.command == "preview":
+        from synth.preview import contact_sheet
+
+        png = contact_sheet(Path(args.dir), n=args.n)
+        if args.out:
+            Path(args.out).write_bytes(png)
+        else:
+            sys.stdout.buffer.write(png)
+        return 0
+    if args.command == "validate":
+        from synth.validate import validate
+
+        report = validate(Path(args.dir))
+        print(json.dumps(report, indent=2, sort_keys=True))
+        return 0 if report["ok"] else 1
+    if args.command == "export":
+        from synth.exporters import export
+
+        path = export(Path(args.dir), args.format, Path(args.out))
+        print(f"exported {args.dir} as {args.format} to {path}")
+        return 0
+    if args.command == "doctor":
+        from synth.doctor import doctor
+
+        return doctor()
+    raise ConfigError(f"unknown command {args.command}")  # pragma: no cover
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from synth import registry
+
+    cfg = resolve_config(args)
+    registry.check_names(cfg.domains)
+    if args.dry_run:
+        print(json.dumps({"config": cfg.to_dict(), "config_hash": cfg.content_hash()}, indent=2))
+        return 0
+    from synth.run import Interrupted, generate, summary
+
+    try:
+        manifest = generate(cfg)
+    except Interrupted as exc:
+        sys.stderr.write(f"\nsynth: interrupted by {exc}; finished shards are kept, continue with --resume\n")
+        return 128 + exc.signum
+    except TooManyFailures:
+        raise
+    print(summary(manifest, cfg.out_path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""The run configuration: one frozen object that CLI flags and YAML files both resolve to.
+
+Defaults live here and nowhere else. The fields that decide the dataset's bytes are hashed
+(:meth:`RunConfig.content_hash`) into the manifest, so an output folder is never silently
+extended by a run with another configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from synth._errors import ConfigError
+
+_COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$")
+_MULT = {"": 1, "k": 1_000, "m": 1_000_000}
+
+#: Fields that change what the dataset contains (hashed into the manifest).
+CONTENT_FIELDS = ("domains", "mix", "n", "seed", "shard_size")
+
+
+def parse_count(text: str | int, *, what: str = "--n") -> int:
+    """``"1000"``, ``"100k"``, ``"1m"``, ``"2.5k"`` -> a positive int; anything else is a ConfigError."""
+    if isinstance(text, bool):
+        raise ConfigError(f"{what} must be a positive count such as 1000, 100k or 1m, got {text!r}")
+    if isinstance(text, int):
+        value = text
+    else:
+        m = _COUNT.match(str(text))
+        if not m:
+            raise ConfigError(f"{what} must be a positive count such as 1000, 100k or 1m, got {text!r}")
+        number = float(m.group(1)) * _MULT[m.group(2).lower()]
+        if number != int(number):
+            raise ConfigError(f"{what} must be a whole number of samples, got {text!r}")
+        value = int(number)
+    if value <= 0:
+        raise ConfigError(f"{what} must be at least 1, got {text!r}")
+    return value
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines one ``synth generate`` run.
+
+    ``domains``/``mix``: which domains and in which proportions (``mix`` sums to 1).
+    ``n``: total samples. ``seed``: the run seed (0 is a seed like any other).
+    ``shard_size``: samples per WebDataset tar; also the unit of resume.
+    ``timeout_s``: wall-clock limit for one sample in a worker.
+    ``max_failures``: the run exits non-zero past this many failed samples.
+    """
+
+    out: str
+    domains: tuple[str, ...] = ("chart",)
+    mix: tuple[float, ...] = (1.0,)
+    n: int = 1000
+    seed: int = 0
+    workers: int = dataclasses.field(default_factory=default_workers)
+    shard_size: int = 500
+    timeout_s: float = 60.0
+    max_failures: int | None = None
+    resume: bool = False
+    overwrite: bool = False
+    progress: str = "auto"
+
+    def __post_init__(self) -> None:
+        if not self.out:
+            raise ConfigError("out must name an output folder (--out DIR)")
+        if not self.domains:
+            raise ConfigError("domains must name at least one domain (--domain chart)")
+        if len(set(self.domains)) != len(self.domains):
+            raise ConfigError(f"domains are repeated in {','.join(self.domains)}")
+        if len(self.mix) != len(self.domains):
+            raise ConfigError(
+                f"--mix has {len(self.mix)} weights for {len(self.domains)} domains "
+                f"({','.join(self.domains)}); give one weight per domain, e.g. --mix 0.5,0.5"
+            )
+        if any(w <= 0 for w in self.mix):
+            raise ConfigError(f"--mix weights must be positive, got {self.mix}")
+        if abs(sum(self.mix) - 1.0) > 1e-6:
+            object.__setattr__(self, "mix", tuple(w / sum(self.mix) for w in self.mix))
+        if self.n <= 0:
+            raise ConfigError(f"n must be at least 1, got {self.n}")
+        if self.seed < 0:
+            raise ConfigError(f"seed must be a non-negative integer, got {self.seed}")
+        if self.workers < 1:
+            raise ConfigError(f"--workers must be at least 1, got {self.workers}")
+        if self.shard_size < 1:
+            raise ConfigError(f"--shard-size must be at least 1, got {self.shard_size}")
+        if self.timeout_s <= 0:
+            raise ConfigError(f"--timeout must be positive seconds, got {self.timeout_s}")
+        if self.max_failures is not None and self.max_failures < 0:
+            raise ConfigError(f"--max-failures must be 0 or more, got {self.max_failures}")
+        if self.progress not in ("auto", "bar", "log", "off"):
+            raise ConfigError(f"progress must be auto, bar, log or off, got {self.progress!r}")
+        if self.resume and self.overwrite:
+            raise ConfigError("--resume and --overwrite contradict each other; pick one")
+
+    @property
+    def out_path(self) -> Path:
+        return Path(self.out)
+
+    def content(self) -> dict[str, Any]:
+        """The fields that decide the dataset's bytes, as plain JSON values."""
+        return {k: _plain(getattr(self, k)) for k in CONTENT_FIELDS}
+
+    def content_hash(self) -> str:
+        blob = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> RunConfig:
+        """Build from YAML-style keys (``domain``/``domains`` as a list or comma string)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in values.items():
+            name = key.replace("-", "_")
+            if name == "domain":
+                name = "domains"
+            if name not in known:
+                raise ConfigError(
+                    f"unknown config key {key!r}; known keys: {', '.join(sorted(known | {'domain'}))}"
+                )
+            kwargs[name] = value
+        if "domains" in kwargs:
+            kwargs["domains"] = _names(kwargs["domains"])
+        if "mix" in kwargs:
+            kwargs["mix"] = _weights(kwargs["mix"])
+        elif "domains" in kwargs:
+            k = len(kwargs["domains"])
+            kwargs["mix"] = tuple(1.0 / k for _ in range(k))
+        if "n" in kwargs:
+            kwargs["n"] = parse_count(kwargs["n"])
+        for name, kind in (("seed", int), ("workers", int), ("shard_size", int), ("timeout_s", float)):
+            if name in kwargs:
+                kwargs[name] = _typed(kwargs[name], kind, name)
+        if kwargs.get("max_failures") is not None:
+            kwargs["max_failures"] = _typed(kwargs["max_failures"], int, "max_failures")
+        if "out" in kwargs:
+            kwargs["out"] = str(kwargs["out"])
+        return cls(**kwargs)
+
+    def effective_max_failures(self) -> int:
+        """Default: 10% of n (at least 10) may fail before the run exits non-zero."""
+        if self.max_failures is not None:
+            return self.max_failures
+        return max(10, self.n // 10)
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a recipe file; errors name the file and what is wrong with it."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"config file {p} does not exist") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {p} is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {p} must hold a mapping of keys to values")
+    return data
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",")]
+    else:
+        items = [str(v).strip() for v in value]
+    if not all(items):
+        raise ConfigError(f"empty domain name in {value!r}")
+    return tuple(items)
+
+
+def _weights(value: Any) -> tuple[float, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    try:
+        return tuple(float(v) for v in items)
+    except (TypeError, ValueError):
+        raise ConfigError(f"--mix must be comma-separated numbers such as 0.5,0.5, got {value!r}") from None
+
+
+def _typed(value: Any, kind: type, name: str) -> Any:
+    if isinstance(value, bool):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value

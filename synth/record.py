@@ -1,0 +1,113 @@
+"""The record: one per image, the unit every writer, exporter and validator reads.
+
+Coordinates are pixels with the origin at the top-left: boxes ``[x, y, w, h]``, points
+``[x, y]``. Exporters convert to other conventions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from synth._errors import SpecError
+
+ID_PATTERN = re.compile(r"^[a-z0-9_-]+$")
+ANSWER_TYPES = ("number", "text", "bool", "choice", "point", "box")
+
+
+def make_id(domain: str, family: str, index: int) -> str:
+    """``chart-bar-000001234``: lowercase, digits, '-' and '_' only (no dots: WebDataset keys)."""
+    sample_id = f"{domain}-{family}-{index:09d}".lower()
+    if not ID_PATTERN.match(sample_id):
+        raise SpecError(f"sample id {sample_id!r} may hold only a-z, 0-9, '-' and '_'")
+    return sample_id
+
+
+@dataclasses.dataclass(frozen=True)
+class QA:
+    """One question with its exact answer.
+
+    ``answer``: a number, a string, a bool, one of ``choices``, a point ``[x, y]`` or a box
+    ``[x, y, w, h]`` in pixels. ``tolerance``: the absolute error a correct reading may have
+    (numbers), or for points the box ``[x, y, w, h]`` any point of which is right.
+    ``params``: the program's arguments, so the answer can be recomputed from the spec alone.
+    """
+
+    id: str
+    question: str
+    answer: Any
+    answer_type: str
+    reasoning: str
+    program: str
+    params: dict[str, Any]
+    skills: tuple[str, ...]
+    difficulty: int
+    choices: tuple[str, ...] | None = None
+    tolerance: Any = None
+
+    def __post_init__(self) -> None:
+        if self.answer_type not in ANSWER_TYPES:
+            raise SpecError(f"QA {self.id}: answer_type {self.answer_type!r} not in {ANSWER_TYPES}")
+        if self.answer_type == "choice" and (not self.choices or self.answer not in self.choices):
+            raise SpecError(f"QA {self.id}: choice answer {self.answer!r} is not among {self.choices}")
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "question": self.question,
+            "answer": self.answer,
+            "answer_type": self.answer_type,
+        }
+        if self.choices is not None:
+            out["choices"] = list(self.choices)
+        if self.tolerance is not None:
+            out["tolerance"] = self.tolerance
+        out.update(
+            reasoning=self.reasoning,
+            program=self.program,
+            params=self.params,
+            skills=list(self.skills),
+            difficulty=self.difficulty,
+        )
+        return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """Everything known about one rendered image (the JSON next to it in a shard)."""
+
+    id: str
+    domain: str
+    family: str
+    generator: str
+    seed: int
+    run_seed: int
+    index: int
+    persona: dict[str, Any]
+    topic: str
+    spec: dict[str, Any]
+    code: dict[str, str]
+    image: dict[str, Any]
+    qa: tuple[QA, ...]
+    annotations: dict[str, Any]
+    checks: dict[str, bool]
+    versions: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "domain": self.domain,
+            "family": self.family,
+            "generator": self.generator,
+            "seed": {"sample": self.seed, "run": self.run_seed, "index": self.index},
+            "persona": self.persona,
+            "topic": self.topic,
+            "spec": self.spec,
+            "code": self.code,
+            "image": self.image,
+            "qa": [q.to_json() for q in self.qa],
+            "annotations": self.annotations,
+            "checks": self.checks,
+            "versions": self.versions,
+        }

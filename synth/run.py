@@ -1,0 +1,323 @@
+"""``synth generate``: plan -> worker pool -> ordered shard writer, resumable.
+
+Sample ``i`` always lands in shard ``i // shard_size`` at position ``i % shard_size`` and has
+the seed ``sample_seed(run_seed, domain, i)``, so the dataset's bytes depend on the config
+only: not on worker count, scheduling, or how often the run was killed and resumed.
+
+Output folder::
+
+    manifest.json        config, its hash, versions, counts, shard list (complete: true at the end)
+    shards/shard-NNNNNN.tar   WebDataset: {id}.png + {id}.json per sample
+    failures.jsonl       one typed failure per line, in index order
+    stats.json           counts by family, program, answer type, check, failure kind
+    .synth/state.jsonl   the resume log: one line per published shard
+    .synth/lock          held while a run writes here
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import platform
+import shutil
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from synth import __version__, registry
+from synth._errors import OutputError, TooManyFailures
+from synth._progress import Progress
+from synth._seeding import pick_domain, sample_seed
+from synth.config import RunConfig
+from synth.renderers._pool import Done, Failed, WorkerPool
+from synth.writer import ShardWriter, append_line, read_lines, write_json
+
+STATE_DIR = ".synth"
+OUR_FILES = ("manifest.json", "failures.jsonl", "stats.json", "shards", STATE_DIR)
+
+
+class Interrupted(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def shard_name(k: int) -> str:
+    return f"shard-{k:06d}.tar"
+
+
+def generate(cfg: RunConfig) -> dict[str, Any]:
+    """Run (or resume) a generation; returns the final manifest. Raises OutputError when the
+    folder cannot be used and TooManyFailures past ``max_failures``."""
+    registry.check_names(cfg.domains)
+    for d in cfg.domains:
+        registry.get(d)  # import now: a missing dependency fails before any work
+    out = cfg.out_path
+    _prepare(out, cfg)
+    lock = _lock(out)
+    try:
+        return _generate_locked(cfg, out)
+    finally:
+        lock.close()
+
+
+def _prepare(out: Path, cfg: RunConfig) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".synth-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"cannot write to output folder {out}: {exc.strerror or exc}; choose another --out") from None
+    run_file = out / STATE_DIR / "run.json"
+    existing = [p.name for p in out.iterdir() if p.name in OUR_FILES]
+    if not existing:
+        foreign = [p.name for p in out.iterdir()]
+        if foreign and not cfg.overwrite:
+            raise OutputError(
+                f"output folder {out} is not empty and was not made by synth ({', '.join(sorted(foreign)[:5])}); "
+                "choose an empty folder, or add --overwrite to write beside those files"
+            )
+    elif cfg.overwrite:
+        _clear(out)
+    else:
+        try:
+            previous = json.loads(run_file.read_text())
+        except (OSError, json.JSONDecodeError):
+            previous = {}
+        if previous.get("config_hash") != cfg.content_hash():
+            raise OutputError(
+                f"output folder {out} holds a dataset made with another configuration "
+                f"({_diff(previous.get('content', {}), cfg.content())}); "
+                "use another --out, or --overwrite to replace it"
+            )
+        manifest = _read_json(out / "manifest.json")
+        if not cfg.resume and not manifest.get("complete"):
+            raise OutputError(
+                f"output folder {out} holds an unfinished run of this configuration; "
+                "add --resume to continue it, or --overwrite to start again"
+            )
+    (out / STATE_DIR).mkdir(exist_ok=True)
+    (out / "shards").mkdir(exist_ok=True)
+    write_json(run_file, {"config_hash": cfg.content_hash(), "content": cfg.content()})
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> str:
+    changed = [f"{k}: {old.get(k)!r} there, {new[k]!r} now" for k in new if old.get(k) != new[k]]
+    return "; ".join(changed) or "unknown configuration"
+
+
+def _clear(out: Path) -> None:
+    for name in OUR_FILES:
+        p = out / name
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+
+
+def _lock(out: Path) -> Any:
+    (out / STATE_DIR).mkdir(exist_ok=True)
+    f = open(out / STATE_DIR / "lock", "w")  # noqa: SIM115 - held for the run
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        raise OutputError(f"another synth run is writing to {out} (lock {out / STATE_DIR / 'lock'}); wait for it or use another --out") from None
+    return f
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
+    shards_dir = out / "shards"
+    for tmp in shards_dir.glob("*.tmp"):
+        tmp.unlink()
+    state_path = out / STATE_DIR / "state.jsonl"
+    done_shards = {int(e["shard"]): e for e in read_lines(state_path) if (shards_dir / e["file"]).exists()}
+    n_shards = (cfg.n + cfg.shard_size - 1) // cfg.shard_size
+    todo = [k for k in range(n_shards) if k not in done_shards]
+    already = sum(min(cfg.shard_size, cfg.n - k * cfg.shard_size) for k in done_shards)
+    progress = Progress(cfg.n, done=already, mode=cfg.progress)
+    failed_so_far = sum(len(e["failed"]) for e in done_shards.values())
+    finished = already
+    write_json(out / "manifest.json", _manifest(cfg, done_shards, complete=False))
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        raise Interrupted(signum)
+
+    for s in previous:
+        signal.signal(s, on_signal)
+    pool: WorkerPool | None = None
+    writer: ShardWriter | None = None
+    try:
+        if todo:
+            pool = WorkerPool(min(cfg.workers, len(todo) * cfg.shard_size), run_seed=cfg.seed, timeout_s=cfg.timeout_s)
+        for k in todo:
+            lo, hi = k * cfg.shard_size, min(cfg.n, (k + 1) * cfg.shard_size)
+            writer = ShardWriter(shards_dir / shard_name(k))
+            if pool is None:  # pragma: no cover - todo is non-empty here
+                raise RuntimeError("no worker pool")
+            entry = _run_shard(cfg, pool, writer, k, lo, hi, progress, finished, failed_so_far)
+            finished += hi - lo
+            writer = None
+            append_line(state_path, entry)
+            done_shards[k] = entry
+            failed_so_far += len(entry["failed"])
+            write_json(out / "manifest.json", _manifest(cfg, done_shards, complete=False))
+        if pool is not None:
+            pool.close()
+            pool = None
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        if pool is not None:
+            pool.terminate()
+        write_json(out / "manifest.json", _manifest(cfg, done_shards, complete=False))
+        raise
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+    progress.finish()
+    manifest = _manifest(cfg, done_shards, complete=True)
+    _write_failures(out, done_shards)
+    write_json(out / "stats.json", _stats(done_shards))
+    write_json(out / "manifest.json", manifest)
+    if manifest["counts"]["failed"] > cfg.effective_max_failures():
+        raise TooManyFailures(
+            f"{manifest['counts']['failed']} of {cfg.n} samples failed (more than --max-failures "
+            f"{cfg.effective_max_failures()}); see {out / 'failures.jsonl'}"
+        )
+    return manifest
+
+
+def _run_shard(cfg: RunConfig, pool: WorkerPool, writer: ShardWriter, k: int, lo: int, hi: int, progress: Progress, base: int, failed_before: int) -> dict[str, Any]:
+    """Build samples [lo, hi) and write them in index order; the shard's resume-log entry."""
+    nxt = lo  # next index to submit
+    cursor = lo  # next index to write
+    buffered: dict[int, Done | Failed] = {}
+    failures: list[dict[str, Any]] = []
+    stats = _ShardStats()
+    while cursor < hi:
+        while nxt < hi and pool.has_capacity():
+            domain = pick_domain(cfg.seed, nxt, cfg.domains, cfg.mix)
+            pool.submit((nxt, domain, sample_seed(cfg.seed, domain, nxt)))
+            nxt += 1
+        for result in pool.poll(0.5):
+            buffered[result.index] = result
+        while cursor in buffered:
+            result = buffered.pop(cursor)
+            if isinstance(result, Done):
+                record = json.loads(result.record_json)
+                writer.add(record["id"], {"json": result.record_json, "png": result.png})
+                stats.add(record)
+            else:
+                failures.append(result.to_json())
+                stats.fail(result)
+            cursor += 1
+        progress.update(base + (cursor - lo), failed_before + len(failures))
+    sha = writer.close()
+    return {"shard": k, "file": writer.path.name, "sha256": sha, "n": writer.count, "failed": failures, "stats": stats.to_json()}
+
+
+class _ShardStats:
+    def __init__(self) -> None:
+        self.c: dict[str, Counter[str]] = {k: Counter() for k in ("family", "program", "answer_type", "checks_failed", "failures", "yes_no", "choice_position", "domain")}
+        self.questions = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.c["domain"][record["domain"]] += 1
+        self.c["family"][f"{record['domain']}/{record['family']}"] += 1
+        for name, ok in record["checks"].items():
+            if not ok:
+                self.c["checks_failed"][name] += 1
+        for q in record["qa"]:
+            self.questions += 1
+            self.c["program"][q["program"]] += 1
+            self.c["answer_type"][q["answer_type"]] += 1
+            if q["answer_type"] == "bool":
+                self.c["yes_no"]["yes" if q["answer"] else "no"] += 1
+            if q["answer_type"] == "choice":
+                self.c["choice_position"][str(q["choices"].index(q["answer"]))] += 1
+
+    def fail(self, f: Failed) -> None:
+        self.c["failures"][f.kind] += 1
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: dict(sorted(v.items())) for k, v in self.c.items()}
+        out["questions"] = self.questions
+        return out
+
+
+def _stats(done: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    total: dict[str, Counter[str]] = {}
+    questions = 0
+    samples = 0
+    for entry in done.values():
+        samples += entry["n"]
+        for key, value in entry["stats"].items():
+            if key == "questions":
+                questions += value
+                continue
+            total.setdefault(key, Counter()).update(value)
+    out: dict[str, Any] = {k: dict(sorted(v.items())) for k, v in sorted(total.items())}
+    out["samples"] = samples
+    out["questions"] = questions
+    yn = total.get("yes_no", Counter())
+    out["yes_fraction"] = round(yn["yes"] / max(1, yn["yes"] + yn["no"]), 4)
+    return out
+
+
+def _write_failures(out: Path, done: dict[int, dict[str, Any]]) -> None:
+    tmp = out / "failures.jsonl.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        for k in sorted(done):
+            for fail in done[k]["failed"]:
+                f.write(json.dumps(fail, sort_keys=True) + "\n")
+    os.replace(tmp, out / "failures.jsonl")
+
+
+def versions() -> dict[str, str]:
+    import matplotlib
+    import numpy
+
+    return {"synth": __version__, "python": platform.python_version(), "numpy": numpy.__version__, "matplotlib": matplotlib.__version__}
+
+
+def _manifest(cfg: RunConfig, done: dict[int, dict[str, Any]], *, complete: bool) -> dict[str, Any]:
+    shards = [{"file": f"shards/{e['file']}", "n": e["n"], "sha256": e["sha256"]} for _, e in sorted(done.items())]
+    written = sum(e["n"] for e in done.values())
+    failed = sum(len(e["failed"]) for e in done.values())
+    return {
+        "format": "synth-webdataset/1",
+        "complete": complete,
+        "config": cfg.content(),
+        "config_hash": cfg.content_hash(),
+        "versions": versions(),
+        "counts": {"requested": cfg.n, "written": written, "failed": failed, "shards": len(shards)},
+        "shards": shards,
+    }
+
+
+def summary(manifest: dict[str, Any], out: Path) -> str:
+    c = manifest["counts"]
+    return f"wrote {c['written']} samples in {c['shards']} shards to {out}; {c['failed']} failed (see {out / 'failures.jsonl'})"
+
+
+def exit_code_for(exc: Interrupted) -> int:
+    return 128 + exc.signum
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use the synth command")
