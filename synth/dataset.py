@@ -1,0 +1,39 @@
+"""Reading a synth output folder back: manifest, shards, records (no external reader needed)."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from synth._errors import OutputError
+
+
+def load_manifest(root: Path) -> dict[str, Any]:
+    path = root / "manifest.json"
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OutputError(f"{root} is not a synth dataset (no manifest.json); run synth generate --out {root} first") from None
+    except json.JSONDecodeError as exc:
+        raise OutputError(f"{path} is not valid JSON: {exc}") from None
+    return data
+
+
+def iter_samples(root: Path) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """``(record, png bytes)`` for every sample, in shard and index order."""
+    manifest = load_manifest(root)
+    for shard in manifest["shards"]:
+        with tarfile.open(root / shard["file"], "r") as tar:
+            pending: dict[str, dict[str, bytes]] = {}
+            for member in tar:
+                key, _, ext = member.name.partition(".")
+                f = tar.extractfile(member)
+                if f is None:
+                    continue
+                pending.setdefault(key, {})[ext] = f.read()
+                if {"json", "png"} <= pending[key].keys():
+                    files = pending.pop(key)
+                    yield json.loads(files["json"]), files["png"]

@@ -1,0 +1,35 @@
+"""``synth doctor``: which back-ends work on this machine, and the step that fixes the rest."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from synth import registry
+
+BACKENDS = (
+    ("matplotlib", "chart domain (Matplotlib renderer)", "pip install matplotlib  (or: bash scripts/setup.sh)"),
+    ("PIL", "image checks, preview", "pip install pillow"),
+    ("pyarrow", "synth export --format hf", "pip install pyarrow"),
+)
+
+
+def doctor() -> int:
+    """Print one line per back-end and domain; 0 if every domain loads, 1 otherwise."""
+    ok = True
+    for module, what, fix in BACKENDS:
+        try:
+            mod = importlib.import_module(module)
+            version = getattr(mod, "__version__", "")
+            print(f"ok       {module} {version}  ({what})")
+        except ImportError:
+            print(f"missing  {module}  ({what}); fix: {fix}")
+    for name in registry.names():
+        try:
+            pack = registry.get(name)
+            print(f"ok       domain {name} (version {pack.version})")
+        except Exception as exc:  # noqa: BLE001 - report every broken pack, keep going
+            ok = False
+            print(f"broken   domain {name}: {exc}")
+    print(f"python   {sys.version.split()[0]}")
+    return 0 if ok else 1

@@ -1,0 +1,134 @@
+"""Exporters: LLaVA JSON and Hugging Face Parquet.
+
+* ``llava``: ``{out}/llava.json`` (a list of ``{"id", "image", "conversations"}``, turns
+  alternating ``human``/``gpt``, the first human turn opened by ``<image>\\n``) and the PNGs
+  under ``{out}/images/``.
+* ``hf``: ``{out}/data/train-00000-of-0000N.parquet`` with an ``image`` column that
+  ``datasets.load_dataset("parquet", data_dir=out)`` decodes into PIL images (the Hugging
+  Face feature schema is stored in the Parquet metadata), plus ``id``, ``domain``,
+  ``family``, ``questions``, ``answers``, ``qa`` (JSON) and ``record`` (JSON).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from synth._errors import ConfigError, MissingDependencyError
+from synth.dataset import iter_samples, load_manifest
+
+ROWS_PER_FILE = 5000
+
+
+def export(root: Path, fmt: str, out: Path) -> Path:
+    load_manifest(root)
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "llava":
+        return export_llava(root, out)
+    if fmt == "hf":
+        return export_hf(root, out)
+    raise ConfigError(f"unknown export format {fmt!r}; choose llava or hf")
+
+
+def answer_text(qa: dict[str, Any]) -> str:
+    """The answer as a model should say it."""
+    a = qa["answer"]
+    if qa["answer_type"] == "bool":
+        return "Yes" if a else "No"
+    if qa["answer_type"] == "point":
+        return f"({a[0]:.0f}, {a[1]:.0f})"
+    if qa["answer_type"] == "choice":
+        letter = "ABCD"[qa["choices"].index(a)]
+        return f"({letter}) {a}"
+    if isinstance(a, float):
+        return f"{a:g}"
+    return str(a)
+
+
+def export_llava(root: Path, out: Path) -> Path:
+    images = out / "images"
+    images.mkdir(exist_ok=True)
+    items = []
+    for record, png in iter_samples(root):
+        name = f"{record['id']}.png"
+        (images / name).write_bytes(png)
+        turns = []
+        for i, qa in enumerate(record["qa"]):
+            prefix = "<image>\n" if i == 0 else ""
+            turns.append({"from": "human", "value": prefix + qa["question"]})
+            turns.append({"from": "gpt", "value": answer_text(qa)})
+        if turns:
+            items.append({"id": record["id"], "image": f"images/{name}", "conversations": turns})
+    path = out / "llava.json"
+    path.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def _hf_features() -> dict[str, Any]:
+    string = {"dtype": "string", "_type": "Value"}
+    return {
+        "id": string,
+        "image": {"_type": "Image"},
+        "domain": string,
+        "family": string,
+        "questions": {"_type": "List", "feature": string},
+        "answers": {"_type": "List", "feature": string},
+        "qa": string,
+        "record": string,
+    }
+
+
+def export_hf(root: Path, out: Path) -> Path:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise MissingDependencyError("the hf exporter needs pyarrow: pip install pyarrow  (or: pip install 'synth[export]')") from exc
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
+            ("domain", pa.string()),
+            ("family", pa.string()),
+            ("questions", pa.list_(pa.string())),
+            ("answers", pa.list_(pa.string())),
+            ("qa", pa.string()),
+            ("record", pa.string()),
+        ],
+        metadata={"huggingface": json.dumps({"info": {"features": _hf_features()}})},
+    )
+    data = out / "data"
+    data.mkdir(exist_ok=True)
+    for old in data.glob("*.parquet"):
+        old.unlink()
+    rows: list[dict[str, Any]] = []
+    chunks: list[Path] = []
+
+    def flush() -> None:
+        path = data / f"part-{len(chunks):05d}.parquet"
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+        chunks.append(path)
+        rows.clear()
+
+    for record, png in iter_samples(root):
+        rows.append(
+            {
+                "id": record["id"],
+                "image": {"bytes": png, "path": f"{record['id']}.png"},
+                "domain": record["domain"],
+                "family": record["family"],
+                "questions": [q["question"] for q in record["qa"]],
+                "answers": [answer_text(q) for q in record["qa"]],
+                "qa": json.dumps(record["qa"], ensure_ascii=False),
+                "record": json.dumps({k: v for k, v in record.items() if k != "code"}, ensure_ascii=False),
+            }
+        )
+        if len(rows) >= ROWS_PER_FILE:
+            flush()
+    if rows or not chunks:
+        flush()
+    total = len(chunks)
+    for i, path in enumerate(chunks):
+        path.rename(data / f"train-{i:05d}-of-{total:05d}.parquet")
+    return data
