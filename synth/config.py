@@ -39,10 +39,10 @@ def parse_count(text: str | int, *, what: str = "--n") -> int:
             raise ConfigError(f"{what} must be a positive count such as 1000, 100k or 1m, got {text!r}")
         number = float(m.group(1)) * _MULT[m.group(2).lower()]
         if number != int(number):
-            raise ConfigError(f"{what} must be a whole number of samples, got {text!r}")
+            raise ConfigError(f"{what} must be a whole number of samples such as 1000, 100k or 1m, got {text!r}")
         value = int(number)
     if value <= 0:
-        raise ConfigError(f"{what} must be at least 1, got {text!r}")
+        raise ConfigError(f"{what} must be a positive count such as 1000, 100k or 1m, got {text!r}")
     return value
 
 

@@ -8,6 +8,7 @@ that a source checkout works before it is installed. Importing this module impor
 from __future__ import annotations
 
 import importlib
+import os
 from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from synth.generators.base import DomainPack
 
 ENTRY_POINT_GROUP = "synth.domains"
+#: ``name=module:attr[,name=module:attr]``: packs registered without packaging (pack
+#: development, tests). Inherited by worker processes, so they see the same domains.
+ENV_VAR = "SYNTH_DOMAINS"
 
 #: name -> (import path, install hint if its imports fail)
 BUILTIN: dict[str, tuple[str, str]] = {
@@ -25,20 +29,33 @@ BUILTIN: dict[str, tuple[str, str]] = {
 }
 
 
-@lru_cache(maxsize=1)
 def available() -> dict[str, tuple[str, str]]:
-    """Every known domain: built-ins plus entry points. Raises on a name claimed twice."""
+    """Every known domain: built-ins, entry points, then ``$SYNTH_DOMAINS``. Raises on a name
+    claimed twice by different targets."""
+    return _table(os.environ.get(ENV_VAR, ""))
+
+
+@lru_cache(maxsize=4)
+def _table(env: str) -> dict[str, tuple[str, str]]:
     table = dict(BUILTIN)
+    found: list[tuple[str, str, str]] = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         hint = f"pip install {ep.dist.name}" if ep.dist is not None else f"install the package providing {ep.value}"
-        if ep.name in table:
-            if table[ep.name][0] == ep.value:
+        found.append((ep.name, ep.value, hint))
+    for item in filter(None, (part.strip() for part in env.split(","))):
+        name, sep, target = item.partition("=")
+        if not sep or ":" not in target:
+            raise RegistryError(f"{ENV_VAR} entry {item!r} must look like name=package.module:OBJECT")
+        found.append((name.strip(), target.strip(), f"make {target.strip()} importable (check PYTHONPATH)"))
+    for name, target, hint in found:
+        if name in table:
+            if table[name][0] == target:
                 continue
             raise RegistryError(
-                f"domain {ep.name!r} is registered twice: by {table[ep.name][0]} and by {ep.value}; "
+                f"domain {name!r} is registered twice: by {table[name][0]} and by {target}; "
                 "uninstall one of the packs or rename its entry point"
             )
-        table[ep.name] = (ep.value, hint)
+        table[name] = (target, hint)
     return table
 
 
@@ -56,11 +73,14 @@ def check_names(requested: tuple[str, ...]) -> None:
         )
 
 
-@lru_cache(maxsize=None)
 def get(name: str) -> DomainPack:
     """The domain pack called ``name``, imported now if it was not yet."""
     check_names((name,))
-    target, hint = available()[name]
+    return _load(name, *available()[name])
+
+
+@lru_cache(maxsize=None)
+def _load(name: str, target: str, hint: str) -> DomainPack:
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)

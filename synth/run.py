@@ -56,15 +56,16 @@ def generate(cfg: RunConfig) -> dict[str, Any]:
     for d in cfg.domains:
         registry.get(d)  # import now: a missing dependency fails before any work
     out = cfg.out_path
-    _prepare(out, cfg)
-    lock = _lock(out)
+    _make_writable(out)
+    lock = _lock(out)  # before looking at the folder: a concurrent run owns it
     try:
+        _prepare(out, cfg)
         return _generate_locked(cfg, out)
     finally:
         lock.close()
 
 
-def _prepare(out: Path, cfg: RunConfig) -> None:
+def _make_writable(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".synth-write-test"
@@ -72,10 +73,14 @@ def _prepare(out: Path, cfg: RunConfig) -> None:
         probe.unlink()
     except OSError as exc:
         raise OutputError(f"cannot write to output folder {out}: {exc.strerror or exc}; choose another --out") from None
+
+
+def _prepare(out: Path, cfg: RunConfig) -> None:
+    """Refuse a folder holding something else; clear it for --overwrite."""
     run_file = out / STATE_DIR / "run.json"
-    existing = [p.name for p in out.iterdir() if p.name in OUR_FILES]
-    if not existing:
-        foreign = [p.name for p in out.iterdir()]
+    ours = run_file.exists() or (out / "manifest.json").exists()
+    if not ours:
+        foreign = [p.name for p in out.iterdir() if p.name not in OUR_FILES]
         if foreign and not cfg.overwrite:
             raise OutputError(
                 f"output folder {out} is not empty and was not made by synth ({', '.join(sorted(foreign)[:5])}); "
@@ -113,6 +118,11 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> str:
 def _clear(out: Path) -> None:
     for name in OUR_FILES:
         p = out / name
+        if name == STATE_DIR:  # keep the lock we hold; drop the rest
+            for child in p.iterdir() if p.exists() else ():
+                if child.name != "lock":
+                    shutil.rmtree(child) if child.is_dir() else child.unlink()
+            continue
         if p.is_dir():
             shutil.rmtree(p)
         elif p.exists():

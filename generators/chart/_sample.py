@@ -102,8 +102,9 @@ def separate_extremes(values: list[float], margin: float, decimals: int) -> list
     if out[top] - out[second] < margin:
         out[top] = round(out[second] + margin, decimals)
     low, second_low = order[0], order[1]
-    if out[second_low] - out[low] < margin and out[second_low] - margin > 0:
-        out[low] = round(out[second_low] - margin, decimals)
+    lowered = round(out[second_low] - margin, decimals)
+    if out[second_low] - out[low] < margin and lowered > 0:  # values stay positive (pies)
+        out[low] = lowered
     return out
 
 

@@ -114,7 +114,8 @@ class ChartSpec:
         return tuple(sum(s.values[j] for s in self.series) for j in range(len(self.categories)))
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """Plain JSON values (tuples become lists)."""
+        return _plain(dataclasses.asdict(self))  # type: ignore[no-any-return]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ChartSpec:
@@ -153,3 +154,11 @@ def nice_axis(lo: float, hi: float, *, decimals: int, from_zero: bool) -> Axis:
     if step * 10**step_decimals != round(step * 10**step_decimals):
         step_decimals += 1
     return Axis(lo=round(a_lo, 10), hi=round(a_hi, 10), step=round(step, 10), decimals=step_decimals)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,35 @@
+"""Shared helpers: small real runs of the CLI in tmp folders."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKS = Path(__file__).resolve().parent / "packs"
+
+
+def synth_cmd(*args: str, env: dict[str, str] | None = None, timeout: float = 600, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m synth.cli ARGS`` in a fresh process (as a user would run ``synth``)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "synth.cli", *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"synth {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
+    return proc
+
+
+def shard_bytes(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / "shards").glob("*.tar"))}
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished 24-sample chart dataset (2 workers, shards of 10)."""
+    out = tmp_path_factory.mktemp("runs") / "small"
+    synth_cmd("generate", "--domain", "chart", "--n", "24", "--out", str(out), "--workers", "2", "--shard-size", "10", "--seed", "11", check=True)
+    return out

@@ -1,0 +1,72 @@
+"""Bad input: exit 2 and a message that names the fix; counts like 100k accepted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from synth.cli import main
+
+from .conftest import synth_cmd
+
+
+@pytest.mark.parametrize("n", ["0", "-5", "abc", "1.5", "10q"])
+def test_bad_counts_exit_2(n: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["generate", "--n", n, "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    assert "100k" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("n,value", [("100k", 100_000), ("1m", 1_000_000), ("2.5k", 2500), ("1000", 1000)])
+def test_counts_with_suffixes_are_accepted(n: str, value: int, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["generate", "--n", n, "--out", str(tmp_path / "o"), "--dry-run"]) == 0
+    assert json.loads(capsys.readouterr().out)["config"]["n"] == value
+    assert not (tmp_path / "o").exists(), "a dry run writes nothing"
+
+
+def test_unknown_domain_names_the_known_ones(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["generate", "--domain", "charts", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "'charts'" in err and "known domains: chart" in err
+
+
+def test_unwritable_output_names_the_path(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    proc = synth_cmd("generate", "--n", "2", "--out", str(blocker / "sub"))
+    assert proc.returncode == 2
+    assert str(blocker / "sub") in proc.stderr and "--out" in proc.stderr
+
+
+def test_missing_out_and_bad_mix_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["generate", "--n", "5"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert main(["generate", "--n", "5", "--out", str(tmp_path), "--mix", "0.5,0.5"]) == 2
+    assert "one weight per domain" in capsys.readouterr().err
+
+
+def test_yaml_and_flags_resolve_to_the_same_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(f"domain: chart\nn: 2k\nseed: 9\nworkers: 3\nout: {tmp_path / 'o'}\n")
+    assert main(["generate", "--config", str(recipe), "--dry-run"]) == 0
+    from_yaml = json.loads(capsys.readouterr().out)
+    assert main(["generate", "--domain", "chart", "--n", "2000", "--seed", "9", "--workers", "3", "--out", str(tmp_path / "o"), "--dry-run"]) == 0
+    from_flags = json.loads(capsys.readouterr().out)
+    assert from_yaml == from_flags
+    assert main(["generate", "--config", str(recipe), "--seed", "10", "--dry-run"]) == 0
+    assert json.loads(capsys.readouterr().out)["config"]["seed"] == 10, "flags override the file"
+
+
+def test_unknown_yaml_key_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("domian: chart\nout: x\n")
+    assert main(["generate", "--config", str(recipe)]) == 2
+    assert "'domian'" in capsys.readouterr().err
+
+
+def test_doctor_lists_the_chart_domain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor"]) == 0
+    assert "ok       domain chart" in capsys.readouterr().out

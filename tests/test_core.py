@@ -1,0 +1,109 @@
+"""Config, seeding, registry, records, progress: the small pieces everything rests on."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from importlib.metadata import EntryPoint
+
+import numpy as np
+import pytest
+
+import synth
+from synth import registry
+from synth._errors import ConfigError, MissingDependencyError, RegistryError, SynthError
+from synth._progress import Progress
+from synth._seeding import pick_domain, sample_seed
+from synth.config import RunConfig, parse_count
+from synth.record import make_id
+
+
+def test_errors_share_one_root_and_the_builtin_bases() -> None:
+    assert issubclass(ConfigError, SynthError) and issubclass(ConfigError, ValueError)
+    assert issubclass(synth.RenderTimeout, TimeoutError) and issubclass(MissingDependencyError, ImportError)
+
+
+def test_parse_count() -> None:
+    assert [parse_count(x) for x in ("7", "100k", "1m", "1.5K", 12)] == [7, 100_000, 1_000_000, 1500, 12]
+    for bad in ("0", "-1", "k", "1.2345k", True, "", "1e3"):
+        with pytest.raises(ConfigError):
+            parse_count(bad)
+
+
+def test_config_is_frozen_validated_and_hashes_only_content() -> None:
+    cfg = RunConfig(out="x", n=10, seed=0, workers=1)
+    with pytest.raises(AttributeError):
+        cfg.n = 5  # type: ignore[misc]
+    assert cfg.content_hash() == RunConfig(out="y", n=10, seed=0, workers=4, resume=True).content_hash()
+    assert cfg.content_hash() != RunConfig(out="x", n=10, seed=1).content_hash()
+    for bad in ({"n": 0}, {"workers": 0}, {"domains": ()}, {"mix": (1.0, 1.0)}, {"resume": True, "overwrite": True}, {"seed": -1}):
+        with pytest.raises(ConfigError):
+            RunConfig(out="x", **bad)  # type: ignore[arg-type]
+
+
+def test_seeds_depend_on_run_seed_domain_and_index_only() -> None:
+    seeds = [sample_seed(0, "chart", i) for i in range(1000)]
+    assert len(set(seeds)) == 1000
+    assert sample_seed(0, "chart", 5) == sample_seed(0, "chart", 5)
+    assert sample_seed(0, "chart", 5) != sample_seed(1, "chart", 5) != sample_seed(0, "table", 5)
+    picks = [pick_domain(0, i, ("a", "b"), (0.8, 0.2)) for i in range(2000)]
+    assert 0.75 < picks.count("a") / 2000 < 0.85
+    assert pick_domain(0, 3, ("a",), (1.0,)) == "a"
+
+
+def test_ids_are_lowercase_without_dots() -> None:
+    assert make_id("chart", "bar", 1234) == "chart-bar-000001234"
+    with pytest.raises(synth.SpecError):
+        make_id("chart", "bar.v2", 1)
+
+
+def test_importing_synth_registers_and_imports_no_domain() -> None:
+    code = "import sys, synth, synth.registry; print('synth.generators.chart' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"
+
+
+def test_duplicate_domain_names_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    eps = [EntryPoint("chart", "evil.pack:DOMAIN", registry.ENTRY_POINT_GROUP)]
+    monkeypatch.setattr(registry, "entry_points", lambda group: eps)
+    registry._table.cache_clear()
+    try:
+        with pytest.raises(RegistryError, match="registered twice"):
+            registry.available()
+    finally:
+        registry._table.cache_clear()
+
+
+def test_a_pack_with_a_missing_dependency_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(registry.ENV_VAR, "ghost=ghost_module_not_installed:DOMAIN")
+    with pytest.raises(MissingDependencyError, match="ghost_module_not_installed.*install it with"):
+        registry.get("ghost")
+    assert "ghost" in registry.names()
+
+
+def test_render_api_matches_the_docs() -> None:
+    from synth.generators.chart import BarChart
+
+    sample = BarChart().sample(rng=np.random.default_rng(7))
+    result = synth.render(sample)
+    assert result.png.startswith(b"\x89PNG") and result.record.domain == "chart"
+    assert result.record.image["width"] == sample.spec.style.width_px
+    assert synth.render(sample).png == result.png, "same sample, same bytes"
+
+
+def test_progress_bar_on_a_terminal_and_log_lines_otherwise() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    p = Progress(100, stream=tty)
+    p.update(50, 1)
+    assert p.mode == "bar" and "\r[" in tty.getvalue() and "ETA" in tty.getvalue() and "/s" in tty.getvalue()
+    log = io.StringIO()
+    q = Progress(100, stream=log, every_s=0.0)
+    q.update(10, 0)
+    q.update(20, 0)
+    lines = log.getvalue().splitlines()
+    assert q.mode == "log" and len(lines) == 2 and lines[1].startswith("progress: 20/100") and "\r" not in log.getvalue()

@@ -1,0 +1,81 @@
+"""Round trips through the ecosystem's own readers: webdataset, datasets, LLaVA JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from PIL import Image
+
+from synth.dataset import iter_samples
+from synth.exporters import export
+
+from .conftest import synth_cmd
+
+
+def test_webdataset_reads_the_shards(small_run: Path) -> None:
+    import webdataset as wds
+
+    urls = sorted(str(p) for p in (small_run / "shards").glob("*.tar"))
+    samples = list(wds.WebDataset(urls, shardshuffle=False).decode("pil"))
+    assert len(samples) == 24
+    for s in samples:
+        record = s["json"]
+        assert s["__key__"] == record["id"]
+        assert s["png"].size == (record["image"]["width"], record["image"]["height"])
+
+
+def test_hf_parquet_loads_with_datasets_and_decodes_images(small_run: Path, tmp_path: Path) -> None:
+    import datasets
+
+    export(small_run, "hf", tmp_path / "hf")
+    ds = datasets.load_dataset("parquet", data_dir=str(tmp_path / "hf" / "data"), split="train")
+    assert len(ds) == 24
+    row = ds[0]
+    first = next(iter_samples(small_run))[0]
+    assert isinstance(row["image"], Image.Image) and row["image"].size == (first["image"]["width"], first["image"]["height"])
+    assert row["id"] == first["id"] and row["questions"][0] == first["qa"][0]["question"]
+    assert json.loads(row["qa"])[0]["answer"] == first["qa"][0]["answer"]
+
+
+def test_llava_turns_alternate_and_open_with_the_image(small_run: Path, tmp_path: Path) -> None:
+    path = export(small_run, "llava", tmp_path / "llava")
+    items = json.loads(path.read_text())
+    assert len(items) == 24
+    for item in items:
+        turns = item["conversations"]
+        assert [t["from"] for t in turns] == ["human", "gpt"] * (len(turns) // 2)
+        assert turns[0]["value"].startswith("<image>\n")
+        assert all("<image>" not in t["value"] for t in turns[1:])
+        assert Image.open(tmp_path / "llava" / item["image"]).size[0] > 0
+
+
+def test_preview_and_validate(small_run: Path, tmp_path: Path) -> None:
+    proc = synth_cmd("preview", str(small_run), "--n", "6", "--out", str(tmp_path / "s.png"), check=True)
+    assert proc.returncode == 0
+    with Image.open(tmp_path / "s.png") as img:
+        assert img.size == (3 * 320, 2 * (240 + 64))
+    report = json.loads(synth_cmd("validate", str(small_run), check=True).stdout)
+    assert report["ok"] and report["samples"] == 24 and report["complete"]
+
+
+def test_validate_catches_a_tampered_shard(small_run: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(small_run, copy)
+    shard = sorted((copy / "shards").glob("*.tar"))[0]
+    data = bytearray(shard.read_bytes())
+    data[-2000] ^= 0xFF
+    shard.write_bytes(bytes(data))
+    proc = synth_cmd("validate", str(copy))
+    assert proc.returncode == 1 and "checksum" in proc.stdout
+
+
+def test_preview_writes_png_to_stdout(small_run: Path) -> None:
+    import subprocess
+    import sys
+
+    png = subprocess.run([sys.executable, "-m", "synth.cli", "preview", str(small_run), "--n", "4"], capture_output=True, check=True).stdout
+    assert Image.open(io.BytesIO(png)).format == "PNG"

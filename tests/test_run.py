@@ -1,0 +1,91 @@
+"""Runs: same bytes for any worker count, exact resume after SIGKILL, guarded output folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .conftest import ROOT, shard_bytes, synth_cmd
+
+ARGS = ["--domain", "chart", "--n", "30", "--seed", "3", "--shard-size", "8"]
+
+
+def test_one_and_two_workers_write_identical_shards(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    synth_cmd("generate", *ARGS, "--out", str(one), "--workers", "1", check=True)
+    synth_cmd("generate", *ARGS, "--out", str(two), "--workers", "2", check=True)
+    a, b = shard_bytes(one), shard_bytes(two)
+    assert len(a) == 4 and a == b
+    assert (one / "manifest.json").read_bytes() == (two / "manifest.json").read_bytes()
+    assert (one / "stats.json").read_bytes() == (two / "stats.json").read_bytes()
+
+
+def test_sigkill_then_resume_gives_the_uninterrupted_dataset(tmp_path: Path) -> None:
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    synth_cmd("generate", *ARGS, "--out", str(clean), "--workers", "2", check=True)
+    cmd = [sys.executable, "-m", "synth.cli", "generate", *ARGS, "--out", str(killed), "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    state = killed / ".synth" / "state.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and (not state.exists() or len(state.read_text().splitlines()) < 1):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the main process and its workers, mid-shard
+    proc.wait()
+    published = len(list((killed / "shards").glob("*.tar")))
+    assert 1 <= published < 4, "killed part-way"
+    refused = synth_cmd("generate", *ARGS, "--out", str(killed), "--workers", "2")
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    synth_cmd("generate", *ARGS, "--out", str(killed), "--workers", "2", "--resume", check=True)
+    assert shard_bytes(killed) == shard_bytes(clean)
+    assert not list((killed / "shards").glob("*.tmp"))
+    for name in ("manifest.json", "failures.jsonl", "stats.json"):
+        assert (killed / name).read_bytes() == (clean / name).read_bytes(), name
+
+
+def test_another_config_is_refused_unless_overwrite(small_run: Path, tmp_path: Path) -> None:
+    before = shard_bytes(small_run)
+    proc = synth_cmd("generate", "--domain", "chart", "--n", "24", "--seed", "12", "--out", str(small_run), "--shard-size", "10")
+    assert proc.returncode == 2
+    assert "another configuration" in proc.stderr and "seed" in proc.stderr and "--overwrite" in proc.stderr
+    assert shard_bytes(small_run) == before, "nothing was touched"
+
+
+def test_overwrite_replaces_and_rerun_of_a_complete_run_is_idempotent(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    synth_cmd("generate", "--n", "4", "--seed", "1", "--out", str(out), "--workers", "1", check=True)
+    first = shard_bytes(out)
+    again = synth_cmd("generate", "--n", "4", "--seed", "1", "--out", str(out), "--workers", "1")
+    assert again.returncode == 0 and shard_bytes(out) == first
+    synth_cmd("generate", "--n", "3", "--seed", "2", "--out", str(out), "--workers", "1", "--overwrite", check=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config"]["seed"] == 2 and manifest["counts"]["written"] == 3
+
+
+def test_a_second_run_on_a_locked_folder_is_refused(tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "locked"
+    (out / ".synth").mkdir(parents=True)
+    with open(out / ".synth" / "lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        proc = synth_cmd("generate", "--n", "2", "--out", str(out))
+    assert proc.returncode == 2 and "another synth run" in proc.stderr
+
+
+def test_records_hold_the_design_fields(small_run: Path) -> None:
+    from synth.dataset import iter_samples
+
+    records = [r for r, _ in iter_samples(small_run)]
+    assert [r["seed"]["index"] for r in records] == sorted(r["seed"]["index"] for r in records)
+    for r in records:
+        assert r["id"].startswith(f"chart-{r['family']}-")
+        assert r["generator"] == "chart@1" and r["code"]["language"] == "python-matplotlib"
+        assert r["persona"]["description"] and r["topic"]
+        assert {e["role"] for e in r["annotations"]["elements"]} >= {"title"}
+        assert r["versions"]["renderer"].startswith("matplotlib ")
+        assert all(q["reasoning"] and q["skills"] and q["difficulty"] in (1, 2, 3) for q in r["qa"])
