@@ -65,6 +65,8 @@ class DomainPack(Protocol):
         """Run the sample's code in this process's warm back-end."""
         ...
 
-    def questions(self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator) -> list[QA]:
+    def questions(
+        self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator
+    ) -> list[QA]:
         """Answer-first QA from the spec (and render facts for grounding)."""
         ...

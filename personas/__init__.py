@@ -6,7 +6,7 @@ The vocabularies are YAML files in this package; :func:`load_vocabulary` reads o
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -15,7 +15,7 @@ import yaml
 __all__ = ["load_vocabulary"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_vocabulary(name: str, package: str = "synth.personas") -> dict[str, Any]:
     """The parsed YAML file ``{name}.yaml`` of ``package`` (cached per process)."""
     text = resources.files(package).joinpath(f"{name}.yaml").read_text(encoding="utf-8")

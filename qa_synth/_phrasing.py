@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -10,7 +10,7 @@ import numpy as np
 import yaml
 
 
-@lru_cache(maxsize=None)
+@cache
 def phrasings(name: str) -> dict[str, list[str]]:
     text = resources.files("synth.templates").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
     data: dict[str, list[str]] = yaml.safe_load(text)

@@ -99,15 +99,31 @@ class Ctx:
         return int(r) if self.spec.decimals + extra == 0 else r
 
     def decidable_pairs(self, vals: list[float]) -> list[tuple[int, int]]:
-        return [(i, j) for i in range(len(vals)) for j in range(len(vals)) if vals[i] - vals[j] >= self.gap]
+        return [
+            (i, j)
+            for i in range(len(vals))
+            for j in range(len(vals))
+            if vals[i] - vals[j] >= self.gap
+        ]
 
 
-def chart_questions(spec: ChartSpec, elements: Sequence[dict[str, Any]], *, rng: np.random.Generator, k: int = 4) -> list[QA]:
+def chart_questions(
+    spec: ChartSpec, elements: Sequence[dict[str, Any]], *, rng: np.random.Generator, k: int = 4
+) -> list[QA]:
     """One yes/no, one multiple-choice and one pointing question (where they can be decided)
     plus ``k`` others drawn from the programs that fit this chart."""
     ctx = Ctx(spec, elements)
     fixed: list[Program] = [yes_no, multiple_choice, point]
-    pool: list[Program] = [value_lookup, extremum, compare_two, difference, average, count_if, rank_k, max_minus_mean]
+    pool: list[Program] = [
+        value_lookup,
+        extremum,
+        compare_two,
+        difference,
+        average,
+        count_if,
+        rank_k,
+        max_minus_mean,
+    ]
     if ctx.exact:
         pool.append(sum_values)
     if spec.kind == "pie" or ctx.exact:
@@ -137,7 +153,20 @@ def _renumber(q: QA, n: int) -> QA:
     return dataclasses.replace(q, id=f"q{n}")
 
 
-def _make(ctx: Ctx, program: str, question: str, answer: Any, answer_type: str, steps: list[str], params: dict[str, Any], skills: Sequence[str], difficulty: int, *, tolerance: Any = None, choices: Sequence[str] | None = None) -> QA:
+def _make(
+    ctx: Ctx,
+    program: str,
+    question: str,
+    answer: Any,
+    answer_type: str,
+    steps: list[str],
+    params: dict[str, Any],
+    skills: Sequence[str],
+    difficulty: int,
+    *,
+    tolerance: Any = None,
+    choices: Sequence[str] | None = None,
+) -> QA:
     reasoning = " ".join(steps) + f" So the answer is {_show(answer)}."
     return QA(
         id="q",
@@ -189,7 +218,18 @@ def value_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     tol = ctx.reading_tol(series)
     q = phrase("chart_questions", "value_lookup", rng, category=ctx.cats[j], **ctx.fields(series))
     skills = ["value-lookup"] + ([] if ctx.exact else ["axis-reading"])
-    return _make(ctx, "value_lookup", q, ctx.num(v), "number", [_read(ctx, series, j)], {"series": series, "category": ctx.cats[j]}, skills, 1 if ctx.exact else 2, tolerance=tol)
+    return _make(
+        ctx,
+        "value_lookup",
+        q,
+        ctx.num(v),
+        "number",
+        [_read(ctx, series, j)],
+        {"series": series, "category": ctx.cats[j]},
+        skills,
+        1 if ctx.exact else 2,
+        tolerance=tol,
+    )
 
 
 def _extremes_ok(ctx: Ctx, vals: list[float], target: str) -> int | None:
@@ -220,8 +260,20 @@ def extremum(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     vals = ctx.values(series)
     q = phrase("chart_questions", f"extremum_{target}", rng, **ctx.fields(series))
     word = "highest" if target == "max" else "lowest"
-    steps = [f"Comparing all {len(vals)} values, {ctx.cats[j]} is the {word} at {ctx.fmt(vals[j])}."]
-    return _make(ctx, "extremum", q, ctx.cats[j], "text", steps, {"series": series, "target": target}, ["comparison", "extremum"], 1)
+    steps = [
+        f"Comparing all {len(vals)} values, {ctx.cats[j]} is the {word} at {ctx.fmt(vals[j])}."
+    ]
+    return _make(
+        ctx,
+        "extremum",
+        q,
+        ctx.cats[j],
+        "text",
+        steps,
+        {"series": series, "target": target},
+        ["comparison", "extremum"],
+        1,
+    )
 
 
 def compare_two(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -232,9 +284,24 @@ def compare_two(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     hi, lo = pairs[int(rng.integers(len(pairs)))]
     a, b = (hi, lo) if rng.random() < 0.5 else (lo, hi)
     vals = ctx.values(series)
-    q = phrase("chart_questions", "compare_two", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series))
-    steps = [f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}.", f"{ctx.cats[hi]} is higher."]
-    return _make(ctx, "compare_two", q, ctx.cats[hi], "text", steps, {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]}, ["comparison"], 1)
+    q = phrase(
+        "chart_questions", "compare_two", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series)
+    )
+    steps = [
+        f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}.",
+        f"{ctx.cats[hi]} is higher.",
+    ]
+    return _make(
+        ctx,
+        "compare_two",
+        q,
+        ctx.cats[hi],
+        "text",
+        steps,
+        {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
+        ["comparison"],
+        1,
+    )
 
 
 def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -247,9 +314,26 @@ def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     a, b = pairs[int(rng.integers(len(pairs)))]
     d = vals[a] - vals[b]
-    q = phrase("chart_questions", "difference", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series))
-    steps = [_read(ctx, series, a), _read(ctx, series, b), f"{ctx.fmt(vals[a])} − {ctx.fmt(vals[b])} = {ctx.fmt(d)}."]
-    return _make(ctx, "difference", q, ctx.num(d), "number", steps, {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]}, ["value-lookup", "arithmetic"], 2, tolerance=2 * ctx.reading_tol(series))
+    q = phrase(
+        "chart_questions", "difference", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series)
+    )
+    steps = [
+        _read(ctx, series, a),
+        _read(ctx, series, b),
+        f"{ctx.fmt(vals[a])} − {ctx.fmt(vals[b])} = {ctx.fmt(d)}.",
+    ]
+    return _make(
+        ctx,
+        "difference",
+        q,
+        ctx.num(d),
+        "number",
+        steps,
+        {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
+        ["value-lookup", "arithmetic"],
+        2,
+        tolerance=2 * ctx.reading_tol(series),
+    )
 
 
 def sum_values(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -261,8 +345,21 @@ def sum_values(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     vals = ctx.values(series)
     total = sum(vals)
     q = phrase("chart_questions", "sum", rng, **ctx.fields(series))
-    steps = [f"The values are {', '.join(ctx.fmt(v) for v in vals)}.", f"Their sum is {ctx.fmt(total)}."]
-    return _make(ctx, "sum", q, ctx.num(total), "number", steps, {"series": series}, ["value-lookup", "arithmetic", "aggregation"], 2)
+    steps = [
+        f"The values are {', '.join(ctx.fmt(v) for v in vals)}.",
+        f"Their sum is {ctx.fmt(total)}.",
+    ]
+    return _make(
+        ctx,
+        "sum",
+        q,
+        ctx.num(total),
+        "number",
+        steps,
+        {"series": series},
+        ["value-lookup", "arithmetic", "aggregation"],
+        2,
+    )
 
 
 def average(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -273,8 +370,22 @@ def average(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     mean = sum(vals) / len(vals)
     tol = ctx.reading_tol(series) if not ctx.exact else 10.0 ** -(ctx.spec.decimals + 1)
     q = phrase("chart_questions", "average", rng, **ctx.fields(series))
-    steps = [f"The {len(vals)} values are {', '.join(ctx.fmt(v) for v in vals)}.", f"They sum to {ctx.fmt(sum(vals))}; divided by {len(vals)} that is {ctx.fmt(mean, 1)}."]
-    return _make(ctx, "average", q, ctx.num(mean, 1), "number", steps, {"series": series}, ["value-lookup", "arithmetic", "aggregation"], 3, tolerance=_round_tol(tol))
+    steps = [
+        f"The {len(vals)} values are {', '.join(ctx.fmt(v) for v in vals)}.",
+        f"They sum to {ctx.fmt(sum(vals))}; divided by {len(vals)} that is {ctx.fmt(mean, 1)}.",
+    ]
+    return _make(
+        ctx,
+        "average",
+        q,
+        ctx.num(mean, 1),
+        "number",
+        steps,
+        {"series": series},
+        ["value-lookup", "arithmetic", "aggregation"],
+        3,
+        tolerance=_round_tol(tol),
+    )
 
 
 def share(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -288,13 +399,27 @@ def share(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         steps = [f"The slice for {ctx.cats[j]} is labelled {pct:.1f}%."]
         tol = 0.0
     elif ctx.exact:
-        steps = [f"{ctx.cats[j]} is {ctx.fmt(vals[j])} of a total {ctx.fmt(sum(vals))}.", f"{ctx.fmt(vals[j])} / {ctx.fmt(sum(vals))} × 100 = {pct:.1f}%."]
+        steps = [
+            f"{ctx.cats[j]} is {ctx.fmt(vals[j])} of a total {ctx.fmt(sum(vals))}.",
+            f"{ctx.fmt(vals[j])} / {ctx.fmt(sum(vals))} × 100 = {pct:.1f}%.",
+        ]
         tol = 0.1
     else:
         steps = [f"The slice for {ctx.cats[j]} covers about {pct:.1f}% of the circle."]
         tol = 3.0
     q = phrase("chart_questions", "share", rng, category=ctx.cats[j])
-    return _make(ctx, "share", q, round(pct, 1), "number", steps, {"category": ctx.cats[j]}, ["proportion", "arithmetic"], 2, tolerance=tol)
+    return _make(
+        ctx,
+        "share",
+        q,
+        round(pct, 1),
+        "number",
+        steps,
+        {"category": ctx.cats[j]},
+        ["proportion", "arithmetic"],
+        2,
+        tolerance=tol,
+    )
 
 
 def _threshold(ctx: Ctx, vals: list[float], rng: np.random.Generator) -> float | None:
@@ -302,7 +427,11 @@ def _threshold(ctx: Ctx, vals: list[float], rng: np.random.Generator) -> float |
     assert ctx.spec.value_axis is not None
     unit = ctx.step / 2
     lo, hi = min(vals), max(vals)
-    candidates = [t for t in np.arange(math.ceil(lo / unit) * unit, hi, unit) if all(abs(v - t) >= ctx.gap for v in vals)]
+    candidates = [
+        t
+        for t in np.arange(math.ceil(lo / unit) * unit, hi, unit)
+        if all(abs(v - t) >= ctx.gap for v in vals)
+    ]
     if not candidates:
         return None
     return round(float(candidates[int(rng.integers(len(candidates)))]), 10)
@@ -318,8 +447,21 @@ def count_if(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     hits = [ctx.cats[j] for j, v in enumerate(vals) if v > t]
     q = phrase("chart_questions", "count_if", rng, threshold=_tnum(t), **ctx.fields(series))
-    steps = [f"Values above {_tnum(t)}: {', '.join(hits) if hits else 'none'}.", f"That is {len(hits)}."]
-    return _make(ctx, "count_if", q, len(hits), "number", steps, {"series": series, "threshold": t}, ["counting", "comparison"], 2)
+    steps = [
+        f"Values above {_tnum(t)}: {', '.join(hits) if hits else 'none'}.",
+        f"That is {len(hits)}.",
+    ]
+    return _make(
+        ctx,
+        "count_if",
+        q,
+        len(hits),
+        "number",
+        steps,
+        {"series": series, "threshold": t},
+        ["counting", "comparison"],
+        2,
+    )
 
 
 def rank_k(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -335,7 +477,17 @@ def rank_k(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     q = phrase("chart_questions", "rank_k", rng, k_ord=ORDINALS[k], **ctx.fields(series))
     ranked = ", ".join(ctx.cats[i] for i in order[:k])
     steps = [f"From the highest down: {ranked}.", f"Number {k} is {ctx.cats[j]}."]
-    return _make(ctx, "rank_k", q, ctx.cats[j], "text", steps, {"series": series, "k": k}, ["ranking", "comparison"], 2)
+    return _make(
+        ctx,
+        "rank_k",
+        q,
+        ctx.cats[j],
+        "text",
+        steps,
+        {"series": series, "k": k},
+        ["ranking", "comparison"],
+        2,
+    )
 
 
 def trend(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -350,8 +502,21 @@ def trend(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     answer = "rose" if vals[b] > vals[a] else "fell"
     q = phrase("chart_questions", "trend", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series))
-    steps = [f"At {ctx.cats[a]} it is {ctx.fmt(vals[a])}; at {ctx.cats[b]} it is {ctx.fmt(vals[b])}.", f"It {answer}."]
-    return _make(ctx, "trend", q, answer, "text", steps, {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]}, ["trend"], 1)
+    steps = [
+        f"At {ctx.cats[a]} it is {ctx.fmt(vals[a])}; at {ctx.cats[b]} it is {ctx.fmt(vals[b])}.",
+        f"It {answer}.",
+    ]
+    return _make(
+        ctx,
+        "trend",
+        q,
+        answer,
+        "text",
+        steps,
+        {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
+        ["trend"],
+        1,
+    )
 
 
 def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -366,17 +531,48 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
             side = [j for j, v in enumerate(vals) if (v > t) == target]
             if side:
                 j = side[int(rng.integers(len(side)))]
-                q = phrase("chart_questions", "yes_no_above", rng, category=ctx.cats[j], threshold=_tnum(t), **ctx.fields(series))
-                steps = [f"{ctx.cats[j]} is at {ctx.fmt(vals[j])}, which is {'above' if target else 'not above'} {_tnum(t)}."]
-                return _make(ctx, "yes_no", q, target, "bool", steps, {"claim": "above", "series": series, "category": ctx.cats[j], "threshold": t}, ["comparison", "verification"], 1)
+                q = phrase(
+                    "chart_questions",
+                    "yes_no_above",
+                    rng,
+                    category=ctx.cats[j],
+                    threshold=_tnum(t),
+                    **ctx.fields(series),
+                )
+                steps = [
+                    f"{ctx.cats[j]} is at {ctx.fmt(vals[j])}, which is {'above' if target else 'not above'} {_tnum(t)}."
+                ]
+                return _make(
+                    ctx,
+                    "yes_no",
+                    q,
+                    target,
+                    "bool",
+                    steps,
+                    {"claim": "above", "series": series, "category": ctx.cats[j], "threshold": t},
+                    ["comparison", "verification"],
+                    1,
+                )
     pairs = ctx.decidable_pairs(dvals)
     if not pairs:
         return None
     hi, lo = pairs[int(rng.integers(len(pairs)))]
     a, b = (hi, lo) if target else (lo, hi)
-    q = phrase("chart_questions", "yes_no_greater", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series))
+    q = phrase(
+        "chart_questions", "yes_no_greater", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series)
+    )
     steps = [f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}."]
-    return _make(ctx, "yes_no", q, target, "bool", steps, {"claim": "greater", "series": series, "a": ctx.cats[a], "b": ctx.cats[b]}, ["comparison", "verification"], 1)
+    return _make(
+        ctx,
+        "yes_no",
+        q,
+        target,
+        "bool",
+        steps,
+        {"claim": "greater", "series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
+        ["comparison", "verification"],
+        1,
+    )
 
 
 def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -396,8 +592,22 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     options = "; ".join(f"({letters[i]}) {c}" for i, c in enumerate(choices))
     q = phrase("chart_questions", f"choice_{target}", rng, options=options, **ctx.fields(series))
     vals = ctx.values(series)
-    steps = [f"Of the options, {', '.join(f'{ctx.cats[i]} is at {ctx.fmt(vals[i])}' for i in opts)}.", f"The {'highest' if target == 'max' else 'lowest'} is {ctx.cats[j]}, option ({letters[pos]})."]
-    return _make(ctx, "multiple_choice", q, ctx.cats[j], "choice", steps, {"series": series, "target": target}, ["comparison", "extremum"], 1, choices=choices)
+    steps = [
+        f"Of the options, {', '.join(f'{ctx.cats[i]} is at {ctx.fmt(vals[i])}' for i in opts)}.",
+        f"The {'highest' if target == 'max' else 'lowest'} is {ctx.cats[j]}, option ({letters[pos]}).",
+    ]
+    return _make(
+        ctx,
+        "multiple_choice",
+        q,
+        ctx.cats[j],
+        "choice",
+        steps,
+        {"series": series, "target": target},
+        ["comparison", "extremum"],
+        1,
+        choices=choices,
+    )
 
 
 def max_minus_mean(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -417,7 +627,18 @@ def max_minus_mean(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The average of all {len(vals)} values is {ctx.fmt(sum(vals))} / {len(vals)} = {ctx.fmt(mean, 1)}.",
         f"{ctx.fmt(vals[j])} − {ctx.fmt(mean, 1)} = {ctx.fmt(gap, 1)}.",
     ]
-    return _make(ctx, "max_minus_mean", q, ctx.num(gap, 1), "number", steps, {"series": series}, ["extremum", "aggregation", "arithmetic", "multi-hop"], 3, tolerance=_round_tol(tol))
+    return _make(
+        ctx,
+        "max_minus_mean",
+        q,
+        ctx.num(gap, 1),
+        "number",
+        steps,
+        {"series": series},
+        ["extremum", "aggregation", "arithmetic", "multi-hop"],
+        3,
+        tolerance=_round_tol(tol),
+    )
 
 
 def correlation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -431,8 +652,20 @@ def correlation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     q = phrase("chart_questions", "correlation", rng, x=xq, y=yq)
     if "rise or fall" in q:
         answer = "rise" if r > 0 else "fall"
-    steps = [f"The points run from {'lower left to upper right' if r > 0 else 'upper left to lower right'} (correlation {r:.2f})."]
-    return _make(ctx, "correlation", q, answer, "text", steps, {"wording": "rise-fall" if answer in ("rise", "fall") else "sign"}, ["trend", "correlation"], 2)
+    steps = [
+        f"The points run from {'lower left to upper right' if r > 0 else 'upper left to lower right'} (correlation {r:.2f})."
+    ]
+    return _make(
+        ctx,
+        "correlation",
+        q,
+        answer,
+        "text",
+        steps,
+        {"wording": "rise-fall" if answer in ("rise", "fall") else "sign"},
+        ["trend", "correlation"],
+        2,
+    )
 
 
 def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -445,7 +678,14 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     j = _extremes_ok(ctx, _decision_values(ctx, series), target)
     if j is None:
         return None
-    role, mark = {"bar": ("bar", "bar"), "histogram": ("bar", "bar"), "pie": ("slice", "slice"), "line": ("point", "point"), "area": ("point", "point"), "scatter": ("point", "point")}[kind]
+    role, mark = {
+        "bar": ("bar", "bar"),
+        "histogram": ("bar", "bar"),
+        "pie": ("slice", "slice"),
+        "line": ("point", "point"),
+        "area": ("point", "point"),
+        "scatter": ("point", "point"),
+    }[kind]
     if kind == "bar" and ctx.spec.variant == "stacked":
         mark = "segment"
     ref = f"{s_idx}|{j}"
@@ -457,15 +697,29 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     fields = ctx.fields(series)
     q = phrase("chart_questions", f"point_{target}", rng, mark=mark, **fields)
     vals = ctx.values(series)
-    steps = [f"The {'highest' if target == 'max' else 'lowest'} {fields['subject']} is {ctx.cats[j]} ({ctx.fmt(vals[j])}).", f"Its {mark} is centred near ({pt[0]:.0f}, {pt[1]:.0f})."]
-    return _make(ctx, "point", q, pt, "point", steps, {"series": series, "target": target, "role": role, "ref": ref}, ["grounding", "extremum"], 2, tolerance={"box": [x, y, w, h]})
+    steps = [
+        f"The {'highest' if target == 'max' else 'lowest'} {fields['subject']} is {ctx.cats[j]} ({ctx.fmt(vals[j])}).",
+        f"Its {mark} is centred near ({pt[0]:.0f}, {pt[1]:.0f}).",
+    ]
+    return _make(
+        ctx,
+        "point",
+        q,
+        pt,
+        "point",
+        steps,
+        {"series": series, "target": target, "role": role, "ref": ref},
+        ["grounding", "extremum"],
+        2,
+        tolerance={"box": [x, y, w, h]},
+    )
 
 
 def _round_tol(t: float) -> float:
     if t <= 0:
         return 0.0
     mag = 10 ** math.floor(math.log10(t))
-    return round(round(t / mag, 1) * mag, 10)
+    return float(round(round(t / mag, 1) * mag, 10))
 
 
 def _tnum(t: float) -> str:

@@ -68,11 +68,19 @@ def _worker_main(conn: Connection, run_seed: int) -> None:
             return
         index, domain, seed = task
         try:
-            record, png = build_record(registry.get(domain), index=index, seed=seed, run_seed=run_seed)
+            record, png = build_record(
+                registry.get(domain), index=index, seed=seed, run_seed=run_seed
+            )
             blob = json.dumps(record.to_json(), ensure_ascii=False, sort_keys=False).encode()
             conn.send(Done(index, blob, png))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a record
-            kind = "spec" if isinstance(exc, SpecError) else "render" if isinstance(exc, RenderError) else "exception"
+            kind = (
+                "spec"
+                if isinstance(exc, SpecError)
+                else "render"
+                if isinstance(exc, RenderError)
+                else "exception"
+            )
             if "invalid PNG" in str(exc):
                 kind = "invalid_image"
             tb = "".join(traceback.format_exception(exc))[-2000:]

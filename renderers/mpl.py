@@ -45,11 +45,18 @@ def render_matplotlib(source: str) -> Rendered:
         elements = tuple(_facts(fig, height))
     finally:
         fig.clear()
-    return Rendered(png=buf.getvalue(), width=width, height=height, elements=elements, backend=BACKEND)
+    return Rendered(
+        png=buf.getvalue(), width=width, height=height, elements=elements, backend=BACKEND
+    )
 
 
 def _box(bb: Any, height: int) -> list[float]:
-    return [round(float(bb.x0), 1), round(height - float(bb.y1), 1), round(float(bb.width), 1), round(float(bb.height), 1)]
+    return [
+        round(float(bb.x0), 1),
+        round(height - float(bb.y1), 1),
+        round(float(bb.width), 1),
+        round(float(bb.height), 1),
+    ]
 
 
 def _facts(fig: Figure, height: int) -> list[dict[str, Any]]:
@@ -59,7 +66,13 @@ def _facts(fig: Figure, height: int) -> list[dict[str, Any]]:
         for role, labels in (("xtick", ax.get_xticklabels()), ("ytick", ax.get_yticklabels())):
             for t in labels:
                 if t.get_visible() and t.get_text():
-                    out.append({"label": t.get_text(), "role": role, "bbox": _box(t.get_window_extent(renderer), height)})
+                    out.append(
+                        {
+                            "label": t.get_text(),
+                            "role": role,
+                            "bbox": _box(t.get_window_extent(renderer), height),
+                        }
+                    )
     for artist in fig.findobj(lambda a: isinstance(a, Artist) and a.get_gid() is not None):
         gid = str(artist.get_gid())
         role, _, ref = gid.partition("|")
@@ -68,7 +81,10 @@ def _facts(fig: Figure, height: int) -> list[dict[str, Any]]:
         elif isinstance(artist, PathCollection):
             out.extend(_collection_points(artist, ref, height))
         else:
-            el: dict[str, Any] = {"role": role, "bbox": _box(artist.get_window_extent(renderer), height)}
+            el: dict[str, Any] = {
+                "role": role,
+                "bbox": _box(artist.get_window_extent(renderer), height),
+            }
             if ref:
                 el["ref"] = ref
             if isinstance(artist, Text):
@@ -84,7 +100,14 @@ def _line_points(line: Line2D, role: str, ref: str, height: int) -> list[dict[st
     out = []
     for j, (x, y) in enumerate(xy):
         px, py = round(float(x), 1), round(height - float(y), 1)
-        out.append({"role": "point", "ref": f"{ref}|{j}", "bbox": [px - 6, py - 6, 12.0, 12.0], "point": [px, py]})
+        out.append(
+            {
+                "role": "point",
+                "ref": f"{ref}|{j}",
+                "bbox": [px - 6, py - 6, 12.0, 12.0],
+                "point": [px, py],
+            }
+        )
     return out
 
 
@@ -93,7 +116,14 @@ def _collection_points(coll: PathCollection, ref: str, height: int) -> list[dict
     out = []
     for j, (x, y) in enumerate(xy):
         px, py = round(float(x), 1), round(height - float(y), 1)
-        out.append({"role": "point", "ref": f"{ref}|{j}", "bbox": [px - 4, py - 4, 8.0, 8.0], "point": [px, py]})
+        out.append(
+            {
+                "role": "point",
+                "ref": f"{ref}|{j}",
+                "bbox": [px - 4, py - 4, 8.0, 8.0],
+                "point": [px, py],
+            }
+        )
     return out
 
 

@@ -10,6 +10,8 @@ from synth.generators.chart import ChartGenerator
 
 SEEDS = (0, 1, 2, 3, 42, 1234)
 out = Path(__file__).resolve().parent.parent / "tests" / "golden" / "chart_specs.json"
-specs = {str(s): ChartGenerator().sample(rng=np.random.default_rng(s)).spec.to_json() for s in SEEDS}
+specs = {
+    str(s): ChartGenerator().sample(rng=np.random.default_rng(s)).spec.to_json() for s in SEEDS
+}
 out.write_text(json.dumps(specs, indent=1, ensure_ascii=False) + "\n")
 print(f"wrote {len(specs)} specs to {out}")

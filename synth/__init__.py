@@ -1,8 +1,8 @@
 """synth: programmed training and evaluation data for vision-language models.
 
-    from synth.generators.chart import BarChart
-    sample = BarChart().sample(rng=np.random.default_rng(7))
-    result = synth.render(sample)          # result.record (Record), result.png (bytes)
+from synth.generators.chart import BarChart
+sample = BarChart().sample(rng=np.random.default_rng(7))
+result = synth.render(sample)          # result.record (Record), result.png (bytes)
 """
 
 from __future__ import annotations
@@ -70,5 +70,7 @@ def render(sample: Sample, *, index: int = 0, seed: int = 0, run_seed: int = 0) 
     from synth import registry
     from synth.build import finish
 
-    record, png = finish(registry.get(sample.domain), sample, index=index, seed=seed, run_seed=run_seed)
+    record, png = finish(
+        registry.get(sample.domain), sample, index=index, seed=seed, run_seed=run_seed
+    )
     return RenderedSample(record=record, png=png)

@@ -8,7 +8,15 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(self, total: int, *, done: int = 0, mode: str = "auto", stream: TextIO | None = None, every_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        total: int,
+        *,
+        done: int = 0,
+        mode: str = "auto",
+        stream: TextIO | None = None,
+        every_s: float = 10.0,
+    ) -> None:
         self.stream = stream or sys.stderr
         if mode == "auto":
             mode = "bar" if self.stream.isatty() else "log"

@@ -31,6 +31,8 @@ def pick_domain(run_seed: int, index: int, domains: tuple[str, ...], mix: tuple[
     """Which domain sample ``index`` belongs to, for a weighted mix of domains."""
     if len(domains) == 1:
         return domains[0]
-    u = np.random.default_rng(np.random.SeedSequence([run_seed, name_key("__mix__"), index])).random()
+    u = np.random.default_rng(
+        np.random.SeedSequence([run_seed, name_key("__mix__"), index])
+    ).random()
     cumulative = np.cumsum(np.asarray(mix, dtype=float) / float(sum(mix)))
     return domains[int(np.searchsorted(cumulative, u, side="right").clip(0, len(domains) - 1))]

@@ -28,7 +28,9 @@ def build_record(pack: DomainPack, *, index: int, seed: int, run_seed: int) -> t
     return finish(pack, sample, index=index, seed=seed, run_seed=run_seed)
 
 
-def finish(pack: DomainPack, sample: Sample, *, index: int, seed: int, run_seed: int) -> tuple[Record, bytes]:
+def finish(
+    pack: DomainPack, sample: Sample, *, index: int, seed: int, run_seed: int
+) -> tuple[Record, bytes]:
     """Render a sample, ask its questions and check the result."""
     rendered = pack.render(sample)
     spec_json = sample.spec.to_json()
@@ -56,7 +58,11 @@ def finish(pack: DomainPack, sample: Sample, *, index: int, seed: int, run_seed:
         qa=tuple(qa),
         annotations={"elements": list(rendered.elements)},
         checks=checks,
-        versions={"synth": __version__, "renderer": rendered.backend, "python": platform.python_version()},
+        versions={
+            "synth": __version__,
+            "renderer": rendered.backend,
+            "python": platform.python_version(),
+        },
     )
     return record, rendered.png
 

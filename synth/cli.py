@@ -38,10 +38,20 @@ def _count(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="synth", description="Programmed training data for vision-language models.", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _Parser(
+        prog="synth",
+        description="Programmed training data for vision-language models.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    g = sub.add_parser("generate", help="generate a dataset", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    g = sub.add_parser(
+        "generate",
+        help="generate a dataset",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     g.add_argument("--domain", help="domain name, or several separated by commas (default: chart)")
     g.add_argument("--mix", help="weights for several domains, e.g. 0.5,0.3,0.2")
     g.add_argument("--n", type=_count, help="number of samples: 1000, 100k, 1m (default: 1000)")
@@ -49,13 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, help="run seed (default: 0)")
     g.add_argument("--workers", type=int, help="worker processes (default: number of cores)")
     g.add_argument("--shard-size", type=int, help="samples per tar shard (default: 500)")
-    g.add_argument("--timeout", dest="timeout_s", type=float, help="seconds one sample may take (default: 60)")
-    g.add_argument("--max-failures", type=int, help="exit 1 if more samples fail (default: 10%% of n)")
+    g.add_argument(
+        "--timeout", dest="timeout_s", type=float, help="seconds one sample may take (default: 60)"
+    )
+    g.add_argument(
+        "--max-failures", type=int, help="exit 1 if more samples fail (default: 10%% of n)"
+    )
     g.add_argument("--config", help="YAML recipe; flags given on the command line override it")
     g.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     g.add_argument("--overwrite", action="store_true", help="replace a dataset already in --out")
-    g.add_argument("--progress", choices=["auto", "bar", "log", "off"], help="progress display (default: auto)")
-    g.add_argument("--dry-run", action="store_true", help="print the resolved configuration and exit")
+    g.add_argument(
+        "--progress", choices=["auto", "bar", "log", "off"], help="progress display (default: auto)"
+    )
+    g.add_argument(
+        "--dry-run", action="store_true", help="print the resolved configuration and exit"
+    )
 
     pv = sub.add_parser("preview", help="contact sheet of images with their first question")
     pv.add_argument("dir")
@@ -100,7 +118,9 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
     if args.overwrite:
         values["overwrite"] = True
     if not values.get("out"):
-        raise ConfigError("--out is required: the folder to write the dataset to (e.g. --out data/charts)")
+        raise ConfigError(
+            "--out is required: the folder to write the dataset to (e.g. --out data/charts)"
+        )
     return RunConfig.from_mapping(values)
 
 
@@ -163,7 +183,9 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         manifest = generate(cfg)
     except Interrupted as exc:
-        sys.stderr.write(f"\nsynth: interrupted by {exc}; finished shards are kept, continue with --resume\n")
+        sys.stderr.write(
+            f"\nsynth: interrupted by {exc}; finished shards are kept, continue with --resume\n"
+        )
         return 128 + exc.signum
     except TooManyFailures:
         raise

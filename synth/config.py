@@ -36,10 +36,14 @@ def parse_count(text: str | int, *, what: str = "--n") -> int:
     else:
         m = _COUNT.match(str(text))
         if not m:
-            raise ConfigError(f"{what} must be a positive count such as 1000, 100k or 1m, got {text!r}")
+            raise ConfigError(
+                f"{what} must be a positive count such as 1000, 100k or 1m, got {text!r}"
+            )
         number = float(m.group(1)) * _MULT[m.group(2).lower()]
         if number != int(number):
-            raise ConfigError(f"{what} must be a whole number of samples such as 1000, 100k or 1m, got {text!r}")
+            raise ConfigError(
+                f"{what} must be a whole number of samples such as 1000, 100k or 1m, got {text!r}"
+            )
         value = int(number)
     if value <= 0:
         raise ConfigError(f"{what} must be a positive count such as 1000, 100k or 1m, got {text!r}")
@@ -149,7 +153,12 @@ class RunConfig:
             kwargs["mix"] = tuple(1.0 / k for _ in range(k))
         if "n" in kwargs:
             kwargs["n"] = parse_count(kwargs["n"])
-        for name, kind in (("seed", int), ("workers", int), ("shard_size", int), ("timeout_s", float)):
+        for name, kind in (
+            ("seed", int),
+            ("workers", int),
+            ("shard_size", int),
+            ("timeout_s", float),
+        ):
             if name in kwargs:
                 kwargs[name] = _typed(kwargs[name], kind, name)
         if kwargs.get("max_failures") is not None:
@@ -196,7 +205,9 @@ def _weights(value: Any) -> tuple[float, ...]:
     try:
         return tuple(float(v) for v in items)
     except (TypeError, ValueError):
-        raise ConfigError(f"--mix must be comma-separated numbers such as 0.5,0.5, got {value!r}") from None
+        raise ConfigError(
+            f"--mix must be comma-separated numbers such as 0.5,0.5, got {value!r}"
+        ) from None
 
 
 def _typed(value: Any, kind: type, name: str) -> Any:

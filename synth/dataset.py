@@ -16,7 +16,9 @@ def load_manifest(root: Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise OutputError(f"{root} is not a synth dataset (no manifest.json); run synth generate --out {root} first") from None
+        raise OutputError(
+            f"{root} is not a synth dataset (no manifest.json); run synth generate --out {root} first"
+        ) from None
     except json.JSONDecodeError as exc:
         raise OutputError(f"{path} is not valid JSON: {exc}") from None
     return data

@@ -8,7 +8,11 @@ import sys
 from synth import registry
 
 BACKENDS = (
-    ("matplotlib", "chart domain (Matplotlib renderer)", "pip install matplotlib  (or: bash scripts/setup.sh)"),
+    (
+        "matplotlib",
+        "chart domain (Matplotlib renderer)",
+        "pip install matplotlib  (or: bash scripts/setup.sh)",
+    ),
     ("PIL", "image checks, preview", "pip install pillow"),
     ("pyarrow", "synth export --format hf", "pip install pyarrow"),
 )

@@ -84,7 +84,9 @@ def export_hf(root: Path, out: Path) -> Path:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
-        raise MissingDependencyError("the hf exporter needs pyarrow: pip install pyarrow  (or: pip install 'synth[export]')") from exc
+        raise MissingDependencyError(
+            "the hf exporter needs pyarrow: pip install pyarrow  (or: pip install 'synth[export]')"
+        ) from exc
     schema = pa.schema(
         [
             ("id", pa.string()),
@@ -121,7 +123,9 @@ def export_hf(root: Path, out: Path) -> Path:
                 "questions": [q["question"] for q in record["qa"]],
                 "answers": [answer_text(q) for q in record["qa"]],
                 "qa": json.dumps(record["qa"], ensure_ascii=False),
-                "record": json.dumps({k: v for k, v in record.items() if k != "code"}, ensure_ascii=False),
+                "record": json.dumps(
+                    {k: v for k, v in record.items() if k != "code"}, ensure_ascii=False
+                ),
             }
         )
         if len(rows) >= ROWS_PER_FILE:

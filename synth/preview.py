@@ -20,7 +20,9 @@ def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     try:
         import matplotlib
 
-        return ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"), 11)
+        return ImageFont.truetype(
+            str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"), 11
+        )
     except (ImportError, OSError):
         return ImageFont.load_default()
 
@@ -49,7 +51,9 @@ def contact_sheet(root: Path, *, n: int = 36) -> bytes:
         else:
             text = "(no questions)"
         lines = [seg for para in text.split("\n") for seg in textwrap.wrap(para, 50)][:4]
-        draw.multiline_text((x0 + 4, y0 + IMG_H), "\n".join(lines), fill="black", font=font, spacing=2)
+        draw.multiline_text(
+            (x0 + 4, y0 + IMG_H), "\n".join(lines), fill="black", font=font, spacing=2
+        )
     buf = io.BytesIO()
     sheet.save(buf, format="PNG")
     return buf.getvalue()

@@ -50,7 +50,9 @@ class QA:
         if self.answer_type not in ANSWER_TYPES:
             raise SpecError(f"QA {self.id}: answer_type {self.answer_type!r} not in {ANSWER_TYPES}")
         if self.answer_type == "choice" and (not self.choices or self.answer not in self.choices):
-            raise SpecError(f"QA {self.id}: choice answer {self.answer!r} is not among {self.choices}")
+            raise SpecError(
+                f"QA {self.id}: choice answer {self.answer!r} is not among {self.choices}"
+            )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

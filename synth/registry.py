@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,10 @@ ENV_VAR = "SYNTH_DOMAINS"
 
 #: name -> (import path, install hint if its imports fail)
 BUILTIN: dict[str, tuple[str, str]] = {
-    "chart": ("synth.generators.chart:DOMAIN", "pip install matplotlib  (or: bash scripts/setup.sh)"),
+    "chart": (
+        "synth.generators.chart:DOMAIN",
+        "pip install matplotlib  (or: bash scripts/setup.sh)",
+    ),
 }
 
 
@@ -40,13 +43,21 @@ def _table(env: str) -> dict[str, tuple[str, str]]:
     table = dict(BUILTIN)
     found: list[tuple[str, str, str]] = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        hint = f"pip install {ep.dist.name}" if ep.dist is not None else f"install the package providing {ep.value}"
+        hint = (
+            f"pip install {ep.dist.name}"
+            if ep.dist is not None
+            else f"install the package providing {ep.value}"
+        )
         found.append((ep.name, ep.value, hint))
     for item in filter(None, (part.strip() for part in env.split(","))):
         name, sep, target = item.partition("=")
         if not sep or ":" not in target:
-            raise RegistryError(f"{ENV_VAR} entry {item!r} must look like name=package.module:OBJECT")
-        found.append((name.strip(), target.strip(), f"make {target.strip()} importable (check PYTHONPATH)"))
+            raise RegistryError(
+                f"{ENV_VAR} entry {item!r} must look like name=package.module:OBJECT"
+            )
+        found.append(
+            (name.strip(), target.strip(), f"make {target.strip()} importable (check PYTHONPATH)")
+        )
     for name, target, hint in found:
         if name in table:
             if table[name][0] == target:
@@ -79,7 +90,7 @@ def get(name: str) -> DomainPack:
     return _load(name, *available()[name])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str, target: str, hint: str) -> DomainPack:
     module_name, _, attr = target.partition(":")
     try:
@@ -94,5 +105,7 @@ def _load(name: str, target: str, hint: str) -> DomainPack:
     except AttributeError:
         raise RegistryError(f"domain {name!r}: {module_name} has no attribute {attr!r}") from None
     if getattr(pack, "name", None) != name:
-        raise RegistryError(f"domain {name!r}: {target} is a pack named {getattr(pack, 'name', None)!r}")
-    return pack  # type: ignore[no-any-return]
+        raise RegistryError(
+            f"domain {name!r}: {target} is a pack named {getattr(pack, 'name', None)!r}"
+        )
+    return pack

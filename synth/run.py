@@ -72,7 +72,9 @@ def _make_writable(out: Path) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise OutputError(f"cannot write to output folder {out}: {exc.strerror or exc}; choose another --out") from None
+        raise OutputError(
+            f"cannot write to output folder {out}: {exc.strerror or exc}; choose another --out"
+        ) from None
 
 
 def _prepare(out: Path, cfg: RunConfig) -> None:
@@ -136,7 +138,9 @@ def _lock(out: Path) -> Any:
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         f.close()
-        raise OutputError(f"another synth run is writing to {out} (lock {out / STATE_DIR / 'lock'}); wait for it or use another --out") from None
+        raise OutputError(
+            f"another synth run is writing to {out} (lock {out / STATE_DIR / 'lock'}); wait for it or use another --out"
+        ) from None
     return f
 
 
@@ -153,7 +157,9 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
     for tmp in shards_dir.glob("*.tmp"):
         tmp.unlink()
     state_path = out / STATE_DIR / "state.jsonl"
-    done_shards = {int(e["shard"]): e for e in read_lines(state_path) if (shards_dir / e["file"]).exists()}
+    done_shards = {
+        int(e["shard"]): e for e in read_lines(state_path) if (shards_dir / e["file"]).exists()
+    }
     n_shards = (cfg.n + cfg.shard_size - 1) // cfg.shard_size
     todo = [k for k in range(n_shards) if k not in done_shards]
     already = sum(min(cfg.shard_size, cfg.n - k * cfg.shard_size) for k in done_shards)
@@ -173,7 +179,11 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
     writer: ShardWriter | None = None
     try:
         if todo:
-            pool = WorkerPool(min(cfg.workers, len(todo) * cfg.shard_size), run_seed=cfg.seed, timeout_s=cfg.timeout_s)
+            pool = WorkerPool(
+                min(cfg.workers, len(todo) * cfg.shard_size),
+                run_seed=cfg.seed,
+                timeout_s=cfg.timeout_s,
+            )
         for k in todo:
             lo, hi = k * cfg.shard_size, min(cfg.n, (k + 1) * cfg.shard_size)
             writer = ShardWriter(shards_dir / shard_name(k))
@@ -212,7 +222,17 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
     return manifest
 
 
-def _run_shard(cfg: RunConfig, pool: WorkerPool, writer: ShardWriter, k: int, lo: int, hi: int, progress: Progress, base: int, failed_before: int) -> dict[str, Any]:
+def _run_shard(
+    cfg: RunConfig,
+    pool: WorkerPool,
+    writer: ShardWriter,
+    k: int,
+    lo: int,
+    hi: int,
+    progress: Progress,
+    base: int,
+    failed_before: int,
+) -> dict[str, Any]:
     """Build samples [lo, hi) and write them in index order; the shard's resume-log entry."""
     nxt = lo  # next index to submit
     cursor = lo  # next index to write
@@ -238,12 +258,31 @@ def _run_shard(cfg: RunConfig, pool: WorkerPool, writer: ShardWriter, k: int, lo
             cursor += 1
         progress.update(base + (cursor - lo), failed_before + len(failures))
     sha = writer.close()
-    return {"shard": k, "file": writer.path.name, "sha256": sha, "n": writer.count, "failed": failures, "stats": stats.to_json()}
+    return {
+        "shard": k,
+        "file": writer.path.name,
+        "sha256": sha,
+        "n": writer.count,
+        "failed": failures,
+        "stats": stats.to_json(),
+    }
 
 
 class _ShardStats:
     def __init__(self) -> None:
-        self.c: dict[str, Counter[str]] = {k: Counter() for k in ("family", "program", "answer_type", "checks_failed", "failures", "yes_no", "choice_position", "domain")}
+        self.c: dict[str, Counter[str]] = {
+            k: Counter()
+            for k in (
+                "family",
+                "program",
+                "answer_type",
+                "checks_failed",
+                "failures",
+                "yes_no",
+                "choice_position",
+                "domain",
+            )
+        }
         self.questions = 0
 
     def add(self, record: dict[str, Any]) -> None:
@@ -302,11 +341,19 @@ def versions() -> dict[str, str]:
     import matplotlib
     import numpy
 
-    return {"synth": __version__, "python": platform.python_version(), "numpy": numpy.__version__, "matplotlib": matplotlib.__version__}
+    return {
+        "synth": __version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "matplotlib": matplotlib.__version__,
+    }
 
 
 def _manifest(cfg: RunConfig, done: dict[int, dict[str, Any]], *, complete: bool) -> dict[str, Any]:
-    shards = [{"file": f"shards/{e['file']}", "n": e["n"], "sha256": e["sha256"]} for _, e in sorted(done.items())]
+    shards = [
+        {"file": f"shards/{e['file']}", "n": e["n"], "sha256": e["sha256"]}
+        for _, e in sorted(done.items())
+    ]
     written = sum(e["n"] for e in done.values())
     failed = sum(len(e["failed"]) for e in done.values())
     return {

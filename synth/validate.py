@@ -13,8 +13,33 @@ from PIL import Image
 from synth.dataset import iter_samples, load_manifest
 from synth.record import ANSWER_TYPES, ID_PATTERN
 
-REQUIRED = ("id", "domain", "family", "generator", "seed", "persona", "topic", "spec", "code", "image", "qa", "annotations", "checks", "versions")
-QA_REQUIRED = ("id", "question", "answer", "answer_type", "reasoning", "program", "params", "skills", "difficulty")
+REQUIRED = (
+    "id",
+    "domain",
+    "family",
+    "generator",
+    "seed",
+    "persona",
+    "topic",
+    "spec",
+    "code",
+    "image",
+    "qa",
+    "annotations",
+    "checks",
+    "versions",
+)
+QA_REQUIRED = (
+    "id",
+    "question",
+    "answer",
+    "answer_type",
+    "reasoning",
+    "program",
+    "params",
+    "skills",
+    "difficulty",
+)
 
 
 def validate(root: Path) -> dict[str, Any]:

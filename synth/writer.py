@@ -26,7 +26,11 @@ class ShardWriter:
         self.tmp = path.with_name(path.name + ".tmp")
         self._file = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
         self._hash = hashlib.sha256()
-        self._tar = tarfile.open(fileobj=_HashingFile(self._file, self._hash), mode="w", format=tarfile.USTAR_FORMAT)
+        self._tar = tarfile.TarFile(
+            fileobj=_HashingFile(self._file, self._hash),  # type: ignore[arg-type]
+            mode="w",
+            format=tarfile.USTAR_FORMAT,
+        )
         self.count = 0
 
     def add(self, key: str, files: dict[str, bytes]) -> None:
@@ -86,7 +90,9 @@ def _fsync_dir(path: Path) -> None:
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (tmp + rename) with stable key order."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.write_text(
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     os.replace(tmp, path)
 
 

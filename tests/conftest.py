@@ -13,11 +13,20 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKS = Path(__file__).resolve().parent / "packs"
 
 
-def synth_cmd(*args: str, env: dict[str, str] | None = None, timeout: float = 600, check: bool = False) -> subprocess.CompletedProcess[str]:
+def synth_cmd(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 600, check: bool = False
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m synth.cli ARGS`` in a fresh process (as a user would run ``synth``)."""
     full_env = dict(os.environ)
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "synth.cli", *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "synth.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=ROOT,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"synth {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
     return proc
@@ -31,5 +40,20 @@ def shard_bytes(out: Path) -> dict[str, bytes]:
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished 24-sample chart dataset (2 workers, shards of 10)."""
     out = tmp_path_factory.mktemp("runs") / "small"
-    synth_cmd("generate", "--domain", "chart", "--n", "24", "--out", str(out), "--workers", "2", "--shard-size", "10", "--seed", "11", check=True)
+    synth_cmd(
+        "generate",
+        "--domain",
+        "chart",
+        "--n",
+        "24",
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--shard-size",
+        "10",
+        "--seed",
+        "11",
+        check=True,
+    )
     return out

@@ -20,14 +20,20 @@ def test_bad_counts_exit_2(n: str, capsys: pytest.CaptureFixture[str], tmp_path:
     assert "100k" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("n,value", [("100k", 100_000), ("1m", 1_000_000), ("2.5k", 2500), ("1000", 1000)])
-def test_counts_with_suffixes_are_accepted(n: str, value: int, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "n,value", [("100k", 100_000), ("1m", 1_000_000), ("2.5k", 2500), ("1000", 1000)]
+)
+def test_counts_with_suffixes_are_accepted(
+    n: str, value: int, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["generate", "--n", n, "--out", str(tmp_path / "o"), "--dry-run"]) == 0
     assert json.loads(capsys.readouterr().out)["config"]["n"] == value
     assert not (tmp_path / "o").exists(), "a dry run writes nothing"
 
 
-def test_unknown_domain_names_the_known_ones(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_unknown_domain_names_the_known_ones(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["generate", "--domain", "charts", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "'charts'" in err and "known domains: chart" in err
@@ -48,12 +54,32 @@ def test_missing_out_and_bad_mix_exit_2(capsys: pytest.CaptureFixture[str], tmp_
     assert "one weight per domain" in capsys.readouterr().err
 
 
-def test_yaml_and_flags_resolve_to_the_same_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_yaml_and_flags_resolve_to_the_same_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     recipe = tmp_path / "r.yaml"
     recipe.write_text(f"domain: chart\nn: 2k\nseed: 9\nworkers: 3\nout: {tmp_path / 'o'}\n")
     assert main(["generate", "--config", str(recipe), "--dry-run"]) == 0
     from_yaml = json.loads(capsys.readouterr().out)
-    assert main(["generate", "--domain", "chart", "--n", "2000", "--seed", "9", "--workers", "3", "--out", str(tmp_path / "o"), "--dry-run"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--domain",
+                "chart",
+                "--n",
+                "2000",
+                "--seed",
+                "9",
+                "--workers",
+                "3",
+                "--out",
+                str(tmp_path / "o"),
+                "--dry-run",
+            ]
+        )
+        == 0
+    )
     from_flags = json.loads(capsys.readouterr().out)
     assert from_yaml == from_flags
     assert main(["generate", "--config", str(recipe), "--seed", "10", "--dry-run"]) == 0

@@ -21,11 +21,19 @@ from synth.record import make_id
 
 def test_errors_share_one_root_and_the_builtin_bases() -> None:
     assert issubclass(ConfigError, SynthError) and issubclass(ConfigError, ValueError)
-    assert issubclass(synth.RenderTimeout, TimeoutError) and issubclass(MissingDependencyError, ImportError)
+    assert issubclass(synth.RenderTimeout, TimeoutError) and issubclass(
+        MissingDependencyError, ImportError
+    )
 
 
 def test_parse_count() -> None:
-    assert [parse_count(x) for x in ("7", "100k", "1m", "1.5K", 12)] == [7, 100_000, 1_000_000, 1500, 12]
+    assert [parse_count(x) for x in ("7", "100k", "1m", "1.5K", 12)] == [
+        7,
+        100_000,
+        1_000_000,
+        1500,
+        12,
+    ]
     for bad in ("0", "-1", "k", "1.2345k", True, "", "1e3"):
         with pytest.raises(ConfigError):
             parse_count(bad)
@@ -35,9 +43,19 @@ def test_config_is_frozen_validated_and_hashes_only_content() -> None:
     cfg = RunConfig(out="x", n=10, seed=0, workers=1)
     with pytest.raises(AttributeError):
         cfg.n = 5  # type: ignore[misc]
-    assert cfg.content_hash() == RunConfig(out="y", n=10, seed=0, workers=4, resume=True).content_hash()
+    assert (
+        cfg.content_hash()
+        == RunConfig(out="y", n=10, seed=0, workers=4, resume=True).content_hash()
+    )
     assert cfg.content_hash() != RunConfig(out="x", n=10, seed=1).content_hash()
-    for bad in ({"n": 0}, {"workers": 0}, {"domains": ()}, {"mix": (1.0, 1.0)}, {"resume": True, "overwrite": True}, {"seed": -1}):
+    for bad in (
+        {"n": 0},
+        {"workers": 0},
+        {"domains": ()},
+        {"mix": (1.0, 1.0)},
+        {"resume": True, "overwrite": True},
+        {"seed": -1},
+    ):
         with pytest.raises(ConfigError):
             RunConfig(out="x", **bad)  # type: ignore[arg-type]
 
@@ -60,7 +78,9 @@ def test_ids_are_lowercase_without_dots() -> None:
 
 def test_importing_synth_registers_and_imports_no_domain() -> None:
     code = "import sys, synth, synth.registry; print('synth.generators.chart' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "False"
 
 
@@ -75,7 +95,9 @@ def test_duplicate_domain_names_are_refused(monkeypatch: pytest.MonkeyPatch) -> 
         registry._table.cache_clear()
 
 
-def test_a_pack_with_a_missing_dependency_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_pack_with_a_missing_dependency_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv(registry.ENV_VAR, "ghost=ghost_module_not_installed:DOMAIN")
     with pytest.raises(MissingDependencyError, match="ghost_module_not_installed.*install it with"):
         registry.get("ghost")
@@ -100,10 +122,20 @@ def test_progress_bar_on_a_terminal_and_log_lines_otherwise() -> None:
     tty = Tty()
     p = Progress(100, stream=tty)
     p.update(50, 1)
-    assert p.mode == "bar" and "\r[" in tty.getvalue() and "ETA" in tty.getvalue() and "/s" in tty.getvalue()
+    assert (
+        p.mode == "bar"
+        and "\r[" in tty.getvalue()
+        and "ETA" in tty.getvalue()
+        and "/s" in tty.getvalue()
+    )
     log = io.StringIO()
     q = Progress(100, stream=log, every_s=0.0)
     q.update(10, 0)
     q.update(20, 0)
     lines = log.getvalue().splitlines()
-    assert q.mode == "log" and len(lines) == 2 and lines[1].startswith("progress: 20/100") and "\r" not in log.getvalue()
+    assert (
+        q.mode == "log"
+        and len(lines) == 2
+        and lines[1].startswith("progress: 20/100")
+        and "\r" not in log.getvalue()
+    )

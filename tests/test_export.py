@@ -34,7 +34,10 @@ def test_hf_parquet_loads_with_datasets_and_decodes_images(small_run: Path, tmp_
     assert len(ds) == 24
     row = ds[0]
     first = next(iter_samples(small_run))[0]
-    assert isinstance(row["image"], Image.Image) and row["image"].size == (first["image"]["width"], first["image"]["height"])
+    assert isinstance(row["image"], Image.Image) and row["image"].size == (
+        first["image"]["width"],
+        first["image"]["height"],
+    )
     assert row["id"] == first["id"] and row["questions"][0] == first["qa"][0]["question"]
     assert json.loads(row["qa"])[0]["answer"] == first["qa"][0]["answer"]
 
@@ -52,7 +55,9 @@ def test_llava_turns_alternate_and_open_with_the_image(small_run: Path, tmp_path
 
 
 def test_preview_and_validate(small_run: Path, tmp_path: Path) -> None:
-    proc = synth_cmd("preview", str(small_run), "--n", "6", "--out", str(tmp_path / "s.png"), check=True)
+    proc = synth_cmd(
+        "preview", str(small_run), "--n", "6", "--out", str(tmp_path / "s.png"), check=True
+    )
     assert proc.returncode == 0
     with Image.open(tmp_path / "s.png") as img:
         assert img.size == (3 * 320, 2 * (240 + 64))
@@ -77,5 +82,9 @@ def test_preview_writes_png_to_stdout(small_run: Path) -> None:
     import subprocess
     import sys
 
-    png = subprocess.run([sys.executable, "-m", "synth.cli", "preview", str(small_run), "--n", "4"], capture_output=True, check=True).stdout
+    png = subprocess.run(
+        [sys.executable, "-m", "synth.cli", "preview", str(small_run), "--n", "4"],
+        capture_output=True,
+        check=True,
+    ).stdout
     assert Image.open(io.BytesIO(png)).format == "PNG"

@@ -26,7 +26,26 @@ def test_crash_hang_and_exception_become_typed_failures(tmp_path: Path) -> None:
     assert {3, 5, 7} <= set(modes.values()), "the seed exercises every fault"
     out = tmp_path / "hostile"
     env = {"SYNTH_DOMAINS": "hostile=hostile_pack:DOMAIN", "PYTHONPATH": str(PACKS)}
-    proc = synth_cmd("generate", "--domain", "hostile", "--n", str(n), "--seed", str(seed), "--out", str(out), "--workers", "2", "--timeout", "3", "--shard-size", "12", "--max-failures", "30", env=env)
+    proc = synth_cmd(
+        "generate",
+        "--domain",
+        "hostile",
+        "--n",
+        str(n),
+        "--seed",
+        str(seed),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--timeout",
+        "3",
+        "--shard-size",
+        "12",
+        "--max-failures",
+        "30",
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     failures = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
     by_index = {f["index"]: f for f in failures}
@@ -40,7 +59,9 @@ def test_crash_hang_and_exception_become_typed_failures(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] and manifest["counts"]["written"] == n - len(failures)
     stats = json.loads((out / "stats.json").read_text())
-    assert stats["failures"] == {k: sum(1 for f in failures if f["kind"] == k) for k in {f["kind"] for f in failures}}
+    assert stats["failures"] == {
+        k: sum(1 for f in failures if f["kind"] == k) for k in {f["kind"] for f in failures}
+    }
     # the good samples are all there, valid, in index order
     report = json.loads(synth_cmd("validate", str(out), check=True).stdout)
     assert report["ok"] and report["samples"] == n - len(failures)
@@ -52,7 +73,22 @@ def test_max_failures_decides_the_exit_code(tmp_path: Path, limit: int, code: in
     env = {"SYNTH_DOMAINS": "hostile=hostile_pack:DOMAIN", "PYTHONPATH": str(PACKS)}
     modes = _modes(8, 4)
     assert any(m == 7 for m in modes.values()) and not any(m in (3, 5) for m in modes.values())
-    proc = synth_cmd("generate", "--domain", "hostile", "--n", "8", "--seed", "4", "--out", str(tmp_path / "o"), "--workers", "1", "--max-failures", str(limit), env=env)
+    proc = synth_cmd(
+        "generate",
+        "--domain",
+        "hostile",
+        "--n",
+        "8",
+        "--seed",
+        "4",
+        "--out",
+        str(tmp_path / "o"),
+        "--workers",
+        "1",
+        "--max-failures",
+        str(limit),
+        env=env,
+    )
     assert proc.returncode == code, proc.stderr
     if code:
         assert "failures.jsonl" in proc.stderr

@@ -28,11 +28,25 @@ def test_one_and_two_workers_write_identical_shards(tmp_path: Path) -> None:
 def test_sigkill_then_resume_gives_the_uninterrupted_dataset(tmp_path: Path) -> None:
     clean, killed = tmp_path / "clean", tmp_path / "killed"
     synth_cmd("generate", *ARGS, "--out", str(clean), "--workers", "2", check=True)
-    cmd = [sys.executable, "-m", "synth.cli", "generate", *ARGS, "--out", str(killed), "--workers", "2"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "synth.cli",
+        "generate",
+        *ARGS,
+        "--out",
+        str(killed),
+        "--workers",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     state = killed / ".synth" / "state.jsonl"
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and (not state.exists() or len(state.read_text().splitlines()) < 1):
+    while time.monotonic() < deadline and (
+        not state.exists() or len(state.read_text().splitlines()) < 1
+    ):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # the main process and its workers, mid-shard
     proc.wait()
@@ -49,19 +63,49 @@ def test_sigkill_then_resume_gives_the_uninterrupted_dataset(tmp_path: Path) -> 
 
 def test_another_config_is_refused_unless_overwrite(small_run: Path, tmp_path: Path) -> None:
     before = shard_bytes(small_run)
-    proc = synth_cmd("generate", "--domain", "chart", "--n", "24", "--seed", "12", "--out", str(small_run), "--shard-size", "10")
+    proc = synth_cmd(
+        "generate",
+        "--domain",
+        "chart",
+        "--n",
+        "24",
+        "--seed",
+        "12",
+        "--out",
+        str(small_run),
+        "--shard-size",
+        "10",
+    )
     assert proc.returncode == 2
-    assert "another configuration" in proc.stderr and "seed" in proc.stderr and "--overwrite" in proc.stderr
+    assert (
+        "another configuration" in proc.stderr
+        and "seed" in proc.stderr
+        and "--overwrite" in proc.stderr
+    )
     assert shard_bytes(small_run) == before, "nothing was touched"
 
 
 def test_overwrite_replaces_and_rerun_of_a_complete_run_is_idempotent(tmp_path: Path) -> None:
     out = tmp_path / "o"
-    synth_cmd("generate", "--n", "4", "--seed", "1", "--out", str(out), "--workers", "1", check=True)
+    synth_cmd(
+        "generate", "--n", "4", "--seed", "1", "--out", str(out), "--workers", "1", check=True
+    )
     first = shard_bytes(out)
     again = synth_cmd("generate", "--n", "4", "--seed", "1", "--out", str(out), "--workers", "1")
     assert again.returncode == 0 and shard_bytes(out) == first
-    synth_cmd("generate", "--n", "3", "--seed", "2", "--out", str(out), "--workers", "1", "--overwrite", check=True)
+    synth_cmd(
+        "generate",
+        "--n",
+        "3",
+        "--seed",
+        "2",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--overwrite",
+        check=True,
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["config"]["seed"] == 2 and manifest["counts"]["written"] == 3
 

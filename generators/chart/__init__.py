@@ -123,7 +123,9 @@ class ChartDomain:
 
         return render_matplotlib(sample.code.source)
 
-    def questions(self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator) -> list[QA]:
+    def questions(
+        self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator
+    ) -> list[QA]:
         from synth.qa_synth.chart import chart_questions
 
         return chart_questions(sample.spec, rendered.elements, rng=rng)

@@ -52,14 +52,14 @@ def draw(target):
         ax = fig.add_subplot()
 '''
 
-_FOOTER = '''\
+_FOOTER = """\
         fig.savefig(target, **SAVE)
     return fig
 
 
 if __name__ == "__main__":
     draw(sys.argv[1] if len(sys.argv) > 1 else "chart.png")
-'''
+"""
 
 
 def emit_script(spec: ChartSpec, generator: str) -> str:
@@ -98,7 +98,7 @@ def _indent(block: str) -> str:
 
 
 def _fmt(decimals: int) -> str:
-    return "{:,.%df}" % decimals
+    return "{:,.%sf}".replace("%s", str(decimals))
 
 
 def _edge(spec: ChartSpec) -> str:
@@ -117,24 +117,34 @@ def _bar(spec: ChartSpec) -> str:
     lines.append("    values = np.array(SERIES[name], dtype=float)")
     pos = "x + (s - (len(names) - 1) / 2) * width" if v == "grouped" else "x"
     if v == "horizontal":
-        lines.append(f"    bars = ax.barh({pos}, values, height=width, color=COLORS[s % len(COLORS)], edgecolor={_edge(spec)!r}, label=text(name))")
+        lines.append(
+            f"    bars = ax.barh({pos}, values, height=width, color=COLORS[s % len(COLORS)], edgecolor={_edge(spec)!r}, label=text(name))"
+        )
     elif v == "stacked":
-        lines.append(f"    bars = ax.bar({pos}, values, width=width, bottom=bottom, color=COLORS[s % len(COLORS)], edgecolor={_edge(spec)!r}, label=text(name))")
+        lines.append(
+            f"    bars = ax.bar({pos}, values, width=width, bottom=bottom, color=COLORS[s % len(COLORS)], edgecolor={_edge(spec)!r}, label=text(name))"
+        )
         lines.append("    bottom = bottom + values")
     else:
-        lines.append(f"    bars = ax.bar({pos}, values, width=width, color=COLORS[s % len(COLORS)], edgecolor={_edge(spec)!r}, label=text(name))")
+        lines.append(
+            f"    bars = ax.bar({pos}, values, width=width, color=COLORS[s % len(COLORS)], edgecolor={_edge(spec)!r}, label=text(name))"
+        )
     lines.append("    for j, bar in enumerate(bars):")
     lines.append('        bar.set_gid(f"bar|{s}|{j}")')
     if st.value_labels:
         label_type = "center" if v == "stacked" else "edge"
-        lines.append(f"    labels = ax.bar_label(bars, labels=[{_fmt(spec.decimals)!r}.format(val) for val in values], label_type={label_type!r}, padding=2, fontsize={st.font_size * 0.85:.2f})")
+        lines.append(
+            f"    labels = ax.bar_label(bars, labels=[{_fmt(spec.decimals)!r}.format(val) for val in values], label_type={label_type!r}, padding=2, fontsize={st.font_size * 0.85:.2f})"
+        )
         lines.append("    for j, label in enumerate(labels):")
         lines.append('        label.set_gid(f"value|{s}|{j}")')
     if v == "horizontal":
         lines.append("ax.set_yticks(x, [text(c) for c in CATEGORIES])")
         lines.append("ax.invert_yaxis()")
     else:
-        lines.append(f"ax.set_xticks(x, [text(c) for c in CATEGORIES], rotation={st.rotate_x}, ha={'right' if st.rotate_x else 'center'!r})")
+        lines.append(
+            f"ax.set_xticks(x, [text(c) for c in CATEGORIES], rotation={st.rotate_x}, ha={'right' if st.rotate_x else 'center'!r})"
+        )
     return "\n".join(lines)
 
 
@@ -147,19 +157,29 @@ def _line(spec: ChartSpec) -> str:
     lines.append("    color = COLORS[s % len(COLORS)]")
     if spec.kind == "area":
         lines.append("    top = bottom + values" if stacked else "    top = values")
-        lines.append(f"    ax.fill_between(x, {'bottom' if stacked else '0'}, top, color=color, alpha={0.85 if stacked else 0.35}, label=text(name), linewidth=0)")
-        lines.append(f"    (line,) = ax.plot(x, top, color=color, linewidth={st.line_width}, marker={st.marker or 'o'!r}, markersize=4)")
+        lines.append(
+            f"    ax.fill_between(x, {'bottom' if stacked else '0'}, top, color=color, alpha={0.85 if stacked else 0.35}, label=text(name), linewidth=0)"
+        )
+        lines.append(
+            f"    (line,) = ax.plot(x, top, color=color, linewidth={st.line_width}, marker={st.marker or 'o'!r}, markersize=4)"
+        )
         if stacked:
             lines.append("    bottom = top")
     else:
-        lines.append(f"    (line,) = ax.plot(x, values, color=color, linewidth={st.line_width}, marker={st.marker!r}, markersize=6, label=text(name))")
+        lines.append(
+            f"    (line,) = ax.plot(x, values, color=color, linewidth={st.line_width}, marker={st.marker!r}, markersize=6, label=text(name))"
+        )
     lines.append('    line.set_gid(f"line|{s}")')
     if st.value_labels:
         ys = "top" if spec.kind == "area" else "values"
         lines.append(f"    for j, (xj, yj, vj) in enumerate(zip(x, {ys}, values)):")
-        lines.append(f"        t = ax.annotate({_fmt(spec.decimals)!r}.format(vj), (xj, yj), textcoords='offset points', xytext=(0, 6), ha='center', fontsize={st.font_size * 0.8:.2f})")
+        lines.append(
+            f"        t = ax.annotate({_fmt(spec.decimals)!r}.format(vj), (xj, yj), textcoords='offset points', xytext=(0, 6), ha='center', fontsize={st.font_size * 0.8:.2f})"
+        )
         lines.append('        t.set_gid(f"value|{s}|{j}")')
-    lines.append(f"ax.set_xticks(x, [text(c) for c in CATEGORIES], rotation={st.rotate_x}, ha={'right' if st.rotate_x else 'center'!r})")
+    lines.append(
+        f"ax.set_xticks(x, [text(c) for c in CATEGORIES], rotation={st.rotate_x}, ha={'right' if st.rotate_x else 'center'!r})"
+    )
     lines.append("ax.set_xlim(-0.5, len(CATEGORIES) - 0.5)")
     return "\n".join(lines)
 
@@ -178,7 +198,9 @@ def _pie(spec: ChartSpec) -> str:
     else:
         lines.append("autopct = None")
     pct = "0.79" if spec.variant == "donut" else "0.62"
-    lines.append(f"result = ax.pie(values, labels=[text(c) for c in CATEGORIES], colors=COLORS[: len(values)], startangle=90, counterclock=False, autopct=autopct, pctdistance={pct}, wedgeprops=wedgeprops, textprops=dict(fontsize={st.font_size * 0.9:.2f}))")
+    lines.append(
+        f"result = ax.pie(values, labels=[text(c) for c in CATEGORIES], colors=COLORS[: len(values)], startangle=90, counterclock=False, autopct=autopct, pctdistance={pct}, wedgeprops=wedgeprops, textprops=dict(fontsize={st.font_size * 0.9:.2f}))"
+    )
     lines.append("for j, wedge in enumerate(result[0]):")
     lines.append('    wedge.set_gid(f"slice|0|{j}")')
     lines.append("for j, label in enumerate(result[1]):")
@@ -192,33 +214,56 @@ def _pie(spec: ChartSpec) -> str:
 
 def _scatter(spec: ChartSpec) -> str:
     st = spec.style
-    lines = [f"xs = np.array({list(spec.x_values)!r}, dtype=float)", "ys = np.array(next(iter(SERIES.values())), dtype=float)"]
-    lines.append(f"points = ax.scatter(xs, ys, s=46, color=COLORS[0], marker={st.marker or 'o'!r}, edgecolors={_edge(spec)!r}, zorder=3)")
+    lines = [
+        f"xs = np.array({list(spec.x_values)!r}, dtype=float)",
+        "ys = np.array(next(iter(SERIES.values())), dtype=float)",
+    ]
+    lines.append(
+        f"points = ax.scatter(xs, ys, s=46, color=COLORS[0], marker={st.marker or 'o'!r}, edgecolors={_edge(spec)!r}, zorder=3)"
+    )
     lines.append('points.set_gid("points|0")')
     lines.append("for j, (xj, yj) in enumerate(zip(xs, ys)):")
-    lines.append(f"    t = ax.annotate(text(CATEGORIES[j]), (xj, yj), textcoords='offset points', xytext=(5, 5), fontsize={st.font_size * 0.8:.2f})")
+    lines.append(
+        f"    t = ax.annotate(text(CATEGORIES[j]), (xj, yj), textcoords='offset points', xytext=(5, 5), fontsize={st.font_size * 0.8:.2f})"
+    )
     lines.append('    t.set_gid(f"category|0|{j}")')
     return "\n".join(lines)
 
 
 def _histogram(spec: ChartSpec) -> str:
     st = spec.style
-    lines = [f"edges = np.array({list(spec.x_values)!r}, dtype=float)", "counts = np.array(next(iter(SERIES.values())), dtype=float)"]
-    lines.append(f"_, _, patches = ax.hist(edges[:-1], bins=edges, weights=counts, color=COLORS[0], edgecolor={'white' if _edge(spec) == 'none' else _edge(spec)!r}, linewidth=1)")
+    lines = [
+        f"edges = np.array({list(spec.x_values)!r}, dtype=float)",
+        "counts = np.array(next(iter(SERIES.values())), dtype=float)",
+    ]
+    lines.append(
+        f"_, _, patches = ax.hist(edges[:-1], bins=edges, weights=counts, color=COLORS[0], edgecolor={'white' if _edge(spec) == 'none' else _edge(spec)!r}, linewidth=1)"
+    )
     lines.append("for j, patch in enumerate(patches):")
     lines.append('    patch.set_gid(f"bar|0|{j}")')
     if st.value_labels:
-        lines.append(f"labels = ax.bar_label(patches, labels=[f'{{int(c)}}' for c in counts], padding=2, fontsize={st.font_size * 0.85:.2f})")
+        lines.append(
+            f"labels = ax.bar_label(patches, labels=[f'{{int(c)}}' for c in counts], padding=2, fontsize={st.font_size * 0.85:.2f})"
+        )
         lines.append("for j, label in enumerate(labels):")
         lines.append('    label.set_gid(f"value|0|{j}")')
     lines.append("ax.xaxis.set_major_locator(FixedLocator(list(edges)))")
     return "\n".join(lines)
 
 
-_BODIES = {"bar": _bar, "line": _line, "area": _line, "pie": _pie, "scatter": _scatter, "histogram": _histogram}
+_BODIES = {
+    "bar": _bar,
+    "line": _line,
+    "area": _line,
+    "pie": _pie,
+    "scatter": _scatter,
+    "histogram": _histogram,
+}
 
 
-def _axis_lines(name: str, axis_lo: float, axis_hi: float, ticks: list[float], decimals: int) -> list[str]:
+def _axis_lines(
+    name: str, axis_lo: float, axis_hi: float, ticks: list[float], decimals: int
+) -> list[str]:
     return [
         f"ax.set_{name}lim({axis_lo!r}, {axis_hi!r})",
         f"ax.{name}axis.set_major_locator(FixedLocator({ticks!r}))",
@@ -252,9 +297,13 @@ def _common(spec: ChartSpec) -> str:
     if len(spec.series) > 1:
         loc = st.legend_loc
         if loc == "lower center outside":
-            lines.append(f"legend = ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.16 if {st.rotate_x} == 0 else -0.3), ncols={len(spec.series)}, frameon=False)")
+            lines.append(
+                f"legend = ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.16 if {st.rotate_x} == 0 else -0.3), ncols={len(spec.series)}, frameon=False)"
+            )
         elif loc == "center left outside":
-            lines.append("legend = ax.legend(loc='center left', bbox_to_anchor=(1.01, 0.5), frameon=False)")
+            lines.append(
+                "legend = ax.legend(loc='center left', bbox_to_anchor=(1.01, 0.5), frameon=False)"
+            )
         else:
             lines.append(f"legend = ax.legend(loc={loc!r})")
         lines.append("for s, t in enumerate(legend.get_texts()):")

@@ -35,7 +35,14 @@ SIZES = ((640, 480), (800, 600), (800, 450), (720, 540), (600, 600), (960, 540),
 LEGEND_LOCS = ("upper left", "upper right", "lower center outside", "center left outside", "best")
 MARKERS = ("o", "s", "^", "D", "")
 #: How often each kind is drawn (bars are the most common chart in the wild).
-KIND_WEIGHTS = {"bar": 0.34, "line": 0.2, "pie": 0.14, "area": 0.1, "scatter": 0.11, "histogram": 0.11}
+KIND_WEIGHTS = {
+    "bar": 0.34,
+    "line": 0.2,
+    "pie": 0.14,
+    "area": 0.1,
+    "scatter": 0.11,
+    "histogram": 0.11,
+}
 
 
 def pick(rng: np.random.Generator, items: Any) -> Any:
@@ -67,7 +74,14 @@ def sample_style(rng: np.random.Generator, kind: str, n_series: int) -> ChartSty
     )
 
 
-def _categories(rng: np.random.Generator, topic: dict[str, Any], lists: dict[str, list[str]], *, lo: int, hi: int) -> tuple[tuple[str, ...], bool]:
+def _categories(
+    rng: np.random.Generator,
+    topic: dict[str, Any],
+    lists: dict[str, list[str]],
+    *,
+    lo: int,
+    hi: int,
+) -> tuple[tuple[str, ...], bool]:
     cats = topic["categories"]
     if isinstance(cats, str):  # an ordered list: take a contiguous window
         full = lists[cats]
@@ -79,12 +93,17 @@ def _categories(rng: np.random.Generator, topic: dict[str, Any], lists: dict[str
     return tuple(cats[int(i)] for i in idx), False
 
 
-def _values(rng: np.random.Generator, n: int, lo: float, hi: float, ordered: bool, decimals: int) -> list[float]:
+def _values(
+    rng: np.random.Generator, n: int, lo: float, hi: float, ordered: bool, decimals: int
+) -> list[float]:
     if ordered:  # a smooth-ish series: level + trend + seasonal wiggle + noise
         level = rng.uniform(lo + 0.2 * (hi - lo), lo + 0.8 * (hi - lo))
         trend = rng.uniform(-0.5, 0.5) * (hi - lo) / max(n - 1, 1)
         phase, amp = rng.uniform(0, 2 * math.pi), rng.uniform(0.05, 0.25) * (hi - lo)
-        raw = [level + trend * (i - n / 2) + amp * math.sin(phase + i * 2 * math.pi / 12) for i in range(n)]
+        raw = [
+            level + trend * (i - n / 2) + amp * math.sin(phase + i * 2 * math.pi / 12)
+            for i in range(n)
+        ]
         raw = [r + rng.normal(0, 0.06 * (hi - lo)) for r in raw]
     else:
         raw = list(rng.uniform(lo, hi, size=n))
@@ -108,12 +127,20 @@ def separate_extremes(values: list[float], margin: float, decimals: int) -> list
     return out
 
 
-def sample_spec(rng: np.random.Generator, kind: str | None = None, variant: str | None = None) -> ChartSpec:
+def sample_spec(
+    rng: np.random.Generator, kind: str | None = None, variant: str | None = None
+) -> ChartSpec:
     """Draw one chart spec. ``kind``/``variant`` fix the family (see ``KINDS``)."""
     vocab = load_vocabulary("chart_topics")
     if kind is None:
         kinds = list(KIND_WEIGHTS)
-        kind = kinds[int(rng.choice(len(kinds), p=np.array(list(KIND_WEIGHTS.values())) / sum(KIND_WEIGHTS.values())))]
+        kind = kinds[
+            int(
+                rng.choice(
+                    len(kinds), p=np.array(list(KIND_WEIGHTS.values())) / sum(KIND_WEIGHTS.values())
+                )
+            )
+        ]
     if variant is None:
         variant = pick(rng, KINDS[kind])
     if kind == "scatter":
@@ -128,7 +155,9 @@ def sample_spec(rng: np.random.Generator, kind: str | None = None, variant: str 
     elif multi:
         cats, ordered = _categories(rng, topic, vocab["lists"], lo=3, hi=7 if kind == "bar" else 12)
     else:
-        cats, ordered = _categories(rng, topic, vocab["lists"], lo=4, hi=10 if kind == "bar" else 12)
+        cats, ordered = _categories(
+            rng, topic, vocab["lists"], lo=4, hi=10 if kind == "bar" else 12
+        )
     n_series = int(rng.integers(2, min(3, len(topic["series"])) + 1)) if multi else 1
     series_idx = np.sort(rng.choice(len(topic["series"]), size=n_series, replace=False))
     names = [topic["series"][int(i)] for i in series_idx] if multi else [topic["quantity"]]
@@ -147,7 +176,11 @@ def sample_spec(rng: np.random.Generator, kind: str | None = None, variant: str 
     if kind == "pie":
         axis = None
     else:
-        top = max(sum(s.values[j] for s in series) for j in range(len(cats))) if variant == "stacked" else max(max(s.values) for s in series)
+        top = (
+            max(sum(s.values[j] for s in series) for j in range(len(cats)))
+            if variant == "stacked"
+            else max(max(s.values) for s in series)
+        )
         bottom = min(min(s.values) for s in series)
         from_zero = kind in ("bar", "area") or bottom < 0.35 * top
         axis = nice_axis(bottom, top, decimals=dec, from_zero=from_zero)
@@ -174,7 +207,9 @@ def sample_spec(rng: np.random.Generator, kind: str | None = None, variant: str 
     )
 
 
-def _title(rng: np.random.Generator, topic: dict[str, Any], cats: tuple[str, ...], ordered: bool) -> str:
+def _title(
+    rng: np.random.Generator, topic: dict[str, Any], cats: tuple[str, ...], ordered: bool
+) -> str:
     title = str(topic["title"])
     if ordered and len(cats) > 1 and rng.random() < 0.5:
         title = f"{title}, {cats[0]}–{cats[-1]}"

@@ -153,7 +153,9 @@ def nice_axis(lo: float, hi: float, *, decimals: int, from_zero: bool) -> Axis:
     step_decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
     if step * 10**step_decimals != round(step * 10**step_decimals):
         step_decimals += 1
-    return Axis(lo=round(a_lo, 10), hi=round(a_hi, 10), step=round(step, 10), decimals=step_decimals)
+    return Axis(
+        lo=round(a_lo, 10), hi=round(a_hi, 10), step=round(step, 10), decimals=step_decimals
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -28,11 +28,17 @@ def test_any_seed_gives_a_valid_spec_that_round_trips_through_json(seed: int) ->
     for s in spec.series:
         assert len(s.values) == len(spec.categories)
     if spec.value_axis is not None:
-        top = max(spec.totals()) if spec.variant == "stacked" else max(max(s.values) for s in spec.series)
+        top = (
+            max(spec.totals())
+            if spec.variant == "stacked"
+            else max(max(s.values) for s in spec.series)
+        )
         bottom = min(min(s.values) for s in spec.series)
         assert spec.value_axis.lo <= bottom and top <= spec.value_axis.hi, "data fits the axis"
         assert 4 <= len(spec.value_axis.ticks()) - 1 <= 8
-    assert not any(c.lower().startswith("category ") for c in spec.categories), "real names, never 'Category A'"
+    assert not any(c.lower().startswith("category ") for c in spec.categories), (
+        "real names, never 'Category A'"
+    )
     again = ChartSpec.from_json(json.loads(json.dumps(spec.to_json())))
     assert again == spec
 
@@ -57,7 +63,13 @@ def test_all_kinds_variants_and_styles_occur() -> None:
         labels.add(spec.style.value_labels)
         legends.add(spec.style.legend_loc)
     assert set(kinds) == {(k, v) for k, vs in KINDS.items() for v in vs}
-    assert len(themes) >= 6 and len(fonts) >= 3 and len(sizes) >= 5 and labels == {True, False} and len(legends) >= 4
+    assert (
+        len(themes) >= 6
+        and len(fonts) >= 3
+        and len(sizes) >= 5
+        and labels == {True, False}
+        and len(legends) >= 4
+    )
 
 
 def test_golden_specs_are_unchanged() -> None:
@@ -67,8 +79,21 @@ def test_golden_specs_are_unchanged() -> None:
         assert ChartGenerator().sample(rng=np.random.default_rng(int(seed))).spec.to_json() == spec
 
 
-@pytest.mark.parametrize("gen", [BarChart("grouped"), PieChart("donut"), ChartGenerator("scatter"), ChartGenerator("histogram"), ChartGenerator("area", "stacked"), ChartGenerator("line", "multi")], ids=lambda g: f"{g.kind}-{g.variant}")
-def test_the_records_script_alone_reproduces_the_png_bytes(gen: ChartGenerator, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "gen",
+    [
+        BarChart("grouped"),
+        PieChart("donut"),
+        ChartGenerator("scatter"),
+        ChartGenerator("histogram"),
+        ChartGenerator("area", "stacked"),
+        ChartGenerator("line", "multi"),
+    ],
+    ids=lambda g: f"{g.kind}-{g.variant}",
+)
+def test_the_records_script_alone_reproduces_the_png_bytes(
+    gen: ChartGenerator, tmp_path: Path
+) -> None:
     sample = gen.sample(rng=np.random.default_rng(3))
     result = synth.render(sample)
     script = tmp_path / "chart.py"
@@ -81,5 +106,20 @@ def test_the_records_script_alone_reproduces_the_png_bytes(gen: ChartGenerator, 
 def test_public_surface_is_pinned() -> None:
     import synth.generators.chart as chart
 
-    assert set(chart.__all__) == {"DOMAIN", "KINDS", "AreaChart", "Axis", "BarChart", "ChartDomain", "ChartGenerator", "ChartSpec", "ChartStyle", "Histogram", "LineChart", "PieChart", "ScatterChart", "Series"}
+    assert set(chart.__all__) == {
+        "DOMAIN",
+        "KINDS",
+        "AreaChart",
+        "Axis",
+        "BarChart",
+        "ChartDomain",
+        "ChartGenerator",
+        "ChartSpec",
+        "ChartStyle",
+        "Histogram",
+        "LineChart",
+        "PieChart",
+        "ScatterChart",
+        "Series",
+    }
     assert set(synth.__all__) >= {"render", "RunConfig", "Record", "QA", "SynthError"}

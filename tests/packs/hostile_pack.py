@@ -45,7 +45,9 @@ class HostileDomain:
             raise ValueError("this sample refuses to render")
         return CHART.render(sample)
 
-    def questions(self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator) -> list[QA]:
+    def questions(
+        self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator
+    ) -> list[QA]:
         return CHART.questions(sample, rendered, rng=rng)
 
 

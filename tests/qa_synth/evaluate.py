@@ -70,7 +70,9 @@ def expected(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
     raise AssertionError(f"no evaluator for program {prog}")
 
 
-def check(spec: dict[str, Any], qa: dict[str, Any], elements: list[dict[str, Any]] | None = None) -> None:
+def check(
+    spec: dict[str, Any], qa: dict[str, Any], elements: list[dict[str, Any]] | None = None
+) -> None:
     """Raise AssertionError if ``qa``'s answer does not follow from ``spec``."""
     want = expected(spec, qa)
     got = qa["answer"]
@@ -79,10 +81,16 @@ def check(spec: dict[str, Any], qa: dict[str, Any], elements: list[dict[str, Any
         series_idx = [s["name"] for s in spec["series"]].index(qa["params"]["series"])
         assert qa["params"]["ref"] == f"{series_idx}|{want}", where
         if elements is not None:
-            el = next(e for e in elements if e["role"] == qa["params"]["role"] and e.get("ref") == qa["params"]["ref"])
+            el = next(
+                e
+                for e in elements
+                if e["role"] == qa["params"]["role"] and e.get("ref") == qa["params"]["ref"]
+            )
             x, y, w, h = el["bbox"]
             px, py = got
-            assert x <= px <= x + w and y <= py <= y + h, f"{where}: point {got} outside {el['bbox']}"
+            assert x <= px <= x + w and y <= py <= y + h, (
+                f"{where}: point {got} outside {el['bbox']}"
+            )
         return
     if isinstance(want, bool) or isinstance(want, str):
         assert got == want, f"{where}: answer {got!r}, spec says {want!r}"
@@ -91,7 +99,13 @@ def check(spec: dict[str, Any], qa: dict[str, Any], elements: list[dict[str, Any
         return
     tol = qa.get("tolerance") or 0.0
     # answers are rounded to the chart's decimals (+1 for means and shares)
-    slack = 0.5 * 10.0 ** -(spec["decimals"] + (1 if qa["program"] in ("average", "max_minus_mean") else 0)) + 1e-9
+    slack = (
+        0.5
+        * 10.0 ** -(spec["decimals"] + (1 if qa["program"] in ("average", "max_minus_mean") else 0))
+        + 1e-9
+    )
     if qa["program"] == "share":
         slack = 0.05 + 1e-9
-    assert math.isclose(got, want, abs_tol=slack) if tol == 0 else abs(got - want) <= tol + slack, f"{where}: answer {got}, spec says {want} (tolerance {tol})"
+    assert math.isclose(got, want, abs_tol=slack) if tol == 0 else abs(got - want) <= tol + slack, (
+        f"{where}: answer {got}, spec says {want} (tolerance {tol})"
+    )

@@ -31,7 +31,10 @@ def test_every_answer_recomputes_from_the_spec(seed: int) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(seed=st.integers(0, 2**63 - 1), kind=st.sampled_from(["bar", "line", "area", "pie", "scatter", "histogram"]))
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    kind=st.sampled_from(["bar", "line", "area", "pie", "scatter", "histogram"]),
+)
 def test_answers_are_visually_decidable(seed: int, kind: str) -> None:
     spec, qas = _qa(seed, kind)
     if spec["kind"] == "pie":
@@ -51,8 +54,12 @@ def test_answers_are_visually_decidable(seed: int, kind: str) -> None:
         if qa["program"] in ("extremum", "multiple_choice", "point"):
             ordered = sorted(vals, reverse=p["target"] == "max")
             assert abs(ordered[0] - ordered[1]) >= min_gap, qa["question"]
-        if qa["program"] in ("compare_two", "trend") or (qa["program"] == "yes_no" and p["claim"] == "greater"):
-            assert abs(vals[cats.index(p["a"])] - vals[cats.index(p["b"])]) >= min_gap, qa["question"]
+        if qa["program"] in ("compare_two", "trend") or (
+            qa["program"] == "yes_no" and p["claim"] == "greater"
+        ):
+            assert abs(vals[cats.index(p["a"])] - vals[cats.index(p["b"])]) >= min_gap, qa[
+                "question"
+            ]
         if "threshold" in p:
             assert min(abs(v - p["threshold"]) for v in vals) >= min_gap, qa["question"]
         if qa["program"] == "value_lookup" and not spec["style"]["value_labels"]:
@@ -84,7 +91,22 @@ def test_programs_cover_the_issue_list() -> None:
     for seed in range(400):
         _, qas = _qa(seed)
         seen.update(q["program"] for q in qas)
-    wanted = {"value_lookup", "extremum", "compare_two", "difference", "sum", "average", "share", "count_if", "rank_k", "trend", "yes_no", "multiple_choice", "max_minus_mean", "correlation"}
+    wanted = {
+        "value_lookup",
+        "extremum",
+        "compare_two",
+        "difference",
+        "sum",
+        "average",
+        "share",
+        "count_if",
+        "rank_k",
+        "trend",
+        "yes_no",
+        "multiple_choice",
+        "max_minus_mean",
+        "correlation",
+    }
     assert wanted <= set(seen), f"missing programs: {wanted - set(seen)}"
 
 

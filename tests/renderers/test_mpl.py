@@ -30,7 +30,9 @@ def test_bar_boxes_cover_pixels_of_the_bar_colour(seed: int) -> None:
     for e in bars:
         x, y, w, h = e["bbox"]
         cx, cy = int(x + w / 2), int(y + h / 2)
-        assert np.abs(img[cy, cx] - colour).max() <= 3, f"pixel at the centre of {e['ref']} is not the bar colour"
+        assert np.abs(img[cy, cx] - colour).max() <= 3, (
+            f"pixel at the centre of {e['ref']} is not the bar colour"
+        )
     # taller value -> taller box
     heights = [e["bbox"][3] for e in sorted(bars, key=lambda e: int(e["ref"].split("|")[1]))]
     values = sample.spec.series[0].values

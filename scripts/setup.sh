@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine with Python 3.11: system packages (apt), then
+# a virtual environment in .venv with synth (editable) and its test tools. Safe to re-run:
+# it skips what is already in place. Usage: bash scripts/setup.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+PY="${PYTHON:-python3}"
+
+# System packages the built-in domains need. The chart domain draws with Matplotlib, whose
+# fonts ship inside the wheel; venv support is the only apt need on a stock Debian.
+APT_PACKAGES=(python3-venv)
+need_apt=()
+if ! "$PY" -c "import venv, ensurepip" >/dev/null 2>&1; then need_apt+=("${APT_PACKAGES[@]}"); fi
+if ((${#need_apt[@]})); then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+  else
+    echo "setup: please install: ${need_apt[*]} (apt-get install ${need_apt[*]})" >&2
+    exit 2
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+STAMP=.venv/.synth-installed
+WANT="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ] || ! .venv/bin/python -c "import synth.generators.chart" >/dev/null 2>&1; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  # strict editable mode maps generators/, renderers/, ... into the synth namespace exactly
+  # as a wheel install does (and lets mypy see them)
+  .venv/bin/python -m pip install -q -e ".[test]" --config-settings editable_mode=strict
+  echo "$WANT" > "$STAMP"
+fi
+# Matplotlib builds its font cache on first import (~3 s); do it once here, not in a worker.
+.venv/bin/python -c "import matplotlib.font_manager" >/dev/null
+echo "setup: ok ($(.venv/bin/python --version), synth at $ROOT/.venv/bin/synth)"
