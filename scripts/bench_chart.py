@@ -1,0 +1,184 @@
+"""Chart throughput: synth generate vs the floor (renderer alone, warm) vs the naive way
+(a fresh Python process per chart), plus the run's peak memory at two sizes.
+
+    python scripts/bench_chart.py --n 10000 --workers 2 --floor-sample 400 --naive-sample 40 \
+        --memory-n 2000,20000
+
+Prints a markdown table (paste it into BENCHMARKS.md). The floor and naive timings run on a
+uniform subsample of the *same* specs the pipeline renders (every k-th index).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from synth._seeding import sample_rng, sample_seed
+from synth.generators.chart import ChartGenerator
+
+
+def specs_code(n: int, seed: int, every: int) -> list[str]:
+    out = []
+    for i in range(0, n, every):
+        sample = ChartGenerator().sample(rng=sample_rng(sample_seed(seed, "chart", i)))
+        out.append(sample.code.source)
+    return out
+
+
+def floor_per_image(sources: list[str]) -> float:
+    """Seconds per image: exec the script and draw() to PNG bytes, one warm process."""
+
+    def render(src: str) -> None:
+        ns: dict[str, object] = {"__name__": "bench"}
+        exec(compile(src, "<chart>", "exec"), ns)
+        ns["draw"](io.BytesIO())  # type: ignore[operator]
+
+    for src in sources[:5]:
+        render(src)  # warm-up: imports, font cache, style files
+    t0 = time.perf_counter()
+    for src in sources:
+        render(src)
+    return (time.perf_counter() - t0) / len(sources)
+
+
+def naive_per_image(sources: list[str]) -> float:
+    """Seconds per image with a fresh interpreter per chart."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, src in enumerate(sources):
+            p = Path(tmp) / f"c{i}.py"
+            p.write_text(src)
+            paths.append(p)
+        t0 = time.perf_counter()
+        for p in paths:
+            subprocess.run([sys.executable, str(p), str(p.with_suffix(".png"))], check=True)
+        return (time.perf_counter() - t0) / len(paths)
+
+
+class TreeRSS(threading.Thread):
+    """Peak of the summed RSS of a process and all its descendants, sampled every 0.2 s."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stop = pid, 0, False
+
+    def run(self) -> None:
+        while not self.stop:
+            self.peak = max(self.peak, _tree_rss(self.pid))
+            time.sleep(0.2)
+
+
+def _tree_rss(root: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+            parents[int(d)] = int(parts[1])
+            rss[int(d)] = int(parts[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(c for c, pp in parents.items() if pp == p)
+    return total
+
+
+def pipeline(n: int, workers: int, seed: int, out: Path) -> tuple[float, int]:
+    """Wall seconds and peak tree RSS of ``synth generate`` (a fresh command, as a user runs it)."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "synth.cli",
+        "generate",
+        "--domain",
+        "chart",
+        "--n",
+        str(n),
+        "--seed",
+        str(seed),
+        "--workers",
+        str(workers),
+        "--out",
+        str(out),
+        "--progress",
+        "off",
+    ]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    mon = TreeRSS(proc.pid)
+    mon.start()
+    if proc.wait() != 0:
+        raise SystemExit(f"synth generate failed: {cmd}")
+    wall = time.perf_counter() - t0
+    mon.stop = True
+    mon.join()
+    return wall, mon.peak
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=10000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--floor-sample", type=int, default=400)
+    ap.add_argument("--naive-sample", type=int, default=40)
+    ap.add_argument(
+        "--memory-n", default="", help="comma-separated sizes for the memory check, e.g. 2000,20000"
+    )
+    ap.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "synth-bench"))
+    args = ap.parse_args()
+    out = Path(args.out)
+
+    floor_src = specs_code(args.n, args.seed, max(1, args.n // args.floor_sample))
+    naive_src = specs_code(args.n, args.seed, max(1, args.n // args.naive_sample))
+    t_floor = floor_per_image(floor_src)
+    t_naive = naive_per_image(naive_src)
+    wall, peak = pipeline(args.n, args.workers, args.seed, out / "run")
+    rate = args.n / wall
+    floor_rate = args.workers / t_floor
+    naive_rate = 1 / t_naive
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"command: python scripts/bench_chart.py --n {args.n} --workers {args.workers} --floor-sample {args.floor_sample} --naive-sample {args.naive_sample}"
+        + (f" --memory-n {args.memory_n}" if args.memory_n else "")
+    )
+    print()
+    print("| what | images/s | s/image | vs synth |")
+    print("|---|---|---|---|")
+    print(
+        f"| synth generate, {args.workers} workers, n={args.n} (wall, incl. start-up) | {rate:.2f} | {1 / rate:.3f} | 1.00 |"
+    )
+    print(
+        f"| floor: renderer alone in a warm loop x {args.workers} workers ({len(floor_src)} of the same specs) | {floor_rate:.2f} | {t_floor:.3f} per worker | {rate / floor_rate:.2f} of floor |"
+    )
+    print(
+        f"| naive: fresh Python process per chart ({len(naive_src)} of the same specs) | {naive_rate:.2f} | {t_naive:.3f} | {rate / naive_rate:.1f}x faster |"
+    )
+    print(f"\npeak RSS of the run (main + workers), n={args.n}: {peak / 2**20:.0f} MiB")
+    if args.memory_n:
+        print("\n| n | wall s | peak RSS MiB |")
+        print("|---|---|---|")
+        for m in (int(x) for x in args.memory_n.split(",")):
+            w, p = pipeline(m, args.workers, args.seed, out / f"mem{m}")
+            print(f"| {m} | {w:.0f} | {p / 2**20:.0f} |")
+            shutil.rmtree(out / f"mem{m}", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
