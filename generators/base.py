@@ -40,7 +40,8 @@ class Rendered:
     """A renderer's output: PNG bytes plus render facts.
 
     ``elements``: ``[{"label", "role", "bbox": [x, y, w, h], "ref"?, "point"?: [x, y]}]`` in
-    pixels, origin top-left. ``backend``: e.g. ``"matplotlib 3.11.2"``.
+    pixels, origin top-left. ``backend``: e.g. ``"matplotlib 3.11.2"``. ``pixel_std`` lets
+    verify skip decoding the PNG for its blank-image check.
     """
 
     png: bytes
@@ -48,6 +49,7 @@ class Rendered:
     height: int
     elements: tuple[dict[str, Any], ...]
     backend: str
+    pixel_std: float | None = None  # std of the RGB pixels, if the back-end has them at hand
 
 
 class DomainPack(Protocol):

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -29,7 +30,7 @@ BACKEND = f"matplotlib {matplotlib.__version__}"
 
 
 def render_matplotlib(source: str) -> Rendered:
-    """Execute a script that defines ``draw(target) -> Figure`` and return PNG + facts."""
+    """Execute a script that defines ``draw(target, inspect) -> Figure``; PNG + render facts."""
     namespace: dict[str, Any] = {"__name__": "synth_render"}
     try:
         exec(compile(source, "<chart script>", "exec"), namespace)  # noqa: S102 - our own emitted code
@@ -37,16 +38,29 @@ def render_matplotlib(source: str) -> Rendered:
     except KeyError:
         raise RenderError("the script defines no draw(target) function") from None
     buf = io.BytesIO()
-    fig = draw(buf)
-    if not isinstance(fig, Figure):
-        raise RenderError(f"draw() returned {type(fig).__name__}, expected a matplotlib Figure")
-    try:
+    seen: dict[str, Any] = {}
+
+    def inspect(fig: Figure) -> None:
+        # inside the script's style context: text measures hit the same font cache as drawing
         width, height = (int(round(v)) for v in fig.canvas.get_width_height())
-        elements = tuple(_facts(fig, height))
-    finally:
-        fig.clear()
+        seen.update(width=width, height=height, elements=tuple(_facts(fig, height)))
+        rgba = np.asarray(fig.canvas.buffer_rgba())  # type: ignore[attr-defined]
+        seen["pixel_std"] = float(rgba[..., :3].std())
+
+    fig = draw(buf, inspect)
+    if not isinstance(fig, Figure) or "elements" not in seen:
+        raise RenderError(
+            f"draw() returned {type(fig).__name__} without calling inspect(fig); "
+            "expected a script that defines draw(target, inspect=None) -> Figure"
+        )
+    fig.clear()
     return Rendered(
-        png=buf.getvalue(), width=width, height=height, elements=elements, backend=BACKEND
+        png=buf.getvalue(),
+        width=seen["width"],
+        height=seen["height"],
+        elements=seen["elements"],
+        backend=BACKEND,
+        pixel_std=seen["pixel_std"],
     )
 
 

@@ -75,14 +75,15 @@ def qa_rng(spec_json: dict[str, Any]) -> np.random.Generator:
 
 
 def verify(rendered: Rendered, qa: list[QA]) -> dict[str, bool]:
-    """Cheap checks on the image and render facts; results are flags, not exceptions."""
-    try:
+    """Cheap checks on the image and render facts; results are flags, not exceptions.
+    Raises RenderError only when the bytes are not a PNG at all."""
+    size = png_size(rendered.png)
+    if size is None:
+        raise RenderError("renderer returned an invalid PNG (bad signature or header)")
+    std = rendered.pixel_std
+    if std is None:
         with Image.open(io.BytesIO(rendered.png)) as img:
-            img.load()
-            size_ok = img.size == (rendered.width, rendered.height)
-            gray = np.asarray(img.convert("L"), dtype=np.float32)
-    except Exception as exc:  # noqa: BLE001 - any decoder error means an invalid image
-        raise RenderError(f"renderer returned an invalid PNG: {exc}") from exc
+            std = float(np.asarray(img.convert("RGB"), dtype=np.float32).std())
     w, h = rendered.width, rendered.height
     texts = [e for e in rendered.elements if "label" in e]
 
@@ -90,13 +91,20 @@ def verify(rendered: Rendered, qa: list[QA]) -> dict[str, bool]:
         return b[0] >= -1 and b[1] >= -1 and b[0] + b[2] <= w + 1 and b[1] + b[3] <= h + 1
 
     return {
-        "image_decodes": size_ok,
-        "not_blank": bool(gray.std() > 2.0),
+        "image_decodes": size == (w, h),
+        "not_blank": std > 2.0,
         "boxes_on_canvas": all(inside(e["bbox"]) for e in rendered.elements),
         "text_not_clipped": all(inside(e["bbox"]) for e in texts),
         "has_questions": len(qa) > 0,
         "points_inside_boxes": all(_point_ok(q) for q in qa if q.answer_type == "point"),
     }
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR chunk, or None if ``data`` is not a PNG."""
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def _point_ok(q: QA) -> bool:

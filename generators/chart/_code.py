@@ -44,8 +44,9 @@ def text(s):
     return s.replace("$", r"\\$")
 
 
-def draw(target):
-    """Draw the chart, save it to ``target`` (path or file object), return the Figure."""
+def draw(target, inspect=None):
+    """Draw the chart, save it to ``target`` (path or file object), return the Figure.
+    ``inspect(fig)``, if given, runs after saving, still inside the chart's style."""
     with matplotlib.style.context({theme!r}), matplotlib.rc_context(RC):
         fig = Figure(figsize=({fig_w}, {fig_h}), dpi={dpi}, layout="constrained")
         FigureCanvasAgg(fig)
@@ -54,6 +55,8 @@ def draw(target):
 
 _FOOTER = """\
         fig.savefig(target, **SAVE)
+        if inspect is not None:
+            inspect(fig)
     return fig
 
 
