@@ -50,17 +50,23 @@ def floor_per_image(sources: list[str]) -> float:
     return (time.perf_counter() - t0) / len(sources)
 
 
-def naive_per_image(sources: list[str]) -> float:
-    """Seconds per image with a fresh interpreter per chart."""
+def naive_per_image(sources: list[str], parallel: int = 1) -> float:
+    """Wall seconds per image with a fresh interpreter per chart, ``parallel`` at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, src in enumerate(sources):
             p = Path(tmp) / f"c{i}.py"
             p.write_text(src)
             paths.append(p)
-        t0 = time.perf_counter()
-        for p in paths:
+
+        def one(p: Path) -> None:
             subprocess.run([sys.executable, str(p), str(p.with_suffix(".png"))], check=True)
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(parallel) as ex:
+            list(ex.map(one, paths))
         return (time.perf_counter() - t0) / len(paths)
 
 
@@ -147,29 +153,53 @@ def main() -> None:
 
     floor_src = specs_code(args.n, args.seed, max(1, args.n // args.floor_sample))
     naive_src = specs_code(args.n, args.seed, max(1, args.n // args.naive_sample))
-    t_floor = floor_per_image(floor_src)
+    t_floor_before = floor_per_image(floor_src)
     t_naive = naive_per_image(naive_src)
+    t_naive_par = naive_per_image(naive_src, parallel=args.workers)
     wall, peak = pipeline(args.n, args.workers, args.seed, out / "run")
+    t_floor_after = floor_per_image(floor_src)  # before and after: this machine's speed drifts
+    t_floor = (t_floor_before + t_floor_after) / 2
     rate = args.n / wall
     floor_rate = args.workers / t_floor
     naive_rate = 1 / t_naive
+    naive_par_rate = 1 / t_naive_par
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}")
     print(
         f"command: python scripts/bench_chart.py --n {args.n} --workers {args.workers} --floor-sample {args.floor_sample} --naive-sample {args.naive_sample}"
         + (f" --memory-n {args.memory_n}" if args.memory_n else "")
     )
     print()
-    print("| what | images/s | s/image | vs synth |")
+    rows = [
+        (
+            f"synth generate, {args.workers} workers, n={args.n} (wall, incl. start-up)",
+            rate,
+            1 / rate,
+            "1.00",
+        ),
+        (
+            f"floor: renderer alone in a warm loop x {args.workers} ({len(floor_src)} of the same specs; "
+            f"{t_floor_before:.3f} s before, {t_floor_after:.3f} s after the run)",
+            floor_rate,
+            t_floor,
+            f"synth = {rate / floor_rate:.2f} of floor",
+        ),
+        (
+            f"naive: a fresh Python process per chart, one at a time ({len(naive_src)} of the same specs)",
+            naive_rate,
+            t_naive,
+            f"synth {rate / naive_rate:.1f}x faster",
+        ),
+        (
+            f"naive, {args.workers} fresh processes at a time",
+            naive_par_rate,
+            t_naive_par,
+            f"synth {rate / naive_par_rate:.1f}x faster",
+        ),
+    ]
+    print("| what | images/s | s/image (per worker for the floor) | comparison |")
     print("|---|---|---|---|")
-    print(
-        f"| synth generate, {args.workers} workers, n={args.n} (wall, incl. start-up) | {rate:.2f} | {1 / rate:.3f} | 1.00 |"
-    )
-    print(
-        f"| floor: renderer alone in a warm loop x {args.workers} workers ({len(floor_src)} of the same specs) | {floor_rate:.2f} | {t_floor:.3f} per worker | {rate / floor_rate:.2f} of floor |"
-    )
-    print(
-        f"| naive: fresh Python process per chart ({len(naive_src)} of the same specs) | {naive_rate:.2f} | {t_naive:.3f} | {rate / naive_rate:.1f}x faster |"
-    )
+    for what, r, t, cmp in rows:
+        print(f"| {what} | {r:.2f} | {t:.3f} | {cmp} |")
     print(f"\npeak RSS of the run (main + workers), n={args.n}: {peak / 2**20:.0f} MiB")
     if args.memory_n:
         print("\n| n | wall s | peak RSS MiB |")
