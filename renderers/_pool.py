@@ -1,23 +1,40 @@
-"""A pool of long-lived worker processes that build samples.
+"""A pool of long-lived, isolated worker processes that build samples.
 
-Workers are started with ``spawn`` (no inherited locks or back-end state), keep their
-back-ends warm, and receive one small task message per sample over their own pipe; results
-stream back as each sample finishes. A worker that exceeds the per-sample timeout is killed
-(with everything it started) and replaced; one that dies is replaced too. Either way its
-sample becomes a typed failure and the samples queued behind it go to other workers.
+Each worker is ``python -m synth.renderers._worker`` (inside bubblewrap unless the run opted
+out with ``--no-sandbox``), spoken to over its stdin/stdout with the plain message protocol
+of :mod:`synth.renderers._protocol`. Workers keep their back-ends warm and get up to
+``prefetch`` tasks queued. A worker that passes the per-task timeout is killed with its whole
+process group and PID namespace; one that dies is replaced. Either way its task becomes a
+typed failure and the tasks queued behind it go to other workers. Workers also leave on
+their own after ``recycle_after`` tasks (long sessions leak) and are replaced silently.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
+import json
 import os
+import select
+import shutil
 import signal
+import subprocess
+import sys
+import tempfile
 import time
-import traceback
 from collections import deque
-from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
+
+from synth.renderers._protocol import read_message, write_message
+from synth.renderers._sandbox import (
+    Limits,
+    bwrap_command,
+    join_cgroup,
+    make_pids_cgroup,
+    remove_cgroup,
+    require_sandbox,
+    worker_env,
+)
 
 Task = tuple[int, str, int]  # (index, domain, per-sample seed)
 
@@ -33,8 +50,8 @@ class Done:
 
 @dataclasses.dataclass(frozen=True)
 class Failed:
-    """A sample that produced no record. ``kind``: timeout | crash | exception | spec |
-    render | invalid_image."""
+    """A sample that produced no record. ``kind``: timeout | memory | crash | exception |
+    forbidden | invalid_image | spec | render."""
 
     index: int
     domain: str
@@ -50,176 +67,180 @@ class Failed:
 Result = Done | Failed
 
 
-def _worker_main(conn: Connection, run_seed: int) -> None:
-    """Worker loop: receive tasks, build records, send results; ``None`` means stop."""
-    import json
-
-    from synth import registry
-    from synth._errors import RenderError, SpecError
-    from synth.build import build_record
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
-    while True:
-        try:
-            task = conn.recv()
-        except EOFError:
-            return
-        if task is None:
-            return
-        index, domain, seed = task
-        try:
-            record, png = build_record(
-                registry.get(domain), index=index, seed=seed, run_seed=run_seed
-            )
-            blob = json.dumps(record.to_json(), ensure_ascii=False, sort_keys=False).encode()
-            conn.send(Done(index, blob, png))
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a record
-            kind = (
-                "spec"
-                if isinstance(exc, SpecError)
-                else "render"
-                if isinstance(exc, RenderError)
-                else "exception"
-            )
-            if "invalid PNG" in str(exc):
-                kind = "invalid_image"
-            tb = "".join(traceback.format_exception(exc))[-2000:]
-            conn.send(Failed(index, domain, seed, kind, f"{type(exc).__name__}: {exc}", tb))
-
-
 @dataclasses.dataclass
 class _Worker:
-    proc: Any
-    conn: Connection
+    proc: subprocess.Popen[bytes]
+    scratch: Path
     pending: deque[Task]
     head_since: float
+    cgroup: Path | None = None
     done: int = 0
+    retiring: bool = False
 
 
 class WorkerPool:
-    """``n`` spawned workers; :meth:`submit` tasks, :meth:`poll` results."""
+    """``n`` workers; :meth:`submit` tasks, :meth:`poll` results."""
 
-    def __init__(self, n: int, *, run_seed: int, timeout_s: float, prefetch: int = 2) -> None:
-        self._ctx = mp.get_context("spawn")
-        self._run_seed = run_seed
+    def __init__(
+        self,
+        n: int,
+        *,
+        run_seed: int,
+        timeout_s: float,
+        sandbox: bool = True,
+        limits: Limits | None = None,
+        recycle_after: int = 0,
+        recycle_rss_mb: float = 0.0,
+        prefetch: int = 2,
+    ) -> None:
+        if sandbox:
+            require_sandbox()
+        self.sandbox = sandbox
+        self.run_seed = run_seed
         self.timeout_s = timeout_s
+        self.limits = limits or Limits(cpu_s=timeout_s)
+        self.recycle_after = recycle_after
+        self.recycle_rss_mb = recycle_rss_mb
         self.prefetch = prefetch
         self._retry: deque[Task] = deque()
-        self.workers = [self._start() for _ in range(n)]
         self.replaced = 0
+        self.workers: list[_Worker] = []
+        for _ in range(n):
+            self.workers.append(self._start())
 
     def _start(self) -> _Worker:
-        parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=_worker_main, args=(child, self._run_seed), daemon=True)
-        proc.start()
-        child.close()
-        return _Worker(proc, parent, deque(), time.monotonic())
+        return start_worker(run_seed=self.run_seed, sandbox=self.sandbox, limits=self.limits)
 
     def in_flight(self) -> int:
         return sum(len(w.pending) for w in self.workers) + len(self._retry)
 
+    def _open(self) -> list[_Worker]:
+        return [w for w in self.workers if not w.retiring and len(w.pending) < self.prefetch]
+
     def has_capacity(self) -> bool:
-        return not self._retry and any(len(w.pending) < self.prefetch for w in self.workers)
+        return not self._retry and bool(self._open())
 
     def submit(self, task: Task) -> None:
-        worker = min(self.workers, key=lambda w: len(w.pending))
-        self._send(worker, task)
+        self._send(min(self._open(), key=lambda w: len(w.pending)), task)
 
     def _send(self, worker: _Worker, task: Task) -> None:
         if not worker.pending:
             worker.head_since = time.monotonic()
         worker.pending.append(task)
-        worker.conn.send(task)
+        index, domain, seed = task
+        try:
+            assert worker.proc.stdin is not None
+            write_message(
+                worker.proc.stdin.fileno(),
+                {"op": "sample", "index": index, "domain": domain, "seed": seed},
+            )
+        except OSError:
+            pass  # the worker is gone; poll() notices and fails or requeues its tasks
 
     def _drain_retry(self) -> None:
         while self._retry:
-            worker = min(self.workers, key=lambda w: len(w.pending))
-            if len(worker.pending) >= self.prefetch:
+            open_workers = self._open()
+            if not open_workers:
                 return
-            self._send(worker, self._retry.popleft())
+            self._send(min(open_workers, key=lambda w: len(w.pending)), self._retry.popleft())
 
     def poll(self, timeout: float) -> list[Result]:
         """Results that arrived within ``timeout`` seconds (possibly none)."""
         self._drain_retry()
-        now = time.monotonic()
+        results: list[Result] = []
+        for w in list(self.workers):  # retire drained workers; replace ones that died idle
+            if not w.pending and (w.retiring or w.proc.poll() is not None):
+                self._replace(w, "crash", "")
         busy = [w for w in self.workers if w.pending]
         if not busy:
-            return []
+            return results
+        now = time.monotonic()
         deadline = min(w.head_since + self.timeout_s for w in busy)
-        wait_s = max(0.0, min(timeout, deadline - now))
-        handles: dict[Any, _Worker] = {}
-        for w in busy:
-            handles[w.conn] = w
-            handles[w.proc.sentinel] = w
-        ready = wait(list(handles), timeout=wait_s)
-        results: list[Result] = []
-        dead: set[int] = set()
-        for h in ready:
-            w = handles[h]
-            if id(w) in dead:
-                continue
-            if h is w.conn:
-                results.extend(self._receive(w, dead))
-            elif not w.conn.poll():  # exited with nothing left to read
-                failed = self._replace(w, "crash", _exit_reason(w.proc))
+        fds = {w.proc.stdout.fileno(): w for w in busy if w.proc.stdout is not None}
+        ready, _, _ = select.select(list(fds), [], [], max(0.0, min(timeout, deadline - now)))
+        for fd in ready:
+            w = fds[fd]
+            try:
+                header, blobs = read_message(fd)
+            except (EOFError, OSError, ValueError):
+                failed = self._replace(w, "crash", _exit_reason(w.proc, w.scratch))
                 if failed is not None:
                     results.append(failed)
-                dead.add(id(w))
+                continue
+            index, domain, seed = w.pending.popleft()
+            w.head_since = time.monotonic()
+            w.done += 1
+            too_big = self.recycle_rss_mb > 0 and header.get("rss_mb", 0) > self.recycle_rss_mb
+            if too_big or (
+                self.recycle_after > 0 and w.done + len(w.pending) >= self.recycle_after
+            ):
+                w.retiring = True  # no new tasks; replaced once its queue drains
+            if header.get("index") != index:  # pragma: no cover - protocol invariant
+                raise RuntimeError(f"worker answered {header.get('index')} for task {index}")
+            if header["op"] == "done":
+                results.append(Done(index, blobs[0], blobs[1]))
+            else:
+                results.append(
+                    Failed(
+                        index,
+                        domain,
+                        seed,
+                        header["kind"],
+                        header["message"],
+                        header.get("traceback", ""),
+                    )
+                )
         now = time.monotonic()
         for w in list(self.workers):
-            if w.pending and id(w) not in dead and now - w.head_since > self.timeout_s:
+            if w.pending and now - w.head_since > self.timeout_s:
                 failed = self._replace(w, "timeout", f"no result within {self.timeout_s:g} s")
                 if failed is not None:
                     results.append(failed)
         return results
 
-    def _receive(self, w: _Worker, dead: set[int]) -> list[Result]:
-        out: list[Result] = []
-        try:
-            while w.conn.poll():
-                msg = w.conn.recv()
-                task = w.pending.popleft()
-                w.head_since = time.monotonic()
-                w.done += 1
-                out.append(msg)
-                if msg.index != task[0]:  # pragma: no cover - protocol invariant
-                    raise RuntimeError(f"worker answered {msg.index} for task {task[0]}")
-        except (EOFError, OSError):
-            failed = self._replace(w, "crash", _exit_reason(w.proc))
-            if failed is not None:
-                out.append(failed)
-            dead.add(id(w))
-        return out
-
     def _replace(self, w: _Worker, kind: str, message: str) -> Failed | None:
-        """Kill ``w``, fail its current task (if any), requeue the rest, start a new worker."""
+        """Kill ``w`` and all it started, fail its current task (if any), requeue the rest."""
+        if w.retiring and not w.pending:
+            _stop(w.proc)
         _kill(w.proc)
+        shutil.rmtree(w.scratch, ignore_errors=True)
+        remove_cgroup(w.cgroup)
+        self.workers[self.workers.index(w)] = self._start()
+        self.replaced += 1
         if not w.pending:
-            self.workers[self.workers.index(w)] = self._start()
             return None
         index, domain, seed = w.pending.popleft()
         self._retry.extend(w.pending)
         w.pending.clear()
-        self.workers[self.workers.index(w)] = self._start()
-        self.replaced += 1
+        if kind == "crash" and "SIGXCPU" in message:
+            kind, message = (
+                "timeout",
+                f"used more than {self.limits.cpu_s:g} CPU seconds ({message})",
+            )
         return Failed(index, domain, seed, kind, message)
 
     def close(self) -> None:
         for w in self.workers:
             try:
-                w.conn.send(None)
+                assert w.proc.stdin is not None
+                write_message(w.proc.stdin.fileno(), {"op": "stop"})
+                w.proc.stdin.close()
             except OSError:
                 pass
         for w in self.workers:
-            w.proc.join(timeout=5)
-            if w.proc.is_alive():
-                _kill(w.proc)
-            w.conn.close()
+            try:
+                w.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            _kill(w.proc)
+            shutil.rmtree(w.scratch, ignore_errors=True)
+            remove_cgroup(w.cgroup)
 
     def terminate(self) -> None:
         for w in self.workers:
             _kill(w.proc)
-            w.conn.close()
+            shutil.rmtree(w.scratch, ignore_errors=True)
+            remove_cgroup(w.cgroup)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -231,21 +252,131 @@ class WorkerPool:
             self.terminate()
 
 
-def _kill(proc: Any) -> None:
-    if proc.is_alive():
+def start_worker(*, run_seed: int, sandbox: bool, limits: Limits) -> _Worker:
+    """Start one worker process (in bubblewrap when ``sandbox``) with its own scratch folder."""
+    scratch = Path(tempfile.mkdtemp(prefix="synth-worker-"))
+    cfg = {
+        "run_seed": run_seed,
+        "scratch": str(scratch),
+        "cpu_s": limits.cpu_s,
+        "pid_namespace": sandbox,
+        "limits": {
+            "memory_mb": limits.memory_mb,
+            "open_files": limits.open_files,
+            "file_mb": limits.file_mb,
+        },
+    }
+    cgroup = make_pids_cgroup(limits.processes) if sandbox else None
+    argv = [sys.executable, "-m", "synth.renderers._worker", json.dumps(cfg)]
+    env = worker_env(scratch)
+    cmd = bwrap_command(argv, scratch, env) if sandbox else argv
+    with open(scratch / "stderr.log", "wb") as early_errors:  # before the worker redirects fd 2
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=early_errors,
+            env=env,
+            start_new_session=True,  # its own process group: one killpg takes everything
+            close_fds=True,
+            preexec_fn=(lambda: join_cgroup(cgroup)) if cgroup is not None else None,
+        )
+    return _Worker(proc, scratch, deque(), time.monotonic(), cgroup)
+
+
+def run_code(
+    language: str,
+    source: str,
+    *,
+    timeout_s: float = 60.0,
+    sandbox: bool = True,
+    limits: Limits | None = None,
+) -> tuple[dict[str, Any], bytes]:
+    """Render one piece of code in a fresh worker: ``(header, png)`` where ``header["op"]`` is
+    ``"rendered"`` (with width, height, elements, backend) or ``"failed"`` (with kind,
+    message, traceback)."""
+    if sandbox:
+        require_sandbox()
+    w = start_worker(run_seed=0, sandbox=sandbox, limits=limits or Limits(cpu_s=timeout_s))
+    try:
+        assert w.proc.stdin is not None and w.proc.stdout is not None
+        write_message(
+            w.proc.stdin.fileno(),
+            {"op": "code", "index": None, "language": language},
+            [source.encode()],
+        )
+        ready, _, _ = select.select([w.proc.stdout.fileno()], [], [], timeout_s)
+        if not ready:
+            return {
+                "op": "failed",
+                "kind": "timeout",
+                "message": f"no result within {timeout_s:g} s",
+            }, b""
         try:
-            os.kill(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            header, blobs = read_message(w.proc.stdout.fileno())
+        except (EOFError, OSError):
+            reason = _exit_reason(w.proc, w.scratch)
+            kind = "timeout" if "SIGXCPU" in reason else "crash"
+            return {"op": "failed", "kind": kind, "message": reason}, b""
+        return header, (blobs[0] if blobs else b"")
+    finally:
+        _stop(w.proc)
+        _kill(w.proc)
+        shutil.rmtree(w.scratch, ignore_errors=True)
+        remove_cgroup(w.cgroup)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Ask a worker to leave and give it a moment (it holds no task)."""
+    try:
+        assert proc.stdin is not None
+        write_message(proc.stdin.fileno(), {"op": "stop"})
+        proc.wait(timeout=2)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not wait
+        pass
+    for f in (proc.stdin, proc.stdout):
+        if f is not None:
+            try:
+                f.close()
+            except OSError:
+                pass
+
+
+def _exit_reason(proc: subprocess.Popen[bytes], scratch: Path) -> str:
+    """Why a worker died, with the tail of what it printed (its import errors, say)."""
+    reason = _exit_status(proc)
+    tail = b""
+    for name in ("stderr.log", "output.log"):
+        try:
+            tail += (scratch / name).read_bytes()[-400:]
+        except OSError:
             pass
-    proc.join(timeout=5)
+    text = tail.decode(errors="replace").strip()
+    return f"{reason}; it printed: {text[-400:]}" if text else reason
 
 
-def _exit_reason(proc: Any) -> str:
-    proc.join(timeout=1)
-    code = proc.exitcode
-    if code is not None and code < 0:
+def _exit_status(proc: subprocess.Popen[bytes]) -> str:
+    try:
+        code = proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        return "worker stopped answering"
+    if code < 0:
         try:
             return f"worker killed by signal {signal.Signals(-code).name}"
         except ValueError:
             return f"worker killed by signal {-code}"
+    if code > 128 and code - 128 in {s.value for s in signal.Signals}:
+        # bwrap reports its child's death by signal N as exit status 128 + N
+        return f"worker killed by signal {signal.Signals(code - 128).name}"
     return f"worker exited with code {code}"

@@ -104,7 +104,7 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def pipeline(n: int, workers: int, seed: int, out: Path) -> tuple[float, int]:
+def pipeline(n: int, workers: int, seed: int, out: Path, *extra: str) -> tuple[float, int]:
     """Wall seconds and peak tree RSS of ``synth generate`` (a fresh command, as a user runs it)."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [
@@ -124,6 +124,7 @@ def pipeline(n: int, workers: int, seed: int, out: Path) -> tuple[float, int]:
         str(out),
         "--progress",
         "off",
+        *extra,
     ]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
@@ -147,10 +148,44 @@ def main() -> None:
     ap.add_argument(
         "--memory-n", default="", help="comma-separated sizes for the memory check, e.g. 2000,20000"
     )
+    ap.add_argument(
+        "--sandbox-n",
+        type=int,
+        default=0,
+        help="also compare sandboxed and --no-sandbox runs of this size",
+    )
+    ap.add_argument("--only-sandbox", action="store_true", help="run only the sandbox comparison")
     ap.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "synth-bench"))
     args = ap.parse_args()
     out = Path(args.out)
+    if not args.only_sandbox:
+        main_table(args, out)
+    if args.sandbox_n:
+        sandbox_table(args, out)
 
+
+def sandbox_table(args: argparse.Namespace, out: Path) -> None:
+    """Sandboxed vs --no-sandbox, interleaved A B A B so drift hits both alike."""
+    walls: dict[str, list[float]] = {"bwrap": [], "none": []}
+    for _ in range(2):
+        for mode, extra in (("bwrap", ()), ("none", ("--no-sandbox",))):
+            w, _ = pipeline(args.sandbox_n, args.workers, args.seed, out / f"sb-{mode}", *extra)
+            walls[mode].append(w)
+            shutil.rmtree(out / f"sb-{mode}", ignore_errors=True)
+    print(
+        f"\nsandbox cost, n={args.sandbox_n}, {args.workers} workers, two runs each (interleaved):"
+    )
+    print("\n| workers run | wall s (run 1, run 2) | images/s (mean) |")
+    print("|---|---|---|")
+    rates = {}
+    for mode, ws in walls.items():
+        rates[mode] = args.sandbox_n / (sum(ws) / len(ws))
+        label = "bubblewrap sandbox (default)" if mode == "bwrap" else "--no-sandbox"
+        print(f"| {label} | {ws[0]:.1f}, {ws[1]:.1f} | {rates[mode]:.2f} |")
+    print(f"\nsandboxed throughput = {rates['bwrap'] / rates['none']:.3f} of unsandboxed")
+
+
+def main_table(args: argparse.Namespace, out: Path) -> None:
     floor_src = specs_code(args.n, args.seed, max(1, args.n // args.floor_sample))
     naive_src = specs_code(args.n, args.seed, max(1, args.n // args.naive_sample))
     t_floor_before = floor_per_image(floor_src)

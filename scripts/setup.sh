@@ -7,17 +7,17 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 PY="${PYTHON:-python3}"
 
-# System packages the built-in domains need. The chart domain draws with Matplotlib, whose
-# fonts ship inside the wheel; venv support is the only apt need on a stock Debian.
-APT_PACKAGES=(python3-venv)
+# System packages: venv support (stock Debian splits it out) and bubblewrap, the sandbox that
+# isolates renderer workers. The chart domain's fonts ship inside the Matplotlib wheel.
 need_apt=()
-if ! "$PY" -c "import venv, ensurepip" >/dev/null 2>&1; then need_apt+=("${APT_PACKAGES[@]}"); fi
+"$PY" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
+command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
   else
-    echo "setup: please install: ${need_apt[*]} (apt-get install ${need_apt[*]})" >&2
+    echo "setup: please install: ${need_apt[*]} (sudo apt-get install ${need_apt[*]})" >&2
     exit 2
   fi
 fi

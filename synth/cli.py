@@ -11,6 +11,7 @@ from typing import Any
 
 from synth._errors import ConfigError, OutputError, RegistryError, SynthError, TooManyFailures
 from synth.config import RunConfig, load_yaml, parse_count
+from synth.renderers._sandbox import SandboxUnavailable
 
 EXAMPLES = """examples:
   synth generate --domain chart --n 1000 --out data/charts
@@ -19,6 +20,8 @@ EXAMPLES = """examples:
   synth preview data/charts --n 36 --out sheet.png
   synth validate data/charts
   synth export data/charts --format llava --out data/charts-llava
+  synth reproduce data/charts chart-bar-000000007
+  synth render-code chart.py --out chart.png
   synth doctor
 """
 
@@ -74,6 +77,29 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--dry-run", action="store_true", help="print the resolved configuration and exit"
     )
+    g.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run workers without isolation (recorded in the manifest); only for trusted code",
+    )
+    g.add_argument("--memory-mb", type=int, help="address-space limit per worker (default: 4096)")
+    g.add_argument(
+        "--recycle-after", type=int, help="replace a worker after N samples (default: 1000)"
+    )
+
+    rc = sub.add_parser("render-code", help="render a code file in the sandbox")
+    rc.add_argument("file")
+    rc.add_argument("--language", default="python-matplotlib", help="default: python-matplotlib")
+    rc.add_argument("--out", required=True, help="PNG path to write")
+    rc.add_argument("--timeout", dest="timeout_s", type=float, default=60.0)
+    rc.add_argument("--no-sandbox", action="store_true")
+
+    rp = sub.add_parser("reproduce", help="re-render a record from its stored code; compare bytes")
+    rp.add_argument("dir")
+    rp.add_argument("id")
+    rp.add_argument("--out", help="also write the re-rendered PNG here")
+    rp.add_argument("--timeout", dest="timeout_s", type=float, default=60.0)
+    rp.add_argument("--no-sandbox", action="store_true")
 
     pv = sub.add_parser("preview", help="contact sheet of images with their first question")
     pv.add_argument("dir")
@@ -106,6 +132,8 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         "timeout_s": args.timeout_s,
         "max_failures": args.max_failures,
         "progress": args.progress,
+        "memory_mb": args.memory_mb,
+        "recycle_after": args.recycle_after,
     }
     for key in ("domain", "domains"):
         if args.domain is not None:
@@ -117,6 +145,8 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         values["resume"] = True
     if args.overwrite:
         values["overwrite"] = True
+    if args.no_sandbox:
+        values["sandbox"] = False
     if not values.get("out"):
         raise ConfigError(
             "--out is required: the folder to write the dataset to (e.g. --out data/charts)"
@@ -128,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except (ConfigError, RegistryError, OutputError) as exc:
+    except (ConfigError, RegistryError, OutputError, SandboxUnavailable) as exc:
         sys.stderr.write(f"synth: error: {exc}\n")
         return 2
     except TooManyFailures as exc:
@@ -163,6 +193,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         path = export(Path(args.dir), args.format, Path(args.out))
         print(f"exported {args.dir} as {args.format} to {path}")
         return 0
+    if args.command in ("render-code", "reproduce"):
+        from synth.reproduce import render_code_cli, reproduce_cli
+
+        return render_code_cli(args) if args.command == "render-code" else reproduce_cli(args)
     if args.command == "doctor":
         from synth.doctor import doctor
 

@@ -67,6 +67,10 @@ class RunConfig:
     ``shard_size``: samples per WebDataset tar; also the unit of resume.
     ``timeout_s``: wall-clock limit for one sample in a worker.
     ``max_failures``: the run exits non-zero past this many failed samples.
+    ``sandbox``: run workers isolated (bubblewrap); False only by explicit ``--no-sandbox``.
+    ``memory_mb``: address-space limit of one worker. ``recycle_after``: a worker is replaced
+    after this many samples (long renderer sessions leak); ``recycle_rss_mb``: or once its
+    resident memory passes this.
     """
 
     out: str
@@ -81,6 +85,10 @@ class RunConfig:
     resume: bool = False
     overwrite: bool = False
     progress: str = "auto"
+    sandbox: bool = True
+    memory_mb: int = 4096
+    recycle_after: int = 1000
+    recycle_rss_mb: int = 1536
 
     def __post_init__(self) -> None:
         if not self.out:
@@ -110,6 +118,10 @@ class RunConfig:
             raise ConfigError(f"--timeout must be positive seconds, got {self.timeout_s}")
         if self.max_failures is not None and self.max_failures < 0:
             raise ConfigError(f"--max-failures must be 0 or more, got {self.max_failures}")
+        if self.memory_mb < 256:
+            raise ConfigError(f"--memory-mb must be at least 256, got {self.memory_mb}")
+        if self.recycle_after < 0 or self.recycle_rss_mb < 0:
+            raise ConfigError("--recycle-after and --recycle-rss-mb must be 0 (never) or more")
         if self.progress not in ("auto", "bar", "log", "off"):
             raise ConfigError(f"progress must be auto, bar, log or off, got {self.progress!r}")
         if self.resume and self.overwrite:
@@ -158,6 +170,9 @@ class RunConfig:
             ("workers", int),
             ("shard_size", int),
             ("timeout_s", float),
+            ("memory_mb", int),
+            ("recycle_after", int),
+            ("recycle_rss_mb", int),
         ):
             if name in kwargs:
                 kwargs[name] = _typed(kwargs[name], kind, name)

@@ -28,6 +28,14 @@ def doctor() -> int:
             print(f"ok       {module} {version}  ({what})")
         except ImportError:
             print(f"missing  {module}  ({what}); fix: {fix}")
+    from synth.renderers._sandbox import bwrap_works
+
+    reason = bwrap_works()
+    if reason is None:
+        print("ok       sandbox: bubblewrap (no network, read-only files, limits)")
+    else:
+        ok = False
+        print(f"missing  sandbox: {reason} (or run with --no-sandbox for trusted code only)")
     for name in registry.names():
         try:
             pack = registry.get(name)

@@ -33,6 +33,7 @@ from synth._progress import Progress
 from synth._seeding import pick_domain, sample_seed
 from synth.config import RunConfig
 from synth.renderers._pool import Done, Failed, WorkerPool
+from synth.renderers._sandbox import Limits, require_sandbox
 from synth.writer import ShardWriter, append_line, read_lines, write_json
 
 STATE_DIR = ".synth"
@@ -55,6 +56,8 @@ def generate(cfg: RunConfig) -> dict[str, Any]:
     registry.check_names(cfg.domains)
     for d in cfg.domains:
         registry.get(d)  # import now: a missing dependency fails before any work
+    if cfg.sandbox:
+        require_sandbox()  # refuse before touching the output folder
     out = cfg.out_path
     _make_writable(out)
     lock = _lock(out)  # before looking at the folder: a concurrent run owns it
@@ -183,6 +186,10 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
                 min(cfg.workers, len(todo) * cfg.shard_size),
                 run_seed=cfg.seed,
                 timeout_s=cfg.timeout_s,
+                sandbox=cfg.sandbox,
+                limits=Limits(memory_mb=cfg.memory_mb, cpu_s=cfg.timeout_s),
+                recycle_after=cfg.recycle_after,
+                recycle_rss_mb=cfg.recycle_rss_mb,
             )
         for k in todo:
             lo, hi = k * cfg.shard_size, min(cfg.n, (k + 1) * cfg.shard_size)
@@ -362,6 +369,7 @@ def _manifest(cfg: RunConfig, done: dict[int, dict[str, Any]], *, complete: bool
         "config": cfg.content(),
         "config_hash": cfg.content_hash(),
         "versions": versions(),
+        "sandbox": "bwrap" if cfg.sandbox else "none (--no-sandbox)",
         "counts": {"requested": cfg.n, "written": written, "failed": failed, "shards": len(shards)},
         "shards": shards,
     }

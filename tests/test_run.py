@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import ROOT, shard_bytes, synth_cmd
+from .conftest import ROOT, SANDBOX_ARGS, shard_bytes, synth_cmd
 
 ARGS = ["--domain", "chart", "--n", "30", "--seed", "3", "--shard-size", "8"]
 
@@ -39,6 +39,7 @@ def test_sigkill_then_resume_gives_the_uninterrupted_dataset(tmp_path: Path) -> 
         "--workers",
         "2",
     ]
+    cmd += SANDBOX_ARGS
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -133,3 +134,36 @@ def test_records_hold_the_design_fields(small_run: Path) -> None:
         assert {e["role"] for e in r["annotations"]["elements"]} >= {"title"}
         assert r["versions"]["renderer"].startswith("matplotlib ")
         assert all(q["reasoning"] and q["skills"] and q["difficulty"] in (1, 2, 3) for q in r["qa"])
+
+
+def test_sigterm_keeps_finished_shards_exits_143_and_resumes_exactly(tmp_path: Path) -> None:
+    clean, stopped = tmp_path / "clean", tmp_path / "stopped"
+    synth_cmd("generate", *ARGS, "--out", str(clean), "--workers", "2", check=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "synth.cli",
+        "generate",
+        *ARGS,
+        "--out",
+        str(stopped),
+        "--workers",
+        "2",
+        *SANDBOX_ARGS,
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    state = stopped / ".synth" / "state.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and (not state.exists() or not state.read_text().strip()):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "--resume" in err
+    manifest = json.loads((stopped / "manifest.json").read_text())
+    assert manifest["complete"] is False and manifest["counts"]["shards"] >= 1
+    assert not list((stopped / "shards").glob("*.tmp")), "the shard in flight was rolled back"
+    synth_cmd("generate", *ARGS, "--out", str(stopped), "--workers", "2", "--resume", check=True)
+    assert shard_bytes(stopped) == shard_bytes(clean)

@@ -1,0 +1,227 @@
+"""The worker process: ``python -m synth.renderers._worker CONFIG_JSON``.
+
+It speaks :mod:`synth.renderers._protocol` on the stdin/stdout it was started with, then
+points its own fds 0-2 at a capped log file in its scratch folder, so code that prints
+cannot corrupt the protocol and cannot fill the disk. It applies resource limits to itself
+(inherited by anything it starts), builds samples or renders code on request, and reports
+every failure as a typed message with its own memory use, so the pool can retire it.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+import traceback
+from typing import Any
+
+from synth.renderers._protocol import read_message, write_message
+
+NETWORK_ERRNOS = {
+    errno.ENETUNREACH,
+    errno.EHOSTUNREACH,
+    errno.ECONNREFUSED,
+    errno.EADDRNOTAVAIL,
+    errno.ENETDOWN,
+}
+FS_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+#: code language -> "module:function(source) -> Rendered"
+LANGUAGES = {"python-matplotlib": "synth.renderers.mpl:render_matplotlib"}
+
+
+def apply_limits(limits: dict[str, int]) -> None:
+    """Address space, open files, written file size, processes, core dumps."""
+
+    def lim(res: int, value: int) -> None:
+        _, hard = resource.getrlimit(res)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(res, (value, value if hard == resource.RLIM_INFINITY else hard))
+
+    if limits.get("memory_mb"):
+        lim(resource.RLIMIT_AS, limits["memory_mb"] * 2**20)
+    if limits.get("open_files"):
+        lim(resource.RLIMIT_NOFILE, limits["open_files"])
+    if limits.get("file_mb"):
+        lim(resource.RLIMIT_FSIZE, limits["file_mb"] * 2**20)
+    if limits.get("processes"):
+        lim(resource.RLIMIT_NPROC, limits["processes"])
+    lim(resource.RLIMIT_CORE, 0)
+
+
+def cpu_budget(seconds: float) -> None:
+    """SIGXCPU once this process has used ``seconds`` more CPU time from now."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    now = used.ru_utime + used.ru_stime
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (int(now + seconds) + 1, hard))
+
+
+def classify(exc: BaseException, scratch: str) -> str:
+    """The failure kind of an exception raised by a sample."""
+    from synth._errors import RenderError, SpecError
+
+    if isinstance(exc, MemoryError):
+        return "memory"
+    if isinstance(exc, socket.gaierror):
+        return "forbidden"
+    if isinstance(exc, OSError):
+        if exc.errno == errno.EFBIG:
+            return "forbidden"  # past the written-file-size limit
+        if exc.errno in NETWORK_ERRNOS or exc.errno in FS_ERRNOS:
+            return "forbidden"
+        if (
+            exc.errno == errno.ENOENT
+            and exc.filename
+            and not str(exc.filename).startswith(scratch)
+            and os.path.isabs(str(exc.filename))
+        ):
+            return "forbidden"  # the sandbox hides everything outside scratch and the runtime
+    if isinstance(exc, SpecError):
+        return "spec"
+    if isinstance(exc, RenderError):
+        return "invalid_image" if "invalid PNG" in str(exc) or "blank" in str(exc) else "render"
+    return "exception"
+
+
+def stray_processes() -> list[int]:
+    """Live processes in this PID namespace other than its init (1) and this worker
+    (zombies are dead already; init reaps them)."""
+    me = os.getpid()
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit() and int(d) not in (1, me):
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state != "Z":
+                out.append(int(d))
+    return out
+
+
+def kill_strays(pids: list[int]) -> None:
+    """SIGKILL ``pids`` and wait (briefly) until none is alive, so the next task starts clean."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    for _ in range(100):
+        if not stray_processes():
+            return
+        time.sleep(0.02)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def main() -> None:
+    cfg: dict[str, Any] = json.loads(sys.argv[1])
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    scratch = cfg["scratch"]
+    log = os.open(os.path.join(scratch, "output.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    apply_limits(cfg.get("limits", {}))
+    os.chdir(scratch)
+    while True:
+        try:
+            msg, blobs = read_message(proto_in)
+        except EOFError:
+            return
+        if msg.get("op") == "stop":
+            return
+        os.ftruncate(1, 0)
+        os.lseek(1, 0, os.SEEK_SET)
+        cpu_budget(cfg.get("cpu_s", 60.0))
+        reply, out = _handle(msg, blobs, cfg)
+        if cfg.get("pid_namespace"):
+            strays = stray_processes()
+            if strays:
+                kill_strays(strays)
+                reply = _failure(
+                    msg, "forbidden", f"the sample left {len(strays)} process(es) running", ""
+                )
+                out = []
+        reply["rss_mb"] = round(rss_mb(), 1)  # the pool retires workers that grow too big
+        write_message(proto_out, reply, out)
+
+
+def _failure(msg: dict[str, Any], kind: str, message: str, tb: str) -> dict[str, Any]:
+    return {
+        "op": "failed",
+        "index": msg.get("index"),
+        "kind": kind,
+        "message": message,
+        "traceback": tb[-2000:],
+    }
+
+
+def _handle(
+    msg: dict[str, Any], blobs: list[bytes], cfg: dict[str, Any]
+) -> tuple[dict[str, Any], list[bytes]]:
+    try:
+        if msg["op"] == "sample":
+            from synth import registry
+            from synth.build import build_record
+
+            record, png = build_record(
+                registry.get(msg["domain"]),
+                index=msg["index"],
+                seed=msg["seed"],
+                run_seed=cfg["run_seed"],
+            )
+            blob = json.dumps(record.to_json(), ensure_ascii=False).encode()
+            return {"op": "done", "index": msg["index"]}, [blob, png]
+        if msg["op"] == "code":
+            import importlib
+
+            target = LANGUAGES.get(msg["language"])
+            if target is None:
+                return _failure(
+                    msg,
+                    "exception",
+                    f"unknown language {msg['language']!r}; known: {', '.join(LANGUAGES)}",
+                    "",
+                ), []
+            module, _, fn = target.partition(":")
+            rendered = getattr(importlib.import_module(module), fn)(blobs[0].decode())
+            from synth.build import png_size
+
+            if png_size(rendered.png) is None:
+                return _failure(msg, "invalid_image", "the code produced no valid PNG", ""), []
+            if rendered.pixel_std is not None and rendered.pixel_std <= 2.0:
+                return _failure(msg, "invalid_image", "the image is blank", ""), []
+            info = {
+                "op": "rendered",
+                "width": rendered.width,
+                "height": rendered.height,
+                "elements": list(rendered.elements),
+                "backend": rendered.backend,
+            }
+            return info, [rendered.png]
+        return _failure(msg, "exception", f"unknown op {msg.get('op')!r}", ""), []
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a typed message
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        kind = classify(exc, cfg["scratch"])
+        return _failure(
+            msg, kind, f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc))
+        ), []
+
+
+if __name__ == "__main__":
+    main()
