@@ -11,7 +11,7 @@ from PIL import Image
 from synth.dataset import iter_samples
 from synth.exporters import export
 
-from .conftest import synth_cmd
+from .conftest import SANDBOX_ARGS, synth_cmd
 
 
 def test_webdataset_reads_the_shards(small_run: Path) -> None:
@@ -88,3 +88,28 @@ def test_preview_writes_png_to_stdout(small_run: Path) -> None:
         check=True,
     ).stdout
     assert Image.open(io.BytesIO(png)).format == "PNG"
+
+
+def test_reproduce_rerenders_a_record_bit_for_bit(small_run: Path, tmp_path: Path) -> None:
+    first = next(iter_samples(small_run))
+    proc = synth_cmd("reproduce", str(small_run), first[0]["id"], "--out", str(tmp_path / "again.png"), *SANDBOX_ARGS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["identical"] is True
+    assert (tmp_path / "again.png").read_bytes() == first[1]
+    missing = synth_cmd("reproduce", str(small_run), "chart-bar-999999999", *SANDBOX_ARGS)
+    assert missing.returncode == 2 and "no record" in missing.stderr
+
+
+def test_render_code_writes_the_png_or_a_typed_failure(tmp_path: Path) -> None:
+    import numpy as np
+
+    from synth.generators.chart import ChartGenerator
+
+    script = tmp_path / "chart.py"
+    script.write_text(ChartGenerator().sample(rng=np.random.default_rng(4)).code.source)
+    ok = synth_cmd("render-code", str(script), "--out", str(tmp_path / "c.png"), *SANDBOX_ARGS)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["ok"] and (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+    bad = tmp_path / "bad.py"
+    bad.write_text("raise ValueError('nope')\n")
+    failed = synth_cmd("render-code", str(bad), "--out", str(tmp_path / "b.png"), *SANDBOX_ARGS)
+    assert failed.returncode == 1 and json.loads(failed.stdout)["kind"] == "exception"
