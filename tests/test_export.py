@@ -92,7 +92,14 @@ def test_preview_writes_png_to_stdout(small_run: Path) -> None:
 
 def test_reproduce_rerenders_a_record_bit_for_bit(small_run: Path, tmp_path: Path) -> None:
     first = next(iter_samples(small_run))
-    proc = synth_cmd("reproduce", str(small_run), first[0]["id"], "--out", str(tmp_path / "again.png"), *SANDBOX_ARGS)
+    proc = synth_cmd(
+        "reproduce",
+        str(small_run),
+        first[0]["id"],
+        "--out",
+        str(tmp_path / "again.png"),
+        *SANDBOX_ARGS,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(proc.stdout)["identical"] is True
     assert (tmp_path / "again.png").read_bytes() == first[1]
@@ -108,7 +115,11 @@ def test_render_code_writes_the_png_or_a_typed_failure(tmp_path: Path) -> None:
     script = tmp_path / "chart.py"
     script.write_text(ChartGenerator().sample(rng=np.random.default_rng(4)).code.source)
     ok = synth_cmd("render-code", str(script), "--out", str(tmp_path / "c.png"), *SANDBOX_ARGS)
-    assert ok.returncode == 0 and json.loads(ok.stdout)["ok"] and (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+    assert (
+        ok.returncode == 0
+        and json.loads(ok.stdout)["ok"]
+        and (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+    )
     bad = tmp_path / "bad.py"
     bad.write_text("raise ValueError('nope')\n")
     failed = synth_cmd("render-code", str(bad), "--out", str(tmp_path / "b.png"), *SANDBOX_ARGS)
