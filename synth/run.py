@@ -16,6 +16,7 @@ Output folder::
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -37,6 +38,7 @@ from synth.renderers._sandbox import Limits, require_sandbox
 from synth.writer import ShardWriter, append_line, read_lines, write_json
 
 STATE_DIR = ".synth"
+DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EIO}
 OUR_FILES = ("manifest.json", "failures.jsonl", "stats.json", "shards", STATE_DIR)
 
 
@@ -206,12 +208,20 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
         if pool is not None:
             pool.close()
             pool = None
-    except BaseException:
+    except BaseException as exc:
         if writer is not None:
             writer.abort()
         if pool is not None:
             pool.terminate()
-        write_json(out / "manifest.json", _manifest(cfg, done_shards, complete=False))
+        try:
+            write_json(out / "manifest.json", _manifest(cfg, done_shards, complete=False))
+        except OSError:
+            pass  # the disk may be what failed; the resume log still says what is done
+        if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
+            raise OutputError(
+                f"writing to {out} failed: {exc.strerror or exc} ({len(done_shards)} finished shards are "
+                "kept); free space or raise the limit, then continue with --resume"
+            ) from exc
         raise
     finally:
         for s, h in previous.items():
@@ -260,7 +270,7 @@ def _run_shard(
                 writer.add(record["id"], {"json": result.record_json, "png": result.png})
                 stats.add(record)
             else:
-                failures.append(result.to_json())
+                failures.append(_failure_record(result))
                 stats.fail(result)
             cursor += 1
         progress.update(base + (cursor - lo), failed_before + len(failures))
@@ -273,6 +283,27 @@ def _run_shard(
         "failed": failures,
         "stats": stats.to_json(),
     }
+
+
+def _failure_record(f: Failed) -> dict[str, Any]:
+    """A failure line: what failed, how, and what re-runs it alone
+    (``build_record(registry.get(domain), index=index, seed=seed, run_seed=run_seed)``)."""
+    out = f.to_json()
+    out["id"] = _failed_id(f.domain, f.index, f.seed)
+    return out
+
+
+def _failed_id(domain: str, index: int, seed: int) -> str:
+    """The id the sample would have had. Generating a spec is trusted code (it is the
+    emitted code that runs sandboxed), so the family is recomputed here when possible."""
+    from synth._seeding import sample_rng
+    from synth.record import make_id
+
+    try:
+        family = registry.get(domain).sample(rng=sample_rng(seed)).family
+    except Exception:  # noqa: BLE001 - a pack that cannot even sample still gets an id
+        family = "unknown"
+    return make_id(domain, family, index)
 
 
 class _ShardStats:

@@ -61,6 +61,8 @@ class ShardWriter:
         """Drop the unfinished shard."""
         try:
             self._file.close()
+        except OSError:
+            pass  # the write that failed may fail again on flush; the file goes anyway
         finally:
             self.tmp.unlink(missing_ok=True)
 

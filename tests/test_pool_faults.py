@@ -48,6 +48,7 @@ def test_every_hostile_sample_is_typed_and_the_rest_is_intact(tmp_path: Path) ->
     assert {i: f["kind"] for i, f in failures.items()} == expected
     for i, f in failures.items():
         assert f["seed"] == sample_seed(seed, "hostile", i) and f["domain"] == "hostile"
+        assert f["id"].startswith("hostile-") and f["id"].endswith(f"-{i:09d}"), f["id"]
     # every good sample is there, in order, and equals an in-process render of its spec
     records = list(iter_samples(out))
     assert [r["seed"]["index"] for r, _ in records] == [i for i in range(n) if i not in expected]

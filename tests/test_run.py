@@ -167,3 +167,43 @@ def test_sigterm_keeps_finished_shards_exits_143_and_resumes_exactly(tmp_path: P
     assert not list((stopped / "shards").glob("*.tmp")), "the shard in flight was rolled back"
     synth_cmd("generate", *ARGS, "--out", str(stopped), "--workers", "2", "--resume", check=True)
     assert shard_bytes(stopped) == shard_bytes(clean)
+
+
+def test_a_failed_write_is_a_clear_error_and_keeps_finished_shards(tmp_path: Path) -> None:
+    """A written-file-size limit makes the disk 'full' for shards; nothing half-written stays."""
+    import hashlib
+    import resource
+
+    out = tmp_path / "full"
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+
+    cmd = [
+        sys.executable,
+        "-m",
+        "synth.cli",
+        "generate",
+        "--n",
+        "12",
+        "--shard-size",
+        "1",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        *SANDBOX_ARGS,
+    ]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, preexec_fn=small_files, timeout=600
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert str(out) in proc.stderr and "--resume" in proc.stderr and "Traceback" not in proc.stderr
+    assert not list((out / "shards").glob("*.tmp"))
+    from synth.writer import read_lines
+
+    for entry in read_lines(out / ".synth" / "state.jsonl"):
+        assert (
+            hashlib.sha256((out / "shards" / entry["file"]).read_bytes()).hexdigest()
+            == entry["sha256"]
+        )
