@@ -207,6 +207,14 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
             write_json(out / "manifest.json", _manifest(cfg, done_shards, complete=False))
         if pool is not None:
             pool.close()
+            append_line(
+                out / STATE_DIR / "runs.jsonl",
+                {
+                    "samples_built": finished - already,
+                    "workers_replaced": pool.replaced,
+                    "sandbox": cfg.sandbox,
+                },
+            )  # about this invocation, not the dataset (so not in manifest.json or stats.json)
             pool = None
     except BaseException as exc:
         if writer is not None:

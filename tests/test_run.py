@@ -207,3 +207,17 @@ def test_a_failed_write_is_a_clear_error_and_keeps_finished_shards(tmp_path: Pat
             hashlib.sha256((out / "shards" / entry["file"]).read_bytes()).hexdigest()
             == entry["sha256"]
         )
+
+
+def test_recycling_workers_changes_no_byte(tmp_path: Path) -> None:
+    args = ["--n", "10", "--seed", "4", "--shard-size", "5", "--workers", "2"]
+    synth_cmd("generate", *args, "--out", str(tmp_path / "plain"), check=True)
+    synth_cmd(
+        "generate", *args, "--out", str(tmp_path / "recycled"), "--recycle-after", "2", check=True
+    )
+    assert shard_bytes(tmp_path / "plain") == shard_bytes(tmp_path / "recycled")
+    from synth.writer import read_lines
+
+    runs = read_lines(tmp_path / "recycled" / ".synth" / "runs.jsonl")
+    assert runs[-1]["workers_replaced"] >= 3, "workers were retired every 2 samples"
+    assert read_lines(tmp_path / "plain" / ".synth" / "runs.jsonl")[-1]["workers_replaced"] == 0
