@@ -168,6 +168,26 @@ def import_path() -> list[str]:
     return [os.path.abspath(p or os.getcwd()) for p in sys.path if os.path.isdir(p or os.getcwd())]
 
 
+def package_dirs() -> list[str]:
+    """Where synth's packages really live. A strict editable install is a tree of symlinks
+    into the checkout; the sandbox must show the checkout for those links to resolve."""
+    import importlib.util
+
+    out = []
+    for name in (
+        "synth",
+        "synth.generators",
+        "synth.renderers",
+        "synth.templates",
+        "synth.qa_synth",
+        "synth.personas",
+    ):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            out.append(str(Path(spec.origin).resolve().parent))
+    return out
+
+
 def worker_env(scratch: Path) -> dict[str, str]:
     """The allow-listed environment of a worker: no tokens or keys from ours."""
     env = {k: os.environ[k] for k in ENV_ALLOW if k in os.environ}
@@ -214,7 +234,7 @@ def bwrap_command(argv: list[str], scratch: Path, env: dict[str, str]) -> list[s
         cmd += ["--tmpfs", str(home)]
         hidden.append(str(home))
     # what the worker needs from the hidden folders: the interpreter, its packages, the code
-    needed = {sys.prefix, sys.base_prefix, sys.exec_prefix, *import_path()}
+    needed = {sys.prefix, sys.base_prefix, sys.exec_prefix, *import_path(), *package_dirs()}
     for path in sorted(needed):
         if any(
             path == h or path.startswith(h.rstrip("/") + "/") for h in hidden

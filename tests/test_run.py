@@ -221,3 +221,27 @@ def test_recycling_workers_changes_no_byte(tmp_path: Path) -> None:
     runs = read_lines(tmp_path / "recycled" / ".synth" / "runs.jsonl")
     assert runs[-1]["workers_replaced"] >= 3, "workers were retired every 2 samples"
     assert read_lines(tmp_path / "plain" / ".synth" / "runs.jsonl")[-1]["workers_replaced"] == 0
+
+
+def test_the_installed_command_works_from_any_folder(tmp_path: Path) -> None:
+    """As a user runs it: the console script, outside the checkout (workers must still find
+    synth inside their sandbox, e.g. through a strict editable install's symlinks)."""
+    import shutil
+
+    exe = Path(sys.executable).parent / "synth"
+    if not exe.exists():
+        exe = Path(shutil.which("synth") or "")
+    if not exe.is_file():
+        import pytest
+
+        pytest.skip("no installed synth command next to this Python (run bash scripts/setup.sh)")
+    proc = subprocess.run(
+        [str(exe), "generate", "--n", "3", "--out", "o", "--workers", "1", *SANDBOX_ARGS],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "o" / "failures.jsonl").read_text() == ""
+    assert json.loads((tmp_path / "o" / "manifest.json").read_text())["counts"]["written"] == 3
