@@ -74,6 +74,7 @@ class _Worker:
     pending: deque[Task]
     head_since: float
     cgroup: Path | None = None
+    ready: bool = False
     done: int = 0
     retiring: bool = False
 
@@ -92,9 +93,11 @@ class WorkerPool:
         recycle_after: int = 0,
         recycle_rss_mb: float = 0.0,
         prefetch: int = 2,
+        domains: tuple[str, ...] = (),
     ) -> None:
         if sandbox:
             require_sandbox()
+        self.domains = domains
         self.sandbox = sandbox
         self.run_seed = run_seed
         self.timeout_s = timeout_s
@@ -109,7 +112,9 @@ class WorkerPool:
             self.workers.append(self._start())
 
     def _start(self) -> _Worker:
-        return start_worker(run_seed=self.run_seed, sandbox=self.sandbox, limits=self.limits)
+        return start_worker(
+            run_seed=self.run_seed, sandbox=self.sandbox, limits=self.limits, domains=self.domains
+        )
 
     def in_flight(self) -> int:
         return sum(len(w.pending) for w in self.workers) + len(self._retry)
@@ -124,7 +129,7 @@ class WorkerPool:
         self._send(min(self._open(), key=lambda w: len(w.pending)), task)
 
     def _send(self, worker: _Worker, task: Task) -> None:
-        if not worker.pending:
+        if not worker.pending and worker.ready:
             worker.head_since = time.monotonic()
         worker.pending.append(task)
         index, domain, seed = task
@@ -151,11 +156,13 @@ class WorkerPool:
         for w in list(self.workers):  # retire drained workers; replace ones that died idle
             if not w.pending and (w.retiring or w.proc.poll() is not None):
                 self._replace(w, "crash", "")
-        busy = [w for w in self.workers if w.pending]
+        busy = [w for w in self.workers if w.pending or not w.ready]
         if not busy:
             return results
         now = time.monotonic()
-        deadline = min(w.head_since + self.timeout_s for w in busy)
+        deadline = min(
+            w.head_since + (self.timeout_s if w.ready else STARTUP_TIMEOUT_S) for w in busy
+        )
         fds = {w.proc.stdout.fileno(): w for w in busy if w.proc.stdout is not None}
         ready, _, _ = select.select(list(fds), [], [], max(0.0, min(timeout, deadline - now)))
         for fd in ready:
@@ -166,6 +173,10 @@ class WorkerPool:
                 failed = self._replace(w, "crash", _exit_reason(w.proc, w.scratch))
                 if failed is not None:
                     results.append(failed)
+                continue
+            if header.get("op") == "ready":
+                w.ready = True
+                w.head_since = time.monotonic()  # its first task's clock starts now
                 continue
             index, domain, seed = w.pending.popleft()
             w.head_since = time.monotonic()
@@ -192,8 +203,14 @@ class WorkerPool:
                 )
         now = time.monotonic()
         for w in list(self.workers):
-            if w.pending and now - w.head_since > self.timeout_s:
+            if w.pending and w.ready and now - w.head_since > self.timeout_s:
                 failed = self._replace(w, "timeout", f"no result within {self.timeout_s:g} s")
+                if failed is not None:
+                    results.append(failed)
+            elif not w.ready and now - w.head_since > STARTUP_TIMEOUT_S:
+                failed = self._replace(
+                    w, "crash", f"worker not ready after {STARTUP_TIMEOUT_S:g} s"
+                )
                 if failed is not None:
                     results.append(failed)
         return results
@@ -252,7 +269,12 @@ class WorkerPool:
             self.terminate()
 
 
-def start_worker(*, run_seed: int, sandbox: bool, limits: Limits) -> _Worker:
+STARTUP_TIMEOUT_S = 300.0  # a worker that is not ready by then is broken, not slow
+
+
+def start_worker(
+    *, run_seed: int, sandbox: bool, limits: Limits, domains: tuple[str, ...] = ()
+) -> _Worker:
     """Start one worker process (in bubblewrap when ``sandbox``) with its own scratch folder."""
     scratch = Path(tempfile.mkdtemp(prefix="synth-worker-"))
     cfg = {
@@ -260,6 +282,7 @@ def start_worker(*, run_seed: int, sandbox: bool, limits: Limits) -> _Worker:
         "scratch": str(scratch),
         "cpu_s": limits.cpu_s,
         "pid_namespace": sandbox,
+        "domains": list(domains),
         "limits": {
             "memory_mb": limits.memory_mb,
             "open_files": limits.open_files,
@@ -305,20 +328,28 @@ def run_code(
             {"op": "code", "index": None, "language": language},
             [source.encode()],
         )
-        ready, _, _ = select.select([w.proc.stdout.fileno()], [], [], timeout_s)
-        if not ready:
-            return {
-                "op": "failed",
-                "kind": "timeout",
-                "message": f"no result within {timeout_s:g} s",
-            }, b""
-        try:
-            header, blobs = read_message(w.proc.stdout.fileno())
-        except (EOFError, OSError):
-            reason = _exit_reason(w.proc, w.scratch)
-            kind = "timeout" if "SIGXCPU" in reason else "crash"
-            return {"op": "failed", "kind": kind, "message": reason}, b""
-        return header, (blobs[0] if blobs else b"")
+        out = w.proc.stdout.fileno()
+        deadline: float | None = None
+        while True:
+            wait_s = STARTUP_TIMEOUT_S if deadline is None else deadline - time.monotonic()
+            ready, _, _ = select.select([out], [], [], max(0.0, wait_s))
+            if not ready:
+                timeout = {
+                    "op": "failed",
+                    "kind": "timeout",
+                    "message": f"no result within {timeout_s:g} s",
+                }
+                return timeout, b""
+            try:
+                header, blobs = read_message(out)
+            except (EOFError, OSError):
+                reason = _exit_reason(w.proc, w.scratch)
+                kind = "timeout" if "SIGXCPU" in reason else "crash"
+                return {"op": "failed", "kind": kind, "message": reason}, b""
+            if header.get("op") == "ready":
+                deadline = time.monotonic() + timeout_s  # the code's clock starts now
+                continue
+            return header, (blobs[0] if blobs else b"")
     finally:
         _stop(w.proc)
         _kill(w.proc)

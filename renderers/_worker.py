@@ -137,6 +137,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     apply_limits(cfg.get("limits", {}))
     os.chdir(scratch)
+    _warm_up(cfg.get("domains", []))
+    write_message(proto_out, {"op": "ready"})  # task timeouts start now, not at process start
     while True:
         try:
             msg, blobs = read_message(proto_in)
@@ -158,6 +160,19 @@ def main() -> None:
                 out = []
         reply["rss_mb"] = round(rss_mb(), 1)  # the pool retires workers that grow too big
         write_message(proto_out, reply, out)
+
+
+def _warm_up(domains: list[str]) -> None:
+    """Import the run's domain packs and their back-ends before the first task."""
+    from synth import registry
+    from synth.build import build_record  # noqa: F401
+
+    for name in domains:
+        try:
+            pack = registry.get(name)
+            getattr(pack, "warm_up", lambda: None)()
+        except Exception:  # noqa: BLE001 - the task itself will report it, typed
+            pass
 
 
 def _failure(msg: dict[str, Any], kind: str, message: str, tb: str) -> dict[str, Any]:

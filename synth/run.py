@@ -192,6 +192,7 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
                 limits=Limits(memory_mb=cfg.memory_mb, cpu_s=cfg.timeout_s),
                 recycle_after=cfg.recycle_after,
                 recycle_rss_mb=cfg.recycle_rss_mb,
+                domains=cfg.domains,
             )
         for k in todo:
             lo, hi = k * cfg.shard_size, min(cfg.n, (k + 1) * cfg.shard_size)

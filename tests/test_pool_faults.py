@@ -37,7 +37,7 @@ def test_every_hostile_sample_is_typed_and_the_rest_is_intact(tmp_path: Path) ->
     out = tmp_path / "hostile"
     proc = synth_cmd(
         "generate", "--domain", "hostile", "--n", str(n), "--seed", str(seed), "--out", str(out),
-        "--workers", "2", "--timeout", "3", "--shard-size", "20", "--max-failures", str(n),
+        "--workers", "2", "--timeout", "5", "--shard-size", "20", "--max-failures", str(n),
         "--memory-mb", "1024", env=ENV,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
