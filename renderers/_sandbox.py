@@ -24,6 +24,8 @@ from pathlib import Path
 from synth._errors import SynthError
 
 INSTALL_HINT = "apt-get install bubblewrap  (or: bash scripts/setup.sh)"
+#: everything read-only, a private /dev and /proc (the probe and the real sandbox share these)
+BASE_MOUNTS = ("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc")
 ENV_ALLOW = (
     "PATH",
     "LANG",
@@ -60,13 +62,7 @@ def bwrap_works() -> str | None:
         return f"bubblewrap (bwrap) is not installed; install it with: {INSTALL_HINT}"
     probe = [
         exe,
-        "--ro-bind",
-        "/",
-        "/",
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
+        *BASE_MOUNTS,
         "--unshare-net",
         "--unshare-pid",
         "--die-with-parent",
@@ -219,13 +215,7 @@ def bwrap_command(argv: list[str], scratch: Path, env: dict[str, str]) -> list[s
     home = Path.home()
     cmd = [
         shutil.which("bwrap") or "bwrap",
-        "--ro-bind",
-        "/",
-        "/",
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
+        *BASE_MOUNTS,
         "--tmpfs",
         "/tmp",
     ]

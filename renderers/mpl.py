@@ -117,34 +117,20 @@ def _facts(fig: Figure, height: int) -> list[dict[str, Any]]:
 
 
 def _line_points(line: Line2D, role: str, ref: str, height: int) -> list[dict[str, Any]]:
-    xy = line.get_transform().transform(line.get_xydata())
-    out = []
-    for j, (x, y) in enumerate(xy):
-        px, py = round(float(x), 1), round(height - float(y), 1)
-        out.append(
-            {
-                "role": "point",
-                "ref": f"{ref}|{j}",
-                "bbox": [px - 6, py - 6, 12.0, 12.0],
-                "point": [px, py],
-            }
-        )
-    return out
+    return _points(line.get_transform().transform(line.get_xydata()), ref, height, half=6.0)
 
 
 def _collection_points(coll: PathCollection, ref: str, height: int) -> list[dict[str, Any]]:
-    xy = coll.get_offset_transform().transform(coll.get_offsets())
+    return _points(coll.get_offset_transform().transform(coll.get_offsets()), ref, height, half=4.0)
+
+
+def _points(xy: Any, ref: str, height: int, *, half: float) -> list[dict[str, Any]]:
+    """One element per marker: its centre as ``point`` and a square of ``2 * half`` px around it."""
     out = []
     for j, (x, y) in enumerate(xy):
         px, py = round(float(x), 1), round(height - float(y), 1)
-        out.append(
-            {
-                "role": "point",
-                "ref": f"{ref}|{j}",
-                "bbox": [px - 4, py - 4, 8.0, 8.0],
-                "point": [px, py],
-            }
-        )
+        box = [px - half, py - half, 2 * half, 2 * half]
+        out.append({"role": "point", "ref": f"{ref}|{j}", "bbox": box, "point": [px, py]})
     return out
 
 
