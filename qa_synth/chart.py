@@ -12,6 +12,7 @@ rank_k, trend, yes_no, multiple_choice, max_minus_mean (multi-hop), correlation,
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -148,8 +149,6 @@ def chart_questions(
 
 
 def _renumber(q: QA, n: int) -> QA:
-    import dataclasses
-
     return dataclasses.replace(q, id=f"q{n}")
 
 

@@ -116,9 +116,6 @@ class WorkerPool:
             run_seed=self.run_seed, sandbox=self.sandbox, limits=self.limits, domains=self.domains
         )
 
-    def in_flight(self) -> int:
-        return sum(len(w.pending) for w in self.workers) + len(self._retry)
-
     def _open(self) -> list[_Worker]:
         return [w for w in self.workers if not w.retiring and len(w.pending) < self.prefetch]
 

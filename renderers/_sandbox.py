@@ -145,20 +145,6 @@ def remove_cgroup(path: Path | None, *, wait_s: float = 5.0) -> None:
             time.sleep(0.05)
 
 
-def own_processes() -> int:
-    """How many processes this user has now (RLIMIT_NPROC counts them all)."""
-    uid = os.getuid()
-    n = 0
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                if os.stat(f"/proc/{d}").st_uid == uid:
-                    n += 1
-            except OSError:
-                pass
-    return n
-
-
 def import_path() -> list[str]:
     """This process's module search path, so a worker imports the same synth."""
     return [os.path.abspath(p or os.getcwd()) for p in sys.path if os.path.isdir(p or os.getcwd())]

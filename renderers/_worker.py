@@ -214,11 +214,9 @@ def _handle(
                 ), []
             module, _, fn = target.partition(":")
             rendered = getattr(importlib.import_module(module), fn)(blobs[0].decode())
-            from synth.build import png_size
+            from synth.build import verify
 
-            if png_size(rendered.png) is None:
-                return _failure(msg, "invalid_image", "the code produced no valid PNG", ""), []
-            if rendered.pixel_std is not None and rendered.pixel_std <= 2.0:
+            if not verify(rendered, [])["not_blank"]:  # raises on a non-PNG: invalid_image
                 return _failure(msg, "invalid_image", "the image is blank", ""), []
             info = {
                 "op": "rendered",

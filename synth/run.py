@@ -23,7 +23,6 @@ import os
 import platform
 import shutil
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -418,11 +417,3 @@ def _manifest(cfg: RunConfig, done: dict[int, dict[str, Any]], *, complete: bool
 def summary(manifest: dict[str, Any], out: Path) -> str:
     c = manifest["counts"]
     return f"wrote {c['written']} samples in {c['shards']} shards to {out}; {c['failed']} failed (see {out / 'failures.jsonl'})"
-
-
-def exit_code_for(exc: Interrupted) -> int:
-    return 128 + exc.signum
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("use the synth command")

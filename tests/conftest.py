@@ -19,16 +19,21 @@ if SANDBOX_ARGS:
 PACKS = Path(__file__).resolve().parent / "packs"
 
 
+def cli_argv(*args: str) -> list[str]:
+    """``python -m synth.cli ARGS`` (plus --no-sandbox for generate where bwrap cannot run)."""
+    if args and args[0] == "generate" and SANDBOX_ARGS and "--no-sandbox" not in args:
+        args = (*args, *SANDBOX_ARGS)
+    return [sys.executable, "-m", "synth.cli", *args]
+
+
 def synth_cmd(
     *args: str, env: dict[str, str] | None = None, timeout: float = 600, check: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m synth.cli ARGS`` in a fresh process (as a user would run ``synth``)."""
     full_env = dict(os.environ)
     full_env.update(env or {})
-    if args and args[0] == "generate" and SANDBOX_ARGS and "--no-sandbox" not in args:
-        args = (*args, *SANDBOX_ARGS)
     proc = subprocess.run(
-        [sys.executable, "-m", "synth.cli", *args],
+        cli_argv(*args),
         capture_output=True,
         text=True,
         env=full_env,

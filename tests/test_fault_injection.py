@@ -8,14 +8,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from .conftest import ROOT, SANDBOX_ARGS, shard_bytes, synth_cmd
+from .conftest import ROOT, cli_argv, shard_bytes, synth_cmd
 
 ARGS = ["--domain", "chart", "--n", "2000", "--seed", "21", "--shard-size", "100", "--workers", "2"]
 
@@ -30,17 +29,7 @@ def test_five_sigkills_and_resumes_give_the_uninterrupted_dataset(tmp_path: Path
     kill_after = sorted(rng.uniform(0.05, 0.9, size=5) * full / 5)  # spread over the run
     for k, delay in enumerate(kill_after):
         flags = ["--resume"] if k else []
-        cmd = [
-            sys.executable,
-            "-m",
-            "synth.cli",
-            "generate",
-            *ARGS,
-            "--out",
-            str(hurt),
-            *flags,
-            *SANDBOX_ARGS,
-        ]
+        cmd = cli_argv("generate", *ARGS, "--out", str(hurt), *flags)
         proc = subprocess.Popen(
             cmd,
             cwd=ROOT,

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import ROOT, SANDBOX_ARGS, shard_bytes, synth_cmd
+from .conftest import ROOT, SANDBOX_ARGS, cli_argv, shard_bytes, synth_cmd
 
 ARGS = ["--domain", "chart", "--n", "30", "--seed", "3", "--shard-size", "8"]
 
@@ -28,18 +28,7 @@ def test_one_and_two_workers_write_identical_shards(tmp_path: Path) -> None:
 def test_sigkill_then_resume_gives_the_uninterrupted_dataset(tmp_path: Path) -> None:
     clean, killed = tmp_path / "clean", tmp_path / "killed"
     synth_cmd("generate", *ARGS, "--out", str(clean), "--workers", "2", check=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "synth.cli",
-        "generate",
-        *ARGS,
-        "--out",
-        str(killed),
-        "--workers",
-        "2",
-    ]
-    cmd += SANDBOX_ARGS
+    cmd = cli_argv("generate", *ARGS, "--out", str(killed), "--workers", "2")
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -139,18 +128,7 @@ def test_records_hold_the_design_fields(small_run: Path) -> None:
 def test_sigterm_keeps_finished_shards_exits_143_and_resumes_exactly(tmp_path: Path) -> None:
     clean, stopped = tmp_path / "clean", tmp_path / "stopped"
     synth_cmd("generate", *ARGS, "--out", str(clean), "--workers", "2", check=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "synth.cli",
-        "generate",
-        *ARGS,
-        "--out",
-        str(stopped),
-        "--workers",
-        "2",
-        *SANDBOX_ARGS,
-    ]
+    cmd = cli_argv("generate", *ARGS, "--out", str(stopped), "--workers", "2")
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
@@ -179,21 +157,9 @@ def test_a_failed_write_is_a_clear_error_and_keeps_finished_shards(tmp_path: Pat
     def small_files() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
 
-    cmd = [
-        sys.executable,
-        "-m",
-        "synth.cli",
-        "generate",
-        "--n",
-        "12",
-        "--shard-size",
-        "1",
-        "--out",
-        str(out),
-        "--workers",
-        "1",
-        *SANDBOX_ARGS,
-    ]
+    cmd = cli_argv(
+        "generate", "--n", "12", "--shard-size", "1", "--out", str(out), "--workers", "1"
+    )
     proc = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, preexec_fn=small_files, timeout=600
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -172,7 +173,9 @@ def sample_spec(
         series.append(Series(str(name), tuple(separate_extremes(vals, margin, dec))))
     style = sample_style(rng, kind, n_series)
     long_labels = sum(len(c) for c in cats) * style.font_size > 0.55 * style.width_px
-    style = _with(style, rotate_x=30 if (long_labels and variant != "horizontal") else 0)
+    style = dataclasses.replace(
+        style, rotate_x=30 if (long_labels and variant != "horizontal") else 0
+    )
     if kind == "pie":
         axis = None
     else:
@@ -216,12 +219,6 @@ def _title(
     return title
 
 
-def _with(style: ChartStyle, **changes: Any) -> ChartStyle:
-    import dataclasses
-
-    return dataclasses.replace(style, **changes)
-
-
 def _scatter(rng: np.random.Generator, vocab: dict[str, Any]) -> ChartSpec:
     topic = pick(rng, vocab["scatter"])
     k = int(rng.integers(6, len(topic["points"]) + 1))
@@ -239,7 +236,7 @@ def _scatter(rng: np.random.Generator, vocab: dict[str, Any]) -> ChartSpec:
     x_vals = [round(float(v), xd) for v in xs]
     y_vals = separate_extremes([round(float(v), yd) for v in ys], 0.05 * (y_hi - y_lo), yd)
     x_vals = separate_extremes(x_vals, 0.05 * (x_hi - x_lo), xd)
-    style = _with(sample_style(rng, "scatter", 1), value_labels=True)
+    style = dataclasses.replace(sample_style(rng, "scatter", 1), value_labels=True)
     yq, xq = str(topic["y"]), str(topic["x"])
     return ChartSpec(
         kind="scatter",
