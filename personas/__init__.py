@@ -1,25 +1,27 @@
 """Personas and topics: who a sample is for and what it is about.
 
-The vocabularies are YAML files in this package; :func:`load_vocabulary` reads one by name
-(a domain pack can ship its own file of the same shape and load it the same way).
+:func:`sample_persona` composes a :class:`Persona` (occupation, field, seniority, age band,
+organisation type and size, country and locale, interests, register) from the sample's rng;
+:func:`choose_topic` picks a domain topic template that suits it; :class:`LocalContent` fills
+the template with names, places and money in the persona's locale (Faker). Vocabularies are
+YAML files in this package; :func:`merge_vocabularies` lets a domain pack extend them.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from typing import Any
+from synth.personas._locale import LocalContent
+from synth.personas._persona import Country, Persona, persona_count, sample_persona
+from synth.personas._topics import choose_topic, topic_weight
+from synth.personas._vocabulary import load_vocabulary, merge_vocabularies
 
-import yaml
-
-__all__ = ["load_vocabulary"]
-
-
-@cache
-def load_vocabulary(name: str, package: str = "synth.personas") -> dict[str, Any]:
-    """The parsed YAML file ``{name}.yaml`` of ``package`` (cached per process)."""
-    text = resources.files(package).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise ValueError(f"vocabulary {package}/{name}.yaml must hold a mapping")
-    return data
+__all__ = [
+    "Country",
+    "LocalContent",
+    "Persona",
+    "choose_topic",
+    "load_vocabulary",
+    "merge_vocabularies",
+    "persona_count",
+    "sample_persona",
+    "topic_weight",
+]

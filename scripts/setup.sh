@@ -7,11 +7,15 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 PY="${PYTHON:-python3}"
 
-# System packages: venv support (stock Debian splits it out) and bubblewrap, the sandbox that
-# isolates renderer workers. The chart domain's fonts ship inside the Matplotlib wheel.
+# System packages: venv support (stock Debian splits it out), bubblewrap (the sandbox that
+# isolates renderer workers) and the typefaces personas style charts with.
+FONTS=(fonts-liberation2 fonts-comic-neue fonts-lato fonts-open-sans fonts-ebgaramond)
 need_apt=()
 "$PY" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
+for pkg in "${FONTS[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     apt-get update -qq
@@ -26,14 +30,33 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 STAMP=.venv/.synth-installed
-WANT="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)"
+# strict editable installs link each package file: re-install when the file list changes too
+WANT="$( (cat pyproject.toml; find synth generators renderers templates qa_synth personas \
+  -name '*.py' -o -name '*.yaml' | sort) | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ] || ! .venv/bin/python -c "import synth.generators.chart" >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q --upgrade pip
+  # the CPU build of torch lies on this machine's disk; install it first so nothing pulls CUDA
+  .venv/bin/python -m pip install -q torch==2.13.0
   # strict editable mode maps generators/, renderers/, ... into the synth namespace exactly
   # as a wheel install does (and lets mypy see them)
-  .venv/bin/python -m pip install -q -e ".[test]" --config-settings editable_mode=strict
+  .venv/bin/python -m pip install -q -e ".[test,stats]" --config-settings editable_mode=strict
   echo "$WANT" > "$STAMP"
 fi
 # Matplotlib builds its font cache on first import (~3 s); do it once here, not in a worker.
+# A cache from before the fonts above were installed does not list them: rebuild it then.
+.venv/bin/python - <<'PY'
+import glob
+import os
+
+import matplotlib
+from matplotlib import font_manager
+
+try:
+    for family in ("Comic Neue", "Liberation Sans", "Lato", "Open Sans", "EB Garamond"):
+        font_manager.fontManager.findfont(family, fallback_to_default=False)
+except ValueError:
+    for path in glob.glob(os.path.join(matplotlib.get_cachedir(), "fontlist-*.json")):
+        os.remove(path)  # the next import rebuilds it
+PY
 .venv/bin/python -c "import matplotlib.font_manager" >/dev/null
 echo "setup: ok ($(.venv/bin/python --version), synth at $ROOT/.venv/bin/synth)"

@@ -40,6 +40,16 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _bits(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of bits") from None
+    if not 0 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0-64 bits (of 256); try 16")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="synth",
@@ -108,6 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a dataset: schema, files, QA consistency")
     v.add_argument("dir")
+
+    st = sub.add_parser(
+        "stats", help="diversity and balance of a dataset (writes stats.json, stats.html)"
+    )
+    st.add_argument("dir")
+    st.add_argument(
+        "--no-text",
+        action="store_true",
+        help="skip text diversity (it needs the embedding model of synth[stats])",
+    )
+    st.add_argument(
+        "--threshold",
+        type=_bits,
+        default=16,
+        help="hashes this many bits apart (of 256) or closer are near duplicates (default 16)",
+    )
 
     e = sub.add_parser("export", help="convert a dataset for training tools")
     e.add_argument("dir")
@@ -187,6 +213,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         report = validate(Path(args.dir))
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0 if report["ok"] else 1
+    if args.command == "stats":
+        from synth.diversity import dataset_stats, write_stats
+
+        root = Path(args.dir)
+        report = dataset_stats(root, text=not args.no_text, threshold=args.threshold)
+        page = write_stats(root, report)
+        print(json.dumps(report, indent=2, sort_keys=True))
+        print(f"report: {page}", file=sys.stderr)
+        return 0
     if args.command == "export":
         from synth.exporters import export
 

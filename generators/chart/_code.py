@@ -72,7 +72,7 @@ def emit_script(spec: ChartSpec, generator: str) -> str:
         "font.family": st.font_family,
         "font.size": st.font_size,
         "axes.titlesize": st.font_size * 1.3,
-        "axes.titleweight": "bold",
+        "axes.titleweight": st.title_weight,
         "axes.unicode_minus": False,
         "svg.hashsalt": "synth",
     }
@@ -276,7 +276,12 @@ def _axis_lines(
 
 def _common(spec: ChartSpec) -> str:
     st = spec.style
-    lines = ["ax.set_title(text(TITLE))", "ax.title.set_gid('title')"]
+    lines = [f"title = ax.set_title(text(TITLE), loc={st.title_loc!r})", "title.set_gid('title')"]
+    if st.background:
+        lines.append(f"fig.set_facecolor({st.background!r})")
+        lines.append(f"ax.set_facecolor({st.background!r})")
+    if st.spines == "open" and spec.kind != "pie":
+        lines.append("ax.spines[['top', 'right']].set_visible(False)")
     if spec.kind != "pie":
         horizontal = spec.variant == "horizontal"
         lines.append(f"ax.set_xlabel(text({'Y_LABEL' if horizontal else 'X_LABEL'}))")

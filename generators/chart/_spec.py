@@ -62,6 +62,11 @@ class ChartStyle:
     marker: str
     pie_labels: str  # percent | value | none (pie only)
     rotate_x: int
+    profile: str = "casual"  # the persona's visual register (see _sample.PROFILES)
+    title_weight: str = "bold"
+    title_loc: str = "center"  # center | left
+    spines: str = "all"  # all | open (no top/right frame)
+    background: str = ""  # figure and axes colour; "" keeps the theme's
 
 
 @dataclasses.dataclass(frozen=True)

@@ -109,6 +109,7 @@ def test_public_surface_is_pinned() -> None:
     assert set(chart.__all__) == {
         "DOMAIN",
         "KINDS",
+        "PROFILES",
         "AreaChart",
         "Axis",
         "BarChart",
