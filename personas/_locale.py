@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import string
 from functools import cache
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from synth._errors import SpecError
-from synth.personas._persona import Country, Persona, _default_tables
+from synth.personas._persona import Country, Persona, _default_tables, tables
 
 #: Faker methods a vocabulary may name with ``{faker: KIND}``.
 KINDS = {
@@ -88,9 +89,28 @@ class LocalContent:
     def name(self, kind: str, *, max_len: int = 22) -> str:
         return self.names(kind, 1, max_len=max_len)[0]
 
-    def organisation(self, persona: Persona, city: str) -> str:
-        """The persona's organisation, from its type's name template (``{city}`` etc.)."""
-        template = str(_default_tables().org_types[persona.org_type].get("name", "{company}"))
+    def address(self) -> str:
+        """A postal address in the locale's format (lines joined by newlines)."""
+        return str(self._fake().address())
+
+    def date(self, start: datetime.date, end: datetime.date) -> tuple[datetime.date, str]:
+        """A day in ``[start, end]`` and how the persona's country writes it."""
+        fake = self._fake()
+        day = fake.date_between_dates(date_start=start, date_end=end)
+        return day, day.strftime(self.country.date_format)
+
+    def money_text(self, amount: float, decimals: int = 2) -> str:
+        """``amount`` with the country's currency symbol, e.g. "€1,234.50" (grouping and
+        decimal point stay English: the rest of synth's text is English)."""
+        return f"{self.country.symbol}{amount:,.{decimals}f}"
+
+    def organisation(self, persona: Persona, city: str, vocab: dict[str, Any] | None = None) -> str:
+        """The persona's organisation, from its type's name template in ``vocab`` (default:
+        synth's persona vocabulary) over ``{city}``, ``{last_name}``, ``{first_name}``,
+        ``{company}``; a type without a template is named like a company."""
+        t = _default_tables() if vocab is None else tables(vocab)
+        org = t.org_types.get(persona.org_type, {})
+        template = str(org.get("name", "{company}"))
         # in template order: iterating a set of strings would follow PYTHONHASHSEED
         fields = list(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))
         values = {f: city if f == "city" else self.name(f, max_len=24) for f in fields}

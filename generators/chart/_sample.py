@@ -457,7 +457,8 @@ def sample_chart(
     return ChartDraw(
         spec=spec,
         persona={**persona.to_json(), **details},
-        topic=f"{topic['title']} ({org}, {city})",
+        # the subject as the chart states it; organisation and city are in the persona
+        topic=title,
     )
 
 

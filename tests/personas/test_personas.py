@@ -240,3 +240,20 @@ def test_a_pack_extends_the_persona_vocabulary() -> None:
                 VOCAB, {"occupations": [{"name": "x", "field": "y", "orgs": ["moon base"]}]}
             ),
         )
+
+
+def test_dates_addresses_and_money_are_written_the_local_way() -> None:
+    import datetime
+
+    by_locale = {c.locale: c for c in COUNTRIES}
+    start, end = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
+    de = LocalContent(by_locale["de_DE"], rng=np.random.default_rng(0))
+    day, text = de.date(start, end)
+    assert start <= day <= end and text == f"{day.day:02d}.{day.month:02d}.{day.year}"
+    us = LocalContent(by_locale["en_US"], rng=np.random.default_rng(0))
+    day, text = us.date(start, end)
+    assert text == f"{day.month:02d}/{day.day:02d}/{day.year}"
+    assert de.money_text(1234.5) == "€1,234.50"
+    # a German address ends in a five-digit postcode and a city from de_DE's pool
+    last = de.address().splitlines()[-1]
+    assert last[:5].isdigit() and last[5] == " "
