@@ -103,7 +103,7 @@ def main() -> None:
         ("text diversity, topics", ("text_diversity", "topics")),
         ("image diversity (pHash-256)", "image_diversity"),
         ("colour diversity (RGB histograms)", "colour_diversity"),
-        ("near-duplicate pairs (<= 16 bits)", ("near_duplicates", "pairs")),
+        ("near-duplicate pairs (<= 10 of 256 bits)", ("near_duplicates", "pairs")),
         ("near-duplicate rate", ("near_duplicates", "rate")),
         ("program entropy (bits)", "program_entropy_bits"),
     ]

@@ -46,7 +46,7 @@ def _bits(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of bits") from None
     if not 0 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"{value} is outside 0-64 bits (of 256); try 16")
+        raise argparse.ArgumentTypeError(f"{value} is outside 0-64 bits (of 256); try 10")
     return value
 
 
@@ -131,8 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument(
         "--threshold",
         type=_bits,
-        default=16,
-        help="hashes this many bits apart (of 256) or closer are near duplicates (default 16)",
+        default=10,
+        help="hashes this many bits apart (of 256) or closer are near duplicates (default 10)",
     )
 
     e = sub.add_parser("export", help="convert a dataset for training tools")

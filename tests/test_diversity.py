@@ -226,7 +226,7 @@ def test_stats_cli_bad_input_exits_2(tmp_path: Path) -> None:
     proc = synth_cmd("stats", str(tmp_path / "nowhere"), "--no-text")
     assert proc.returncode == 2 and "synth generate --out" in proc.stderr
     proc = synth_cmd("stats", str(tmp_path), "--threshold", "300")
-    assert proc.returncode == 2 and "try 16" in proc.stderr
+    assert proc.returncode == 2 and "try 10" in proc.stderr
 
 
 def test_colour_diversity_sees_palettes() -> None:
