@@ -90,13 +90,16 @@ def classify(exc: BaseException, scratch: str) -> str:
     return "exception"
 
 
-def stray_processes() -> list[int]:
-    """Live processes in this PID namespace other than its init (1) and this worker
-    (zombies are dead already; init reaps them)."""
+def stray_processes(helpers: tuple[str, ...] = ()) -> list[int]:
+    """Live processes in this PID namespace other than its init (1), this worker and the
+    back-end's own helpers (executables under ``helpers`` folders, e.g. Chromium's); zombies
+    are dead already, init reaps them."""
     me = os.getpid()
     out = []
     for d in os.listdir("/proc"):
         if d.isdigit() and int(d) not in (1, me):
+            if helpers and _is_helper(int(d), helpers):
+                continue
             try:
                 with open(f"/proc/{d}/stat") as f:
                     state = f.read().rsplit(")", 1)[1].split()[0]
@@ -105,6 +108,14 @@ def stray_processes() -> list[int]:
             if state != "Z":
                 out.append(int(d))
     return out
+
+
+def _is_helper(pid: int, helpers: tuple[str, ...]) -> bool:
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return False
+    return any(exe.startswith(h) for h in helpers)
 
 
 def kill_strays(pids: list[int]) -> None:
@@ -135,9 +146,14 @@ def main() -> None:
     os.dup2(log, 1)
     os.dup2(log, 2)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
-    apply_limits(cfg.get("limits", {}))
+    limits = dict(cfg.get("limits", {}))
+    packs = _packs(cfg.get("domains", []))
+    if not all(getattr(p, "limit_address_space", True) for p in packs):
+        limits.pop("memory_mb", None)  # e.g. Chromium: RSS recycling bounds memory instead
+    apply_limits(limits)
     os.chdir(scratch)
-    _warm_up(cfg.get("domains", []))
+    _warm_up(packs)
+    helpers = tuple(d for p in packs for d in getattr(p, "helper_dirs", lambda: ())())
     write_message(proto_out, {"op": "ready"})  # task timeouts start now, not at process start
     while True:
         try:
@@ -151,7 +167,7 @@ def main() -> None:
         cpu_budget(cfg.get("cpu_s", 60.0))
         reply, out = _handle(msg, blobs, cfg)
         if cfg.get("pid_namespace"):
-            strays = stray_processes()
+            strays = stray_processes(helpers)
             if strays:
                 kill_strays(strays)
                 reply = _failure(
@@ -162,14 +178,24 @@ def main() -> None:
         write_message(proto_out, reply, out)
 
 
-def _warm_up(domains: list[str]) -> None:
-    """Import the run's domain packs and their back-ends before the first task."""
+def _packs(domains: list[str]) -> list[Any]:
     from synth import registry
-    from synth.build import build_record  # noqa: F401
 
+    out = []
     for name in domains:
         try:
-            pack = registry.get(name)
+            out.append(registry.get(name))
+        except Exception:  # noqa: BLE001 - the task itself will report it, typed
+            pass
+    return out
+
+
+def _warm_up(packs: list[Any]) -> None:
+    """Import the run's domain packs and start their back-ends before the first task."""
+    from synth.build import build_record  # noqa: F401
+
+    for pack in packs:
+        try:
             getattr(pack, "warm_up", lambda: None)()
         except Exception:  # noqa: BLE001 - the task itself will report it, typed
             pass

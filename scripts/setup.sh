@@ -8,9 +8,11 @@ cd "$ROOT"
 PY="${PYTHON:-python3}"
 
 # System packages: venv support (stock Debian splits it out), bubblewrap (the sandbox that
-# isolates renderer workers) and the typefaces personas style charts with.
+# isolates renderer workers), the typefaces personas style charts with, and Chromium (the
+# document domain's renderer; Playwright drives it, no browser download).
 FONTS=(fonts-liberation2 fonts-comic-neue fonts-lato fonts-open-sans fonts-ebgaramond)
 need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 "$PY" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 for pkg in "${FONTS[@]}"; do
@@ -32,7 +34,7 @@ fi
 STAMP=.venv/.synth-installed
 # strict editable installs link each package file: re-install when the file list changes too
 WANT="$( (cat pyproject.toml; find synth generators renderers templates qa_synth personas \
-  -name '*.py' -o -name '*.yaml' | sort) | sha256sum | cut -d' ' -f1)"
+  -name '*.py' -o -name '*.yaml' -o -name '*.j2' | sort) | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ] || ! .venv/bin/python -c "import synth.generators.chart" >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q --upgrade pip
   # the CPU build of torch lies on this machine's disk; install it first so nothing pulls CUDA

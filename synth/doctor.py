@@ -15,6 +15,8 @@ BACKENDS = (
         "pip install matplotlib  (or: bash scripts/setup.sh)",
     ),
     ("PIL", "image checks, preview", "pip install pillow"),
+    ("playwright", "document domain (drives Debian's Chromium)", "pip install playwright"),
+    ("jinja2", "document domain (HTML templates)", "pip install jinja2"),
     ("pyarrow", "synth export --format hf", "pip install pyarrow"),
     ("faker", "persona names, places and addresses", "pip install 'faker>=40,<41'"),
     (
@@ -52,6 +54,16 @@ def doctor() -> int:
         )
     else:
         print(f"ok       fonts: {', '.join(fonts)}")
+    import shutil
+
+    if shutil.which("chromium") is None:
+        ok = False
+        print(
+            "missing  chromium (document domain); fix: apt-get install chromium "
+            "(or: bash scripts/setup.sh)"
+        )
+    else:
+        print("ok       chromium (document domain, driven by playwright)")
     from synth.renderers._sandbox import bwrap_works
 
     reason = bwrap_works()

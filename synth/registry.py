@@ -29,6 +29,10 @@ BUILTIN: dict[str, tuple[str, str]] = {
         "synth.generators.chart:DOMAIN",
         "pip install matplotlib  (or: bash scripts/setup.sh)",
     ),
+    "document": (
+        "synth.generators.document:DOMAIN",
+        "apt-get install chromium && pip install playwright jinja2  (or: bash scripts/setup.sh)",
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from synth._errors import MissingDependencyError, SpecError
+from synth.generators._common import pick
 from synth.generators.chart._spec import KINDS, Axis, ChartSpec, ChartStyle, Series, nice_axis
 from synth.personas import LocalContent, Persona, choose_topic, load_vocabulary, sample_persona
 
@@ -157,8 +158,8 @@ class StyleProfile:
 
 PROFILES = {
     "corporate": StyleProfile(
-        themes=("default", "seaborn-v0_8-whitegrid", "ggplot"),
-        palettes=("tableau", "okabe_ito", "blues", "navy_gold"),
+        themes=("default", "seaborn-v0_8-whitegrid", "ggplot", "dark_background"),
+        palettes=("tableau", "okabe_ito", "blues", "navy_gold", "dark2", "earth", "oranges"),
         fonts=("Liberation Sans", "Open Sans", "Lato", "DejaVu Sans"),
         font_sizes=(9.0, 10.0, 11.0),
         sizes=((800, 450), (960, 540), (800, 600), (720, 540)),
@@ -170,11 +171,11 @@ PROFILES = {
         title_weights=("bold",),
         title_locs=("left", "center"),
         spines=("open", "all"),
-        backgrounds=("", "", "#f7f9fc"),
+        backgrounds=("", "", "#f7f9fc", "#fbf7f0"),
     ),
     "scientific": StyleProfile(
         themes=("default", "bmh", "seaborn-v0_8-whitegrid"),
-        palettes=("okabe_ito", "viridis", "greys", "dark2"),
+        palettes=("okabe_ito", "viridis", "greys", "dark2", "tableau", "blues"),
         fonts=("DejaVu Serif", "STIXGeneral", "EB Garamond", "Liberation Serif"),
         font_sizes=(8.0, 9.0, 10.0),
         sizes=((640, 480), (600, 600), (640, 560), (720, 540)),
@@ -190,7 +191,7 @@ PROFILES = {
     ),
     "editorial": StyleProfile(
         themes=("fivethirtyeight", "ggplot", "seaborn-v0_8-darkgrid", "dark_background"),
-        palettes=("tableau", "dark2", "earth", "oranges"),
+        palettes=("tableau", "dark2", "earth", "oranges", "bright", "navy_gold"),
         fonts=("Lato", "Open Sans", "Liberation Sans", "DejaVu Sans"),
         font_sizes=(10.0, 11.0, 12.0),
         sizes=((800, 450), (960, 540), (800, 600)),
@@ -245,7 +246,7 @@ PROFILES = {
     ),
     "official": StyleProfile(
         themes=("default", "seaborn-v0_8-whitegrid"),
-        palettes=("blues", "greys", "navy_gold", "okabe_ito"),
+        palettes=("blues", "greys", "navy_gold", "okabe_ito", "dark2", "oranges"),
         fonts=("Liberation Serif", "Liberation Sans", "DejaVu Serif", "DejaVu Sans"),
         font_sizes=(9.0, 10.0),
         sizes=((640, 480), (800, 600), (720, 540)),
@@ -257,7 +258,7 @@ PROFILES = {
         title_weights=("bold",),
         title_locs=("center",),
         spines=("all",),
-        backgrounds=("",),
+        backgrounds=("", "#f4f6f9"),
     ),
 }
 #: Palettes that stay readable on a dark background.
@@ -281,10 +282,6 @@ class ChartDraw:
     spec: ChartSpec
     persona: dict[str, Any]
     topic: str
-
-
-def pick(rng: np.random.Generator, items: Any) -> Any:
-    return items[int(rng.integers(len(items)))]
 
 
 @cache

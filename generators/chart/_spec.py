@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from synth._errors import SpecError
+from synth.generators._common import plain
 
 KINDS = {
     "bar": ("vertical", "horizontal", "grouped", "stacked"),
@@ -120,7 +121,7 @@ class ChartSpec:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values (tuples become lists)."""
-        return _plain(dataclasses.asdict(self))  # type: ignore[no-any-return]
+        return plain(dataclasses.asdict(self))  # type: ignore[no-any-return]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ChartSpec:
@@ -161,11 +162,3 @@ def nice_axis(lo: float, hi: float, *, decimals: int, from_zero: bool) -> Axis:
     return Axis(
         lo=round(a_lo, 10), hi=round(a_hi, 10), step=round(step, 10), decimals=step_decimals
     )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value

@@ -1,0 +1,146 @@
+"""Sampling invoices and receipts from a persona: issuer, customer, items, money and look."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Any
+
+import numpy as np
+
+from synth.generators._common import pick
+from synth.generators.document._spec import KINDS, DocStyle, DocumentSpec, Field, LineItem, Party
+from synth.personas import LocalContent, Persona, load_vocabulary, sample_persona
+
+#: Typefaces per persona register (each ships in a Debian font package setup.sh installs).
+FONTS = {
+    "corporate": ("Liberation Sans", "Open Sans", "Lato"),
+    "scientific": ("Liberation Serif", "EB Garamond", "DejaVu Serif"),
+    "editorial": ("Lato", "Open Sans", "Liberation Serif"),
+    "playful": ("Comic Neue", "Lato"),
+    "casual": ("DejaVu Sans", "Lato", "Open Sans", "Liberation Sans", "DejaVu Sans Mono"),
+    "official": ("Liberation Serif", "Liberation Sans", "DejaVu Serif"),
+}
+ACCENTS = ("#1f4e79", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#ef6c00", "#37474f", "#283593")
+LAYOUTS = ("classic", "band", "minimal")
+TAX_LABELS = {"EUR": "VAT", "GBP": "VAT", "USD": "Sales tax", "CAD": "GST", "AUD": "GST"}
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentDraw:
+    spec: DocumentSpec
+    persona: dict[str, Any]
+    topic: str
+
+
+def _catalog(persona: Persona) -> list[list[Any]]:
+    catalogs = load_vocabulary("document_items")["catalogs"]
+    own = [c for c in catalogs if persona.field in c["fields"]]
+    chosen = own[0] if own else next(c for c in catalogs if "any" in c["fields"])
+    return list(chosen["items"])
+
+
+def _party(local: LocalContent, name: str) -> Party:
+    lines = tuple(line.strip() for line in local.address().splitlines() if line.strip())
+    return Party(name=name, address=lines[:3])
+
+
+def sample_document(
+    rng: np.random.Generator, kind: str | None = None, persona: Persona | None = None
+) -> DocumentDraw:
+    """One invoice or receipt issued by the persona's organisation."""
+    kind = kind or str(pick(rng, KINDS))
+    persona = persona or sample_persona(rng)
+    local = LocalContent(persona.country, rng=rng)
+    city = local.name("city")
+    issuer = _party(local, local.organisation(persona, city))
+    catalog = _catalog(persona)
+    n_items = int(rng.integers(2, min(7, len(catalog)) + 1))
+    idx = rng.choice(len(catalog), size=n_items, replace=False)
+    rate = persona.country.per_usd
+    decimals = 0 if rate >= 20 else 2
+    items = []
+    for i in idx:
+        desc, lo, hi = catalog[int(i)]
+        price = float(rng.uniform(float(lo), float(hi))) * rate
+        price = (
+            round(price, decimals) if decimals else float(round(price, -1 if price > 100 else 0))
+        )
+        qty = int(rng.integers(1, 6)) if hi < 100 else int(rng.integers(1, 3))
+        items.append(LineItem(str(desc), qty, max(price, 10.0**-decimals)))
+    items = _distinct_amounts(items, decimals)
+    day, day_text = local.date(datetime.date(2024, 1, 1), datetime.date(2025, 12, 31))
+    fields: list[Field] = []
+    if kind == "invoice":
+        number = f"INV-{day.year}-{int(rng.integers(100, 9999)):04d}"
+        due = day + datetime.timedelta(days=int(pick(rng, (14, 30, 45))))
+        fields += [
+            Field("number", "Invoice no.", number),
+            Field("date", "Invoice date", day_text),
+            Field("due_date", "Due date", due.strftime(persona.country.date_format)),
+        ]
+        if rng.random() < 0.6:
+            fields.append(
+                Field("customer_id", "Customer ID", f"C{int(rng.integers(10000, 99999))}")
+            )
+        recipient: Party | None = _party(local, local.name("name", max_len=30))
+        footer = f"Please pay within {(due - day).days} days. Thank you for your business."
+        title = "Invoice"
+    else:
+        number = f"{int(rng.integers(1000, 99999)):05d}"
+        fields += [
+            Field("number", "Receipt no.", number),
+            Field("date", "Date", day_text),
+            Field("time", "Time", f"{int(rng.integers(7, 21)):02d}:{int(rng.integers(0, 60)):02d}"),
+        ]
+        if rng.random() < 0.5:
+            fields.append(Field("cashier", "Served by", local.name("first_name")))
+        recipient = None
+        footer = "Thank you for your visit!"
+        title = str(pick(rng, ("Receipt", "Sales receipt")))
+    tax_rate = float(pick(rng, (5.0, 7.0, 10.0, 12.0, 19.0, 20.0, 21.0)))
+    style = DocStyle(
+        font_family=str(pick(rng, FONTS[persona.style])),
+        font_px=int(pick(rng, (13, 14, 15))),
+        accent=str(pick(rng, ACCENTS)),
+        layout=str(pick(rng, LAYOUTS)),
+        width_px=int(pick(rng, (640, 720, 800))),
+        height_px=0,  # set below from the content
+        profile=persona.style,
+    )
+    rows = len(items) + len(fields) + (len(recipient.address) + 1 if recipient else 0)
+    height = 300 + rows * (style.font_px * 2 + 4) + len(issuer.address) * style.font_px * 2
+    style = dataclasses.replace(style, height_px=int(height))
+    spec = DocumentSpec(
+        kind=kind,
+        title=title,
+        topic_id=f"{kind}_{persona.field}",
+        issuer=issuer,
+        recipient=recipient,
+        fields=tuple(fields),
+        items=tuple(items),
+        currency=persona.country.currency,
+        symbol=persona.country.symbol,
+        decimals=decimals,
+        tax_label=TAX_LABELS.get(persona.country.currency, "Tax"),
+        tax_rate=tax_rate,
+        footer=footer,
+        style=style,
+    )
+    details = {"city": city, "organisation": issuer.name, "name": local.name("name", max_len=40)}
+    topic = f"{title} from {issuer.name}"
+    return DocumentDraw(spec=spec, persona={**persona.to_json(), **details}, topic=topic)
+
+
+def _distinct_amounts(items: list[LineItem], decimals: int) -> list[LineItem]:
+    """Reverse synthesis: line amounts all differ, so "the most expensive line" has one
+    answer (bump a tied price by one unit of the last decimal)."""
+    out: list[LineItem] = []
+    seen: set[float] = set()
+    step = 10.0**-decimals
+    for item in items:
+        while item.amount(decimals) in seen:
+            item = dataclasses.replace(item, unit_price=round(item.unit_price + step, decimals))
+        seen.add(item.amount(decimals))
+        out.append(item)
+    return out

@@ -1,0 +1,368 @@
+"""Document question programs, answer first (invoices and receipts).
+
+Every program reads the :class:`~synth.generators.document.DocumentSpec`, computes its answer
+and the text a reader sees for it, and needs that text on the page: inside the image and not
+clipped (the render facts say where every field and cell landed). Money answers are numbers in
+the document's currency; ``params["printed"]`` is the answer as the page prints it.
+
+Programs: field_lookup, issuer, total, item_amount, item_quantity, difference (arithmetic over
+two lines), pre_tax (total minus tax, multi-hop), count_items, most_expensive, yes_no,
+multiple_choice, unanswerable (a field the document does not have: "not stated"), point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from synth.generators.document._spec import DocumentSpec
+from synth.qa_synth._phrasing import phrase
+from synth.record import QA
+
+NOT_STATED = "not stated"
+#: Fields a document of this kind might have; those it lacks make unanswerable questions.
+ABSENT = {
+    "purchase order number": "po_number",
+    "VAT registration number": "vat_number",
+    "delivery date": "delivery_date",
+    "account number": "account_number",
+    "table number": "table_number",
+}
+Program = Callable[["Ctx", np.random.Generator], "QA | None"]
+
+
+class Ctx:
+    def __init__(self, spec: DocumentSpec, elements: Sequence[dict[str, Any]]) -> None:
+        self.spec = spec
+        self.boxes = {e["key"]: e for e in elements if "key" in e}
+        self.width, self.height = spec.style.width_px, spec.style.height_px
+
+    def visible(self, key: str) -> bool:
+        """The element is on the page, wholly inside the image and not clipped."""
+        e = self.boxes.get(key)
+        if e is None or e.get("clipped"):
+            return False
+        x, y, w, h = e["bbox"]
+        return bool(
+            w > 0 and h > 0 and x >= 0 and y >= 0 and x + w <= self.width and y + h <= self.height
+        )
+
+    def item_key(self, j: int, col: str) -> str:
+        return f"item-{j}-{col}"
+
+
+def _qa(
+    program: str,
+    question: str,
+    answer: Any,
+    answer_type: str,
+    steps: list[str],
+    params: dict[str, Any],
+    skills: Sequence[str],
+    difficulty: int,
+    *,
+    choices: Sequence[str] | None = None,
+    tolerance: Any = None,
+) -> QA:
+    shown = "yes" if answer is True else "no" if answer is False else str(answer)
+    return QA(
+        id="q",
+        question=question,
+        answer=answer,
+        answer_type=answer_type,
+        reasoning=" ".join(steps) + f" So the answer is {shown}.",
+        program=program,
+        params=params,
+        skills=tuple(skills),
+        difficulty=difficulty,
+        choices=tuple(choices) if choices is not None else None,
+        tolerance=tolerance,
+    )
+
+
+def field_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    fields = [f for f in ctx.spec.fields if ctx.visible(f.key)]
+    if not fields:
+        return None
+    f = fields[int(rng.integers(len(fields)))]
+    q = phrase("document_questions", "field_lookup", rng, label=f.label.lower(), kind=ctx.spec.kind)
+    return _qa(
+        "field_lookup",
+        q,
+        f.value,
+        "text",
+        [f"The {f.label} field reads {f.value}."],
+        {"key": f.key},
+        ["text-reading", "key-value"],
+        1,
+    )
+
+
+def issuer(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if not ctx.visible("issuer_name"):
+        return None
+    name = ctx.spec.issuer.name
+    q = phrase("document_questions", "issuer", rng, kind=ctx.spec.kind)
+    return _qa(
+        "issuer",
+        q,
+        name,
+        "text",
+        [f"The header names the issuer: {name}."],
+        {},
+        ["text-reading", "layout"],
+        1,
+    )
+
+
+def total(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if not ctx.visible("total"):
+        return None
+    s = ctx.spec
+    due = " due" if s.kind == "invoice" else ""
+    q = phrase("document_questions", "total", rng, kind=s.kind, due=due)
+    return _qa(
+        "total",
+        q,
+        s.total(),
+        "number",
+        [f"The Total{due} row shows {s.money(s.total())}."],
+        {"printed": s.money(s.total())},
+        ["text-reading", "key-value"],
+        1,
+    )
+
+
+def _item(ctx: Ctx, rng: np.random.Generator, col: str) -> int | None:
+    js = [
+        j
+        for j in range(len(ctx.spec.items))
+        if ctx.visible(ctx.item_key(j, col)) and ctx.visible(ctx.item_key(j, "description"))
+    ]
+    return js[int(rng.integers(len(js)))] if js else None
+
+
+def item_amount(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    j = _item(ctx, rng, "amount")
+    if j is None:
+        return None
+    s, it = ctx.spec, ctx.spec.items[j]
+    amount = it.amount(s.decimals)
+    q = phrase("document_questions", "item_amount", rng, item=it.description)
+    steps = [f"Find the {it.description} row.", f"Its Amount column shows {s.money(amount)}."]
+    return _qa(
+        "item_amount",
+        q,
+        amount,
+        "number",
+        steps,
+        {"item": j, "printed": s.money(amount)},
+        ["table-lookup"],
+        1,
+    )
+
+
+def item_quantity(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    j = _item(ctx, rng, "quantity")
+    if j is None:
+        return None
+    it = ctx.spec.items[j]
+    q = phrase("document_questions", "item_quantity", rng, item=it.description, kind=ctx.spec.kind)
+    steps = [f"Find the {it.description} row.", f"Its Qty column shows {it.quantity}."]
+    return _qa("item_quantity", q, it.quantity, "number", steps, {"item": j}, ["table-lookup"], 1)
+
+
+def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    js = [j for j in range(len(ctx.spec.items)) if ctx.visible(ctx.item_key(j, "amount"))]
+    if len(js) < 2:
+        return None
+    a, b = (int(v) for v in rng.choice(js, size=2, replace=False))
+    s = ctx.spec
+    amounts = s.amounts()
+    if amounts[a] < amounts[b]:
+        a, b = b, a
+    diff = round(amounts[a] - amounts[b], s.decimals)
+    q = phrase(
+        "document_questions", "difference", rng, a=s.items[a].description, b=s.items[b].description
+    )
+    steps = [
+        f"The {s.items[a].description} line is {s.money(amounts[a])}.",
+        f"The {s.items[b].description} line is {s.money(amounts[b])}.",
+        f"{s.money(amounts[a])} - {s.money(amounts[b])} = {s.money(diff)}.",
+    ]
+    return _qa(
+        "difference", q, diff, "number", steps, {"a": a, "b": b}, ["table-lookup", "arithmetic"], 2
+    )
+
+
+def pre_tax(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if not (ctx.visible("total") and ctx.visible("tax")):
+        return None
+    s = ctx.spec
+    q = phrase("document_questions", "pre_tax", rng, tax=s.tax_label)
+    answer = round(s.total() - s.tax(), s.decimals)
+    steps = [
+        f"The total is {s.money(s.total())}.",
+        f"The {s.tax_label} is {s.money(s.tax())}.",
+        f"{s.money(s.total())} - {s.money(s.tax())} = {s.money(answer)}, "
+        "which matches the subtotal.",
+    ]
+    return _qa(
+        "pre_tax", q, answer, "number", steps, {}, ["key-value", "arithmetic", "multi-hop"], 2
+    )
+
+
+def count_items(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    n = len(ctx.spec.items)
+    if not all(ctx.visible(f"item-{j}") for j in range(n)):
+        return None
+    q = phrase("document_questions", "count_items", rng, kind=ctx.spec.kind)
+    return _qa(
+        "count_items",
+        q,
+        n,
+        "number",
+        [f"The table has {n} item rows below its header."],
+        {},
+        ["counting", "table-structure"],
+        1,
+    )
+
+
+def most_expensive(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    if not all(ctx.visible(ctx.item_key(j, "amount")) for j in range(len(s.items))):
+        return None
+    amounts = s.amounts()
+    j = int(np.argmax(amounts))  # amounts are distinct (the sampler makes them so)
+    q = phrase("document_questions", "most_expensive", rng, kind=s.kind)
+    steps = [
+        f"Compare the Amount column: the largest is {s.money(amounts[j])}.",
+        f"That is the {s.items[j].description} line.",
+    ]
+    return _qa(
+        "most_expensive",
+        q,
+        s.items[j].description,
+        "text",
+        steps,
+        {},
+        ["table-lookup", "comparison"],
+        2,
+    )
+
+
+def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if not ctx.visible("total"):
+        return None
+    s = ctx.spec
+    t = s.total()
+    want = bool(rng.random() < 0.5)
+    # a round threshold at least 10% away from the total, on the side that gives ``want``
+    factor = rng.uniform(0.5, 0.9) if want else rng.uniform(1.1, 1.6)
+    threshold = float(np.round(t * factor, -max(0, len(str(int(t))) - 2)))
+    if threshold <= 0 or abs(threshold - t) < 0.05 * t:
+        return None
+    answer = t > threshold
+    q = phrase("document_questions", "yes_no", rng, threshold=s.money(threshold))
+    steps = [
+        f"The total is {s.money(t)}.",
+        f"{s.money(t)} is {'more' if answer else 'not more'} than {s.money(threshold)}.",
+    ]
+    return _qa(
+        "yes_no", q, answer, "bool", steps, {"threshold": threshold}, ["key-value", "comparison"], 1
+    )
+
+
+def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    from synth.personas import load_vocabulary
+
+    s = ctx.spec
+    listed = {it.description for it in s.items}
+    others = sorted(
+        {str(it[0]) for c in load_vocabulary("document_items")["catalogs"] for it in c["items"]}
+        - listed
+    )
+    if len(others) < 3 or not ctx.visible("item-0-description"):
+        return None
+    right = s.items[int(rng.integers(len(s.items)))].description
+    wrong = [others[int(i)] for i in rng.choice(len(others), size=3, replace=False)]
+    choices = [*wrong]
+    choices.insert(int(rng.integers(4)), right)
+    q = phrase("document_questions", "choice", rng, kind=s.kind)
+    return _qa(
+        "multiple_choice",
+        q,
+        right,
+        "choice",
+        [f"Of the options only {right} is a line of the table."],
+        {"options": choices},
+        ["text-reading", "table-lookup"],
+        1,
+        choices=choices,
+    )
+
+
+def unanswerable(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    absent = [label for label, key in ABSENT.items() if ctx.spec.field(key) is None]
+    label = absent[int(rng.integers(len(absent)))]
+    q = phrase("document_questions", "unanswerable", rng, label=label, kind=ctx.spec.kind)
+    steps = [f"The {ctx.spec.kind} shows no {label} anywhere."]
+    return _qa(
+        "unanswerable", q, NOT_STATED, "text", steps, {"key": ABSENT[label]}, ["unanswerable"], 2
+    )
+
+
+def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    targets = [
+        ("total", "total amount"),
+        ("issuer_name", "name of the issuer"),
+        ("number", f"{ctx.spec.kind} number"),
+    ]
+    targets = [t for t in targets if ctx.visible(t[0])]
+    if not targets:
+        return None
+    key, what = targets[int(rng.integers(len(targets)))]
+    x, y, w, h = ctx.boxes[key]["bbox"]
+    centre = [round(x + w / 2, 1), round(y + h / 2, 1)]
+    q = phrase("document_questions", "point", rng, target=what)
+    return _qa(
+        "point",
+        q,
+        centre,
+        "point",
+        [f"The {what} is at about ({centre[0]}, {centre[1]})."],
+        {"key": key},
+        ["grounding"],
+        1,
+        tolerance={"box": [x, y, w, h]},
+    )
+
+
+def document_questions(
+    spec: DocumentSpec, elements: Sequence[dict[str, Any]], *, rng: np.random.Generator, k: int = 4
+) -> list[QA]:
+    """yes/no, multiple choice, unanswerable and pointing, plus ``k`` drawn from the rest."""
+    ctx = Ctx(spec, elements)
+    fixed: list[Program] = [yes_no, multiple_choice, unanswerable, point]
+    pool: list[Program] = [
+        field_lookup,
+        issuer,
+        total,
+        item_amount,
+        item_quantity,
+        difference,
+        pre_tax,
+        count_items,
+        most_expensive,
+    ]
+    out = [qa for qa in (p(ctx, rng) for p in fixed) if qa is not None]
+    for i in rng.permutation(len(pool)):
+        if len(out) >= len(fixed) + k:
+            break
+        qa = pool[int(i)](ctx, rng)
+        if qa is not None:
+            out.append(qa)
+    return [QA(**{**qa.__dict__, "id": f"q{n}"}) for n, qa in enumerate(out)]
