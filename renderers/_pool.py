@@ -94,10 +94,12 @@ class WorkerPool:
         recycle_rss_mb: float = 0.0,
         prefetch: int = 2,
         domains: tuple[str, ...] = (),
+        degrade: str = "none",
     ) -> None:
         if sandbox:
             require_sandbox()
         self.domains = domains
+        self.degrade = degrade
         self.sandbox = sandbox
         self.run_seed = run_seed
         self.timeout_s = timeout_s
@@ -113,7 +115,11 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         return start_worker(
-            run_seed=self.run_seed, sandbox=self.sandbox, limits=self.limits, domains=self.domains
+            run_seed=self.run_seed,
+            sandbox=self.sandbox,
+            limits=self.limits,
+            domains=self.domains,
+            degrade=self.degrade,
         )
 
     def _open(self) -> list[_Worker]:
@@ -270,12 +276,18 @@ STARTUP_TIMEOUT_S = 300.0  # a worker that is not ready by then is broken, not s
 
 
 def start_worker(
-    *, run_seed: int, sandbox: bool, limits: Limits, domains: tuple[str, ...] = ()
+    *,
+    run_seed: int,
+    sandbox: bool,
+    limits: Limits,
+    domains: tuple[str, ...] = (),
+    degrade: str = "none",
 ) -> _Worker:
     """Start one worker process (in bubblewrap when ``sandbox``) with its own scratch folder."""
     scratch = Path(tempfile.mkdtemp(prefix="synth-worker-"))
     cfg = {
         "run_seed": run_seed,
+        "degrade": degrade,
         "scratch": str(scratch),
         "cpu_s": limits.cpu_s,
         "pid_namespace": sandbox,

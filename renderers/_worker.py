@@ -224,6 +224,7 @@ def _handle(
                 index=msg["index"],
                 seed=msg["seed"],
                 run_seed=cfg["run_seed"],
+                degrade=cfg.get("degrade", "none"),
             )
             blob = json.dumps(record.to_json(), ensure_ascii=False).encode()
             return {"op": "done", "index": msg["index"]}, [blob, png]

@@ -104,7 +104,9 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def pipeline(n: int, workers: int, seed: int, out: Path, *extra: str) -> tuple[float, int]:
+def pipeline(
+    n: int, workers: int, seed: int, out: Path, *extra: str, domain: str = "chart"
+) -> tuple[float, int]:
     """Wall seconds and peak tree RSS of ``synth generate`` (a fresh command, as a user runs it)."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [
@@ -113,7 +115,7 @@ def pipeline(n: int, workers: int, seed: int, out: Path, *extra: str) -> tuple[f
         "synth.cli",
         "generate",
         "--domain",
-        "chart",
+        domain,
         "--n",
         str(n),
         "--seed",

@@ -61,7 +61,9 @@ class RenderedSample:
     png: bytes
 
 
-def render(sample: Sample, *, index: int = 0, seed: int = 0, run_seed: int = 0) -> RenderedSample:
+def render(
+    sample: Sample, *, index: int = 0, seed: int = 0, run_seed: int = 0, degrade: str = "none"
+) -> RenderedSample:
     """Render one sample in this process and synthesise its QA: image bytes + record.
 
     ``index``/``seed``/``run_seed`` only label the record (its id and provenance); the image
@@ -71,6 +73,11 @@ def render(sample: Sample, *, index: int = 0, seed: int = 0, run_seed: int = 0) 
     from synth.build import finish
 
     record, png = finish(
-        registry.get(sample.domain), sample, index=index, seed=seed, run_seed=run_seed
+        registry.get(sample.domain),
+        sample,
+        index=index,
+        seed=seed,
+        run_seed=run_seed,
+        degrade=degrade,
     )
     return RenderedSample(record=record, png=png)

@@ -6,6 +6,7 @@ API and the pipeline share one code path.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -22,19 +23,35 @@ from synth.generators.base import DomainPack, Rendered, Sample
 from synth.record import QA, Record, make_id
 
 
-def build_record(pack: DomainPack, *, index: int, seed: int, run_seed: int) -> tuple[Record, bytes]:
+def build_record(
+    pack: DomainPack, *, index: int, seed: int, run_seed: int, degrade: str = "none"
+) -> tuple[Record, bytes]:
     """The record and PNG bytes of sample ``index`` with per-sample seed ``seed``."""
     sample = pack.sample(rng=sample_rng(seed))
-    return finish(pack, sample, index=index, seed=seed, run_seed=run_seed)
+    return finish(pack, sample, index=index, seed=seed, run_seed=run_seed, degrade=degrade)
 
 
 def finish(
-    pack: DomainPack, sample: Sample, *, index: int, seed: int, run_seed: int
+    pack: DomainPack,
+    sample: Sample,
+    *,
+    index: int,
+    seed: int,
+    run_seed: int,
+    degrade: str = "none",
 ) -> tuple[Record, bytes]:
-    """Render a sample, ask its questions and check the result."""
+    """Render a sample, ask its questions (on the clean render's facts), degrade the image if
+    asked (moving boxes and points with it) and check the result."""
     rendered = pack.render(sample)
     spec_json = sample.spec.to_json()
     qa = pack.questions(sample, rendered, rng=qa_rng(spec_json))
+    extra: dict[str, Any] = {}
+    if degrade == "scan":
+        from synth.degrade import scan, scan_params
+
+        params = scan_params(spec_json)
+        rendered, qa = scan(rendered, qa, params, seed=int(qa_rng(spec_json).integers(2**62)))
+        extra["degradation"] = {"mode": "scan", **dataclasses.asdict(params)}
     checks = verify(rendered, qa)
     sample_id = make_id(sample.domain, sample.family, index)
     record = Record(
@@ -56,7 +73,7 @@ def finish(
             "sha256": hashlib.sha256(rendered.png).hexdigest(),
         },
         qa=tuple(qa),
-        annotations={"elements": list(rendered.elements)},
+        annotations={"elements": list(rendered.elements), **_targets(pack, sample), **extra},
         checks=checks,
         versions={
             "synth": __version__,
@@ -65,6 +82,13 @@ def finish(
         },
     )
     return record, rendered.png
+
+
+def _targets(pack: DomainPack, sample: Sample) -> dict[str, Any]:
+    """Extra training targets a pack derives from the spec (a document's transcription and
+    key-value parse, say); packs without a ``targets`` method add none."""
+    targets = getattr(pack, "targets", None)
+    return dict(targets(sample)) if targets is not None else {}
 
 
 def qa_rng(spec_json: dict[str, Any]) -> np.random.Generator:

@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--recycle-after", type=int, help="replace a worker after N samples (default: 1000)"
     )
+    g.add_argument(
+        "--degrade",
+        choices=["none", "scan"],
+        help="scan: slight rotation, blur, noise and JPEG, boxes moved to match (default: none)",
+    )
 
     rc = sub.add_parser("render-code", help="render a code file in the sandbox")
     rc.add_argument("file")
@@ -160,6 +165,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         "progress": args.progress,
         "memory_mb": args.memory_mb,
         "recycle_after": args.recycle_after,
+        "degrade": args.degrade,
     }
     for key in ("domain", "domains"):
         if args.domain is not None:

@@ -70,7 +70,8 @@ class RunConfig:
     ``sandbox``: run workers isolated (bubblewrap); False only by explicit ``--no-sandbox``.
     ``memory_mb``: address-space limit of one worker. ``recycle_after``: a worker is replaced
     after this many samples (long renderer sessions leak); ``recycle_rss_mb``: or once its
-    resident memory passes this.
+    resident memory passes this. ``degrade``: "scan" adds a slight rotation, blur, noise and
+    JPEG compression to every image, with boxes and points moved to match.
     """
 
     out: str
@@ -89,6 +90,7 @@ class RunConfig:
     memory_mb: int = 4096
     recycle_after: int = 1000
     recycle_rss_mb: int = 1536
+    degrade: str = "none"
 
     def __post_init__(self) -> None:
         if not self.out:
@@ -124,6 +126,8 @@ class RunConfig:
             raise ConfigError("--recycle-after and --recycle-rss-mb must be 0 (never) or more")
         if self.progress not in ("auto", "bar", "log", "off"):
             raise ConfigError(f"progress must be auto, bar, log or off, got {self.progress!r}")
+        if self.degrade not in ("none", "scan"):
+            raise ConfigError(f"--degrade must be none or scan, got {self.degrade!r}")
         if self.resume and self.overwrite:
             raise ConfigError("--resume and --overwrite contradict each other; pick one")
 
@@ -133,7 +137,10 @@ class RunConfig:
 
     def content(self) -> dict[str, Any]:
         """The fields that decide the dataset's bytes, as plain JSON values."""
-        return {k: _plain(getattr(self, k)) for k in CONTENT_FIELDS}
+        out = {k: _plain(getattr(self, k)) for k in CONTENT_FIELDS}
+        if self.degrade != "none":  # absent when off: older datasets keep their hash
+            out["degrade"] = self.degrade
+        return out
 
     def content_hash(self) -> str:
         blob = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))

@@ -192,6 +192,7 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
                 recycle_after=cfg.recycle_after,
                 recycle_rss_mb=cfg.recycle_rss_mb,
                 domains=cfg.domains,
+                degrade=cfg.degrade,
             )
         for k in todo:
             lo, hi = k * cfg.shard_size, min(cfg.n, (k + 1) * cfg.shard_size)

@@ -96,6 +96,13 @@ class DocumentDomain:
         st = sample.spec.style
         return render_html(sample.code.source, st.width_px, st.height_px)
 
+    def targets(self, sample: Sample) -> dict[str, Any]:
+        """Record annotations beyond boxes: full-text transcription and key-value parse."""
+        return {
+            "transcription": sample.spec.transcription(),
+            "key_values": sample.spec.key_values(),
+        }
+
     def questions(
         self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator
     ) -> list[QA]:

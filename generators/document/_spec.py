@@ -101,6 +101,53 @@ class DocumentSpec:
         """How the page prints an amount, e.g. "€1,234.50"."""
         return f"{self.symbol}{value:,.{self.decimals}f}"
 
+    def transcription(self) -> str:
+        """Every text on the page in reading order, one line per visual line (the OCR target)."""
+        lines = [self.title, self.issuer.name, *self.issuer.address]
+        lines += [f"{f.label} {f.value}" for f in self.fields]
+        if self.recipient is not None:
+            lines += ["Bill to", self.recipient.name, *self.recipient.address]
+        lines.append("Description Qty Unit price Amount")
+        d = self.decimals
+        lines += [
+            f"{i.description} {i.quantity} {self.money(i.unit_price)} {self.money(i.amount(d))}"
+            for i in self.items
+        ]
+        total = "Total due" if self.kind == "invoice" else "Total"
+        lines += [
+            f"Subtotal {self.money(self.subtotal())}",
+            f"{self.tax_label} ({self.tax_rate:g}%) {self.money(self.tax())}",
+            f"{total} {self.money(self.total())}",
+            self.footer,
+        ]
+        return "\n".join(lines)
+
+    def key_values(self) -> dict[str, Any]:
+        """The parse of the page (the document-understanding target): fields, parties, items
+        and totals as numbers in ``currency``."""
+        return {
+            "kind": self.kind,
+            "issuer": {"name": self.issuer.name, "address": list(self.issuer.address)},
+            "recipient": None
+            if self.recipient is None
+            else {"name": self.recipient.name, "address": list(self.recipient.address)},
+            **{f.key: f.value for f in self.fields},
+            "currency": self.currency,
+            "items": [
+                {
+                    "description": i.description,
+                    "quantity": i.quantity,
+                    "unit_price": i.unit_price,
+                    "amount": i.amount(self.decimals),
+                }
+                for i in self.items
+            ],
+            "subtotal": self.subtotal(),
+            "tax_rate": self.tax_rate,
+            "tax": self.tax(),
+            "total": self.total(),
+        }
+
     def to_json(self) -> dict[str, Any]:
         return plain(dataclasses.asdict(self))  # type: ignore[no-any-return]
 

@@ -93,6 +93,19 @@ def test_every_answer_is_visible_and_recomputes(seed: int) -> None:
         elif qa["answer_type"] in ("text", "choice") and qa["answer"] != "not stated":
             assert any(qa["answer"] in label for label in labels), qa
     assert {q["program"] for q in rec["qa"]} >= {"unanswerable", "point", "yes_no"}
+    # the transcription target holds every text node the page drew, in order
+    transcript = rec["annotations"]["transcription"]
+    texts = [e["label"] for e in elements if e["role"] == "text"]
+    pos = 0
+    for t in texts:
+        found = transcript.find(t, pos)
+        assert found >= 0, (t, transcript)
+        pos = found
+    kv = rec["annotations"]["key_values"]
+    assert kv["total"] == recompute(rec["spec"], {"program": "total", "params": {}})
+    assert [i["description"] for i in kv["items"]] == [
+        i["description"] for i in rec["spec"]["items"]
+    ]
 
 
 @needs_browser

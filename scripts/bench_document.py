@@ -1,0 +1,104 @@
+"""Document throughput: synth generate vs the floor (screenshotting prepared pages in one warm
+browser) vs the naive way (a new browser per image, as public generators do).
+
+    python scripts/bench_document.py --n 1000 --workers 2 --floor-sample 200 --naive-sample 15
+
+Prints a markdown table (paste it into BENCHMARKS.md). Floor and naive render the HTML of a
+uniform subsample of the same specs the pipeline renders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_chart import pipeline
+
+from synth._seeding import sample_rng, sample_seed
+from synth.generators.document import DocumentGenerator
+from synth.renderers.html import CHROMIUM, LAUNCH_ARGS
+
+
+def pages(n: int, seed: int, every: int) -> list[tuple[str, int, int]]:
+    out = []
+    for i in range(0, n, every):
+        s = DocumentGenerator().sample(rng=sample_rng(sample_seed(seed, "document", i)))
+        out.append((s.code.source, s.spec.style.width_px, s.spec.style.height_px))
+    return out
+
+
+def floor_per_image(docs: list[tuple[str, int, int]]) -> float:
+    """Seconds per image: set_content + screenshot in one warm page (nothing else)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(LAUNCH_ARGS))
+        page = browser.new_page(device_scale_factor=1)
+        for html, w, h in docs[:5]:  # warm-up: fonts, caches
+            page.set_viewport_size({"width": w, "height": h})
+            page.set_content(html, wait_until="load")
+            page.screenshot(type="png")
+        t0 = time.perf_counter()
+        for html, w, h in docs:
+            page.set_viewport_size({"width": w, "height": h})
+            page.set_content(html, wait_until="load")
+            page.screenshot(type="png")
+        elapsed = time.perf_counter() - t0
+        browser.close()
+    return elapsed / len(docs)
+
+
+def naive_per_image(docs: list[tuple[str, int, int]]) -> float:
+    """Seconds per image when every image starts its own browser (no fixed sleep added)."""
+    from playwright.sync_api import sync_playwright
+
+    t0 = time.perf_counter()
+    with sync_playwright() as pw:
+        for html, w, h in docs:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(LAUNCH_ARGS))
+            page = browser.new_page(viewport={"width": w, "height": h}, device_scale_factor=1)
+            page.set_content(html, wait_until="load")
+            page.screenshot(type="png")
+            browser.close()
+    return (time.perf_counter() - t0) / len(docs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\\n")[0])
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--floor-sample", type=int, default=200)
+    ap.add_argument("--naive-sample", type=int, default=15)
+    args = ap.parse_args()
+    floor_docs = pages(args.n, args.seed, max(1, args.n // args.floor_sample))
+    naive_docs = pages(args.n, args.seed, max(1, args.n // args.naive_sample))
+    with tempfile.TemporaryDirectory() as tmp:
+        wall, rss = pipeline(args.n, args.workers, args.seed, Path(tmp) / "docs", domain="document")
+    floor = floor_per_image(floor_docs)
+    naive = naive_per_image(naive_docs)
+    per_worker = args.n / wall / args.workers
+    print(f"python {platform.python_version()}, {args.workers} workers, n={args.n}")
+    print()
+    print("| way | docs/s per worker | vs pipeline |")
+    print("|---|---|---|")
+    print(f"| synth generate (sandboxed workers, QA, shards) | {per_worker:.2f} | 1.00 |")
+    print(
+        f"| floor: screenshot prepared pages, warm page | {1 / floor:.2f} | "
+        f"{per_worker * floor:.2f} of the floor |"
+    )
+    print(
+        f"| naive: new browser per image | {1 / naive:.2f} | "
+        f"{per_worker * naive:.1f}x faster than naive |"
+    )
+    print(
+        f"\npipeline wall {wall:.1f} s, peak RSS of the run {rss / 2**20:.0f} MiB", file=sys.stderr
+    )
+
+
+if __name__ == "__main__":
+    main()
