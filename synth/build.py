@@ -107,7 +107,8 @@ def verify(rendered: Rendered, qa: list[QA]) -> dict[str, bool]:
     std = rendered.pixel_std
     if std is None:
         with Image.open(io.BytesIO(rendered.png)) as img:
-            std = float(np.asarray(img.convert("RGB"), dtype=np.float32).std())
+            rgb = np.asarray(img.convert("RGB"))
+        std = float(rgb[::3, ::3].std())  # a 1-in-9 sample is enough for "blank?"
     w, h = rendered.width, rendered.height
     texts = [e for e in rendered.elements if "label" in e]
 

@@ -202,10 +202,16 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
             entry = _run_shard(cfg, pool, writer, k, lo, hi, progress, finished, failed_so_far)
             finished += hi - lo
             writer = None
-            append_line(state_path, entry)
-            done_shards[k] = entry
-            failed_so_far += len(entry["failed"])
-            write_json(out / "manifest.json", _manifest(cfg, done_shards, complete=False))
+            # the resume log, the in-memory state and the manifest move together: a signal
+            # in between would leave a manifest that misses a shard the log has
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            try:
+                append_line(state_path, entry)
+                done_shards[k] = entry
+                failed_so_far += len(entry["failed"])
+                write_json(out / "manifest.json", _manifest(cfg, done_shards, complete=False))
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         if pool is not None:
             pool.close()
             append_line(
