@@ -9,7 +9,7 @@ YAML files in this package; :func:`merge_vocabularies` lets a domain pack extend
 
 from __future__ import annotations
 
-from synth.personas._locale import LocalContent
+from synth.personas._locale import LocalContent, warm_up
 from synth.personas._persona import Country, Persona, persona_count, sample_persona
 from synth.personas._topics import choose_topic, topic_weight
 from synth.personas._vocabulary import load_vocabulary, merge_vocabularies
@@ -24,4 +24,5 @@ __all__ = [
     "persona_count",
     "sample_persona",
     "topic_weight",
+    "warm_up",
 ]

@@ -50,6 +50,12 @@ def _canonical_order(provider: Any) -> None:
             setattr(provider, name, type(value)(sorted(value)))
 
 
+def warm_up() -> None:
+    """Build every country's Faker now (~56 ms each), not in the middle of a timed sample."""
+    for country in _default_tables().countries:
+        _faker(country.locale)
+
+
 class LocalContent:
     """Locale-true content for one sample: every method draws from Faker's data for the
     persona's locale, reseeded from ``rng`` so the same rng gives the same names."""

@@ -11,6 +11,7 @@ All Playwright calls live here (the adapter for this engine).
 from __future__ import annotations
 
 import atexit
+import json
 import shutil
 from functools import cache
 from importlib.metadata import version
@@ -165,7 +166,9 @@ def render_html(html: str, width: int, height: int) -> Rendered:
     try:
         b.page.set_viewport_size({"width": width, "height": height})
         b.page.set_content(html, wait_until="load", timeout=SETTLE_MS)
-        facts = b.page.evaluate(_MEASURE)
+        # one JSON string back: Playwright's value-by-value serialisation of the same list
+        # costs ~27 ms per page, a string ~6 ms
+        facts = json.loads(b.page.evaluate(f"() => JSON.stringify(({_MEASURE})())"))
         png = b.page.screenshot(type="png", animations="disabled", caret="hide")
     except PlaywrightTimeout as exc:
         _discard(b)  # a page stuck in a script would block the next sample too

@@ -78,8 +78,10 @@ class DocumentDomain:
     limit_address_space = False
 
     def warm_up(self) -> None:
+        from synth.personas import warm_up as personas_warm_up
         from synth.renderers.html import warm_up
 
+        personas_warm_up()
         warm_up()
 
     def helper_dirs(self) -> tuple[str, ...]:

@@ -257,3 +257,20 @@ def test_dates_addresses_and_money_are_written_the_local_way() -> None:
     # a German address ends in a five-digit postcode and a city from de_DE's pool
     last = de.address().splitlines()[-1]
     assert last[:5].isdigit() and last[5] == " "
+
+
+def test_public_surface_is_pinned() -> None:
+    import synth.personas as personas
+
+    assert set(personas.__all__) == {
+        "Country",
+        "LocalContent",
+        "Persona",
+        "choose_topic",
+        "load_vocabulary",
+        "merge_vocabularies",
+        "persona_count",
+        "sample_persona",
+        "topic_weight",
+        "warm_up",
+    }
