@@ -183,3 +183,14 @@ def test_missing_chromium_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.undo()
     ok = html.render_html("<p data-key='x'>found again</p>", 200, 100)
     assert any(e.get("label") == "found again" for e in ok.elements)
+
+
+@needs_browser
+def test_one_and_two_workers_write_identical_document_shards(tmp_path: Path) -> None:
+    from ..conftest import shard_bytes, synth_cmd
+
+    args = ["generate", "--domain", "document", "--n", "8", "--seed", "5", "--shard-size", "4"]
+    synth_cmd(*args, "--out", str(tmp_path / "one"), "--workers", "1", check=True)
+    synth_cmd(*args, "--out", str(tmp_path / "two"), "--workers", "2", check=True)
+    one, two = shard_bytes(tmp_path / "one"), shard_bytes(tmp_path / "two")
+    assert len(one) == 2 and one == two
