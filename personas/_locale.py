@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from synth._errors import SpecError
-from synth.personas._persona import Country, Persona, _default_tables, tables
+from synth.personas._persona import Country, Persona, tables
 
 #: Faker methods a vocabulary may name with ``{faker: KIND}``.
 KINDS = {
@@ -52,7 +52,7 @@ def _canonical_order(provider: Any) -> None:
 
 def warm_up() -> None:
     """Build every country's Faker now (~56 ms each), not in the middle of a timed sample."""
-    for country in _default_tables().countries:
+    for country in tables().countries:
         _faker(country.locale)
 
 
@@ -114,8 +114,7 @@ class LocalContent:
         """The persona's organisation, from its type's name template in ``vocab`` (default:
         synth's persona vocabulary) over ``{city}``, ``{last_name}``, ``{first_name}``,
         ``{company}``; a type without a template is named like a company."""
-        t = _default_tables() if vocab is None else tables(vocab)
-        org = t.org_types.get(persona.org_type, {})
+        org = tables(vocab).org_types.get(persona.org_type, {})
         template = str(org.get("name", "{company}"))
         # in template order: iterating a set of strings would follow PYTHONHASHSEED
         fields = list(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))

@@ -102,11 +102,16 @@ class _Tables:
 
 @cache
 def _default_tables() -> _Tables:
-    return tables(load_vocabulary("persona_vocab"))
+    return _build_tables(load_vocabulary("persona_vocab"))
 
 
-def tables(vocab: dict[str, Any]) -> _Tables:
-    """Check a persona vocabulary (e.g. one a pack extended) and index it for sampling."""
+def tables(vocab: dict[str, Any] | None = None) -> _Tables:
+    """A persona vocabulary (e.g. one a pack extended; None: synth's own, built once) checked
+    and indexed for sampling."""
+    return _default_tables() if vocab is None else _build_tables(vocab)
+
+
+def _build_tables(vocab: dict[str, Any]) -> _Tables:
     org_types = dict(vocab["org_types"])
     for occ in vocab["occupations"]:
         missing = [o for o in occ["orgs"] if o not in org_types]
@@ -135,7 +140,7 @@ def _career(occ: dict[str, Any], t: _Tables) -> list[tuple[str, str]]:
 
 def sample_persona(rng: np.random.Generator, vocab: dict[str, Any] | None = None) -> Persona:
     """Draw one persona. Same rng state → same persona."""
-    t = _default_tables() if vocab is None else tables(vocab)
+    t = tables(vocab)
     occ = _pick(rng, t.occupations)
     org_type = _pick(rng, occ["orgs"])
     org = t.org_types[org_type]
@@ -160,7 +165,7 @@ def sample_persona(rng: np.random.Generator, vocab: dict[str, Any] | None = None
 
 def persona_count(vocab: dict[str, Any] | None = None) -> int:
     """How many distinct personas (distinct :meth:`Persona.key`) the vocabulary allows."""
-    t = _default_tables() if vocab is None else tables(vocab)
+    t = tables(vocab)
     per_occupation = sum(
         sum(len(t.org_types[o]["sizes"]) for o in occ["orgs"]) * len(_career(occ, t))
         for occ in t.occupations

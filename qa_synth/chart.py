@@ -12,7 +12,6 @@ rank_k, trend, yes_no, multiple_choice, max_minus_mean (multi-hop), correlation,
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,6 +20,7 @@ import numpy as np
 
 from synth.generators.chart._spec import ChartSpec
 from synth.qa_synth._phrasing import phrase
+from synth.qa_synth._programs import ask, make_qa
 from synth.record import QA
 
 TOTAL = "__total__"
@@ -133,61 +133,7 @@ def chart_questions(
         pool.append(trend)
     if spec.kind == "scatter":
         pool.append(correlation)
-    out: list[QA] = []
-    for program in fixed:
-        qa = program(ctx, rng)
-        if qa is not None:
-            out.append(qa)
-    order = rng.permutation(len(pool))
-    for i in order:
-        if len(out) >= len(fixed) + k:
-            break
-        qa = pool[int(i)](ctx, rng)
-        if qa is not None:
-            out.append(qa)
-    return [_renumber(q, n) for n, q in enumerate(out)]
-
-
-def _renumber(q: QA, n: int) -> QA:
-    return dataclasses.replace(q, id=f"q{n}")
-
-
-def _make(
-    ctx: Ctx,
-    program: str,
-    question: str,
-    answer: Any,
-    answer_type: str,
-    steps: list[str],
-    params: dict[str, Any],
-    skills: Sequence[str],
-    difficulty: int,
-    *,
-    tolerance: Any = None,
-    choices: Sequence[str] | None = None,
-) -> QA:
-    reasoning = " ".join(steps) + f" So the answer is {_show(answer)}."
-    return QA(
-        id="q",
-        question=question,
-        answer=answer,
-        answer_type=answer_type,
-        reasoning=reasoning,
-        program=program,
-        params=params,
-        skills=tuple(skills),
-        difficulty=difficulty,
-        choices=tuple(choices) if choices is not None else None,
-        tolerance=tolerance if tolerance not in (None, 0, 0.0) else None,
-    )
-
-
-def _show(answer: Any) -> str:
-    if isinstance(answer, bool):
-        return "yes" if answer else "no"
-    if isinstance(answer, float):
-        return f"{answer:,}"
-    return str(answer)
+    return ask(ctx, rng, fixed, pool, k)
 
 
 def _series(ctx: Ctx, rng: np.random.Generator) -> str:
@@ -217,8 +163,7 @@ def value_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     tol = ctx.reading_tol(series)
     q = phrase("chart_questions", "value_lookup", rng, category=ctx.cats[j], **ctx.fields(series))
     skills = ["value-lookup"] + ([] if ctx.exact else ["axis-reading"])
-    return _make(
-        ctx,
+    return make_qa(
         "value_lookup",
         q,
         ctx.num(v),
@@ -262,8 +207,7 @@ def extremum(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     steps = [
         f"Comparing all {len(vals)} values, {ctx.cats[j]} is the {word} at {ctx.fmt(vals[j])}."
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "extremum",
         q,
         ctx.cats[j],
@@ -290,8 +234,7 @@ def compare_two(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}.",
         f"{ctx.cats[hi]} is higher.",
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "compare_two",
         q,
         ctx.cats[hi],
@@ -321,8 +264,7 @@ def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         _read(ctx, series, b),
         f"{ctx.fmt(vals[a])} − {ctx.fmt(vals[b])} = {ctx.fmt(d)}.",
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "difference",
         q,
         ctx.num(d),
@@ -348,8 +290,7 @@ def sum_values(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The values are {', '.join(ctx.fmt(v) for v in vals)}.",
         f"Their sum is {ctx.fmt(total)}.",
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "sum",
         q,
         ctx.num(total),
@@ -373,8 +314,7 @@ def average(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The {len(vals)} values are {', '.join(ctx.fmt(v) for v in vals)}.",
         f"They sum to {ctx.fmt(sum(vals))}; divided by {len(vals)} that is {ctx.fmt(mean, 1)}.",
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "average",
         q,
         ctx.num(mean, 1),
@@ -407,8 +347,7 @@ def share(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         steps = [f"The slice for {ctx.cats[j]} covers about {pct:.1f}% of the circle."]
         tol = 3.0
     q = phrase("chart_questions", "share", rng, category=ctx.cats[j])
-    return _make(
-        ctx,
+    return make_qa(
         "share",
         q,
         round(pct, 1),
@@ -450,8 +389,7 @@ def count_if(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"Values above {_tnum(t)}: {', '.join(hits) if hits else 'none'}.",
         f"That is {len(hits)}.",
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "count_if",
         q,
         len(hits),
@@ -476,8 +414,7 @@ def rank_k(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     q = phrase("chart_questions", "rank_k", rng, k_ord=ORDINALS[k], **ctx.fields(series))
     ranked = ", ".join(ctx.cats[i] for i in order[:k])
     steps = [f"From the highest down: {ranked}.", f"Number {k} is {ctx.cats[j]}."]
-    return _make(
-        ctx,
+    return make_qa(
         "rank_k",
         q,
         ctx.cats[j],
@@ -505,8 +442,7 @@ def trend(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"At {ctx.cats[a]} it is {ctx.fmt(vals[a])}; at {ctx.cats[b]} it is {ctx.fmt(vals[b])}.",
         f"It {answer}.",
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "trend",
         q,
         answer,
@@ -541,8 +477,7 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
                 steps = [
                     f"{ctx.cats[j]} is at {ctx.fmt(vals[j])}, which is {'above' if target else 'not above'} {_tnum(t)}."
                 ]
-                return _make(
-                    ctx,
+                return make_qa(
                     "yes_no",
                     q,
                     target,
@@ -561,8 +496,7 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         "chart_questions", "yes_no_greater", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series)
     )
     steps = [f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}."]
-    return _make(
-        ctx,
+    return make_qa(
         "yes_no",
         q,
         target,
@@ -595,8 +529,7 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"Of the options, {', '.join(f'{ctx.cats[i]} is at {ctx.fmt(vals[i])}' for i in opts)}.",
         f"The {'highest' if target == 'max' else 'lowest'} is {ctx.cats[j]}, option ({letters[pos]}).",
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "multiple_choice",
         q,
         ctx.cats[j],
@@ -626,8 +559,7 @@ def max_minus_mean(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The average of all {len(vals)} values is {ctx.fmt(sum(vals))} / {len(vals)} = {ctx.fmt(mean, 1)}.",
         f"{ctx.fmt(vals[j])} − {ctx.fmt(mean, 1)} = {ctx.fmt(gap, 1)}.",
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "max_minus_mean",
         q,
         ctx.num(gap, 1),
@@ -654,8 +586,7 @@ def correlation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     steps = [
         f"The points run from {'lower left to upper right' if r > 0 else 'upper left to lower right'} (correlation {r:.2f})."
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "correlation",
         q,
         answer,
@@ -700,8 +631,7 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The {'highest' if target == 'max' else 'lowest'} {fields['subject']} is {ctx.cats[j]} ({ctx.fmt(vals[j])}).",
         f"Its {mark} is centred near ({pt[0]:.0f}, {pt[1]:.0f}).",
     ]
-    return _make(
-        ctx,
+    return make_qa(
         "point",
         q,
         pt,

@@ -19,6 +19,7 @@ import numpy as np
 
 from synth.generators.document._spec import DocumentSpec
 from synth.qa_synth._phrasing import phrase
+from synth.qa_synth._programs import ask, make_qa
 from synth.record import QA
 
 NOT_STATED = "not stated"
@@ -53,42 +54,13 @@ class Ctx:
         return f"item-{j}-{col}"
 
 
-def _qa(
-    program: str,
-    question: str,
-    answer: Any,
-    answer_type: str,
-    steps: list[str],
-    params: dict[str, Any],
-    skills: Sequence[str],
-    difficulty: int,
-    *,
-    choices: Sequence[str] | None = None,
-    tolerance: Any = None,
-) -> QA:
-    shown = "yes" if answer is True else "no" if answer is False else str(answer)
-    return QA(
-        id="q",
-        question=question,
-        answer=answer,
-        answer_type=answer_type,
-        reasoning=" ".join(steps) + f" So the answer is {shown}.",
-        program=program,
-        params=params,
-        skills=tuple(skills),
-        difficulty=difficulty,
-        choices=tuple(choices) if choices is not None else None,
-        tolerance=tolerance,
-    )
-
-
 def field_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     fields = [f for f in ctx.spec.fields if ctx.visible(f.key)]
     if not fields:
         return None
     f = fields[int(rng.integers(len(fields)))]
     q = phrase("document_questions", "field_lookup", rng, label=f.label.lower(), kind=ctx.spec.kind)
-    return _qa(
+    return make_qa(
         "field_lookup",
         q,
         f.value,
@@ -105,7 +77,7 @@ def issuer(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     name = ctx.spec.issuer.name
     q = phrase("document_questions", "issuer", rng, kind=ctx.spec.kind)
-    return _qa(
+    return make_qa(
         "issuer",
         q,
         name,
@@ -123,7 +95,7 @@ def total(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     s = ctx.spec
     due = " due" if s.kind == "invoice" else ""
     q = phrase("document_questions", "total", rng, kind=s.kind, due=due)
-    return _qa(
+    return make_qa(
         "total",
         q,
         s.total(),
@@ -152,7 +124,7 @@ def item_amount(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     amount = it.amount(s.decimals)
     q = phrase("document_questions", "item_amount", rng, item=it.description)
     steps = [f"Find the {it.description} row.", f"Its Amount column shows {s.money(amount)}."]
-    return _qa(
+    return make_qa(
         "item_amount",
         q,
         amount,
@@ -171,7 +143,9 @@ def item_quantity(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     it = ctx.spec.items[j]
     q = phrase("document_questions", "item_quantity", rng, item=it.description, kind=ctx.spec.kind)
     steps = [f"Find the {it.description} row.", f"Its Qty column shows {it.quantity}."]
-    return _qa("item_quantity", q, it.quantity, "number", steps, {"item": j}, ["table-lookup"], 1)
+    return make_qa(
+        "item_quantity", q, it.quantity, "number", steps, {"item": j}, ["table-lookup"], 1
+    )
 
 
 def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -192,7 +166,7 @@ def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The {s.items[b].description} line is {s.money(amounts[b])}.",
         f"{s.money(amounts[a])} - {s.money(amounts[b])} = {s.money(diff)}.",
     ]
-    return _qa(
+    return make_qa(
         "difference", q, diff, "number", steps, {"a": a, "b": b}, ["table-lookup", "arithmetic"], 2
     )
 
@@ -209,7 +183,7 @@ def pre_tax(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"{s.money(s.total())} - {s.money(s.tax())} = {s.money(answer)}, "
         "which matches the subtotal.",
     ]
-    return _qa(
+    return make_qa(
         "pre_tax", q, answer, "number", steps, {}, ["key-value", "arithmetic", "multi-hop"], 2
     )
 
@@ -219,7 +193,7 @@ def count_items(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not all(ctx.visible(f"item-{j}") for j in range(n)):
         return None
     q = phrase("document_questions", "count_items", rng, kind=ctx.spec.kind)
-    return _qa(
+    return make_qa(
         "count_items",
         q,
         n,
@@ -242,7 +216,7 @@ def most_expensive(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"Compare the Amount column: the largest is {s.money(amounts[j])}.",
         f"That is the {s.items[j].description} line.",
     ]
-    return _qa(
+    return make_qa(
         "most_expensive",
         q,
         s.items[j].description,
@@ -271,7 +245,7 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The total is {s.money(t)}.",
         f"{s.money(t)} is {'more' if answer else 'not more'} than {s.money(threshold)}.",
     ]
-    return _qa(
+    return make_qa(
         "yes_no", q, answer, "bool", steps, {"threshold": threshold}, ["key-value", "comparison"], 1
     )
 
@@ -292,7 +266,7 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     choices = [*wrong]
     choices.insert(int(rng.integers(4)), right)
     q = phrase("document_questions", "choice", rng, kind=s.kind)
-    return _qa(
+    return make_qa(
         "multiple_choice",
         q,
         right,
@@ -310,7 +284,7 @@ def unanswerable(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     label = absent[int(rng.integers(len(absent)))]
     q = phrase("document_questions", "unanswerable", rng, label=label, kind=ctx.spec.kind)
     steps = [f"The {ctx.spec.kind} shows no {label} anywhere."]
-    return _qa(
+    return make_qa(
         "unanswerable", q, NOT_STATED, "text", steps, {"key": ABSENT[label]}, ["unanswerable"], 2
     )
 
@@ -328,7 +302,7 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     x, y, w, h = ctx.boxes[key]["bbox"]
     centre = [round(x + w / 2, 1), round(y + h / 2, 1)]
     q = phrase("document_questions", "point", rng, target=what)
-    return _qa(
+    return make_qa(
         "point",
         q,
         centre,
@@ -358,11 +332,4 @@ def document_questions(
         count_items,
         most_expensive,
     ]
-    out = [qa for qa in (p(ctx, rng) for p in fixed) if qa is not None]
-    for i in rng.permutation(len(pool)):
-        if len(out) >= len(fixed) + k:
-            break
-        qa = pool[int(i)](ctx, rng)
-        if qa is not None:
-            out.append(qa)
-    return [QA(**{**qa.__dict__, "id": f"q{n}"}) for n, qa in enumerate(out)]
+    return ask(ctx, rng, fixed, pool, k)

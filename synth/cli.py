@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from synth._errors import ConfigError, OutputError, RegistryError, SynthError, TooManyFailures
-from synth.config import RunConfig, load_yaml, parse_count
+from synth.config import DEGRADE_MODES, RunConfig, load_yaml, parse_count
 from synth.renderers._sandbox import SandboxUnavailable
 
 EXAMPLES = """examples:
@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--degrade",
-        choices=["none", "scan"],
+        choices=list(DEGRADE_MODES),
         help="scan: slight rotation, blur, noise and JPEG, boxes moved to match (default: none)",
     )
 

@@ -25,6 +25,7 @@ _MULT = {"": 1, "k": 1_000, "m": 1_000_000}
 
 #: Fields that change what the dataset contains (hashed into the manifest).
 CONTENT_FIELDS = ("domains", "mix", "n", "seed", "shard_size")
+DEGRADE_MODES = ("none", "scan")  # --degrade: what synth/degrade.py applies after rendering
 
 
 def parse_count(text: str | int, *, what: str = "--n") -> int:
@@ -126,8 +127,10 @@ class RunConfig:
             raise ConfigError("--recycle-after and --recycle-rss-mb must be 0 (never) or more")
         if self.progress not in ("auto", "bar", "log", "off"):
             raise ConfigError(f"progress must be auto, bar, log or off, got {self.progress!r}")
-        if self.degrade not in ("none", "scan"):
-            raise ConfigError(f"--degrade must be none or scan, got {self.degrade!r}")
+        if self.degrade not in DEGRADE_MODES:
+            raise ConfigError(
+                f"--degrade must be one of {', '.join(DEGRADE_MODES)}, got {self.degrade!r}"
+            )
         if self.resume and self.overwrite:
             raise ConfigError("--resume and --overwrite contradict each other; pick one")
 

@@ -21,8 +21,6 @@ from PIL import Image, ImageFilter
 from synth.generators.base import Rendered
 from synth.record import QA
 
-MODES = ("none", "scan")
-
 
 @dataclasses.dataclass(frozen=True)
 class ScanParams:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import shutil
 import sys
 
 from synth import registry
@@ -54,16 +55,13 @@ def doctor() -> int:
         )
     else:
         print(f"ok       fonts: {', '.join(fonts)}")
-    import shutil
+    from synth.renderers.html import CHROMIUM, INSTALL_HINT
 
-    if shutil.which("chromium") is None:
+    if shutil.which(CHROMIUM) is None:  # the path the renderer launches
         ok = False
-        print(
-            "missing  chromium (document domain); fix: apt-get install chromium "
-            "(or: bash scripts/setup.sh)"
-        )
+        print(f"missing  {CHROMIUM} (document domain); fix: {INSTALL_HINT}")
     else:
-        print("ok       chromium (document domain, driven by playwright)")
+        print(f"ok       {CHROMIUM} (document domain, driven by playwright)")
     from synth.renderers._sandbox import bwrap_works
 
     reason = bwrap_works()

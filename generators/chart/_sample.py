@@ -466,9 +466,13 @@ def sample_spec(
     return sample_chart(rng, kind, variant).spec
 
 
-def _money(
-    local: LocalContent, topic: dict[str, Any], lo: float, hi: float, unit: str, dec: int
+def _quantity(
+    local: LocalContent, topic: dict[str, Any], axis: str = ""
 ) -> tuple[float, float, str, int]:
+    """``(lo, hi, unit, decimals)`` of the topic's ``{axis}range``, ``{axis}unit`` and
+    ``{axis}decimals`` (axis "" or "x_"/"y_" for scatter), money in the persona's currency."""
+    lo, hi = (float(v) for v in topic[f"{axis}range"])
+    unit, dec = str(topic[f"{axis}unit"]), int(topic[f"{axis}decimals"])
     if topic.get("money") and "{currency}" in unit:
         return local.money(lo, hi, unit, dec)
     return lo, hi, unit, dec
@@ -495,14 +499,7 @@ def _categorical(
     n_series = int(rng.integers(2, min(3, len(series_names)) + 1)) if multi else 1
     series_idx = np.sort(rng.choice(len(series_names), size=n_series, replace=False))
     names = [series_names[int(i)] for i in series_idx] if multi else [topic["quantity"]]
-    lo, hi, unit, dec = _money(
-        local,
-        topic,
-        float(topic["range"][0]),
-        float(topic["range"][1]),
-        str(topic["unit"]),
-        int(topic["decimals"]),
-    )
+    lo, hi, unit, dec = _quantity(local, topic)
     if variant == "stacked":  # keep stacks within the topic's range
         lo, hi = lo / n_series, hi / n_series
     margin = max(0.05 * (hi - lo), 10.0**-dec)
@@ -567,23 +564,8 @@ def _scatter(
     k = int(rng.integers(min(6, len(points)), len(points) + 1))
     idx = np.sort(rng.choice(len(points), size=k, replace=False))
     names = tuple(str(points[int(i)]) for i in idx)
-    xd, yd = int(topic["x_decimals"]), int(topic["y_decimals"])
-    x_lo, x_hi, x_unit, xd = _money(
-        local,
-        topic,
-        float(topic["x_range"][0]),
-        float(topic["x_range"][1]),
-        str(topic["x_unit"]),
-        xd,
-    )
-    y_lo, y_hi, y_unit, yd = _money(
-        local,
-        topic,
-        float(topic["y_range"][0]),
-        float(topic["y_range"][1]),
-        str(topic["y_unit"]),
-        yd,
-    )
+    x_lo, x_hi, x_unit, xd = _quantity(local, topic, "x_")
+    y_lo, y_hi, y_unit, yd = _quantity(local, topic, "y_")
     xs = rng.uniform(x_lo, x_hi, size=k)
     slope = float(pick(rng, (-1.0, 1.0))) * rng.uniform(0.3, 1.0)
     noise = rng.uniform(0.05, 0.45)
