@@ -38,6 +38,7 @@ LAUNCH_ARGS = (
     "--force-color-profile=srgb",
 )
 SETTLE_MS = 10_000  # a page that has not loaded by then is a timeout failure (module setting)
+MAX_FIT_HEIGHT = 2400  # a page rendered "as tall as its content" is cut here
 
 _MEASURE = """() => {
   const out = [];
@@ -57,7 +58,7 @@ _MEASURE = """() => {
     range.selectNodeContents(node);
     out.push({kind: 'text', text: text, bbox: box(range.getBoundingClientRect())});
   }
-  return out;
+  return {elements: out, height: Math.ceil(document.body.scrollHeight)};
 }"""
 
 
@@ -150,6 +151,7 @@ def _discard(b: _Browser) -> None:
 
 def render_html(html: str, width: int, height: int) -> Rendered:
     """Screenshot ``html`` at ``width`` x ``height``; elements: semantic boxes and text nodes.
+    ``height`` 0: as tall as the content (at most :data:`MAX_FIT_HEIGHT`).
 
     ``elements``: ``{"label", "role", "bbox", "key"?, "clipped"?}``; ``role`` is the element's
     ``data-role`` (``field``, ``item``, ``button``...) or ``"text"`` for a text node. A page
@@ -164,12 +166,16 @@ def render_html(html: str, width: int, height: int) -> Rendered:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        b.page.set_viewport_size({"width": width, "height": height})
+        b.page.set_viewport_size({"width": width, "height": height or MAX_FIT_HEIGHT})
         b.page.set_content(html, wait_until="load", timeout=SETTLE_MS)
         # one JSON string back: Playwright's value-by-value serialisation of the same list
         # costs ~27 ms per page, a string ~6 ms
-        facts = json.loads(b.page.evaluate(f"() => JSON.stringify(({_MEASURE})())"))
-        png = b.page.screenshot(type="png", animations="disabled", caret="hide")
+        measured = json.loads(b.page.evaluate(f"() => JSON.stringify(({_MEASURE})())"))
+        facts = measured["elements"]
+        if not height:
+            height = max(1, min(int(measured["height"]), MAX_FIT_HEIGHT))
+        clip: Any = {"x": 0, "y": 0, "width": width, "height": height}
+        png = b.page.screenshot(type="png", animations="disabled", caret="hide", clip=clip)
     except PlaywrightTimeout as exc:
         _discard(b)  # a page stuck in a script would block the next sample too
         raise RenderTimeout(f"page did not settle in {SETTLE_MS} ms: {exc}") from None

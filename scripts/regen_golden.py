@@ -1,5 +1,5 @@
-"""Regenerate tests/golden/chart_specs.json and document_specs.json (specs at fixed seeds). Run after an intended change
-to the chart sampler, and say why in the commit message."""
+"""Regenerate tests/golden/{chart,document,table,screen}_specs.json (specs at fixed seeds). Run
+after an intended change to a sampler, and say why in the commit message."""
 
 import json
 from pathlib import Path
@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from synth.generators.chart import ChartGenerator
-from synth.generators.document import DocumentGenerator
+from synth.generators.document import DOMAIN as document
+from synth.generators.screen import DOMAIN as screen
+from synth.generators.table import DOMAIN as table
 
 SEEDS = (0, 1, 2, 3, 42, 1234)
 out = Path(__file__).resolve().parent.parent / "tests" / "golden" / "chart_specs.json"
@@ -17,9 +19,8 @@ specs = {
 out.write_text(json.dumps(specs, indent=1, ensure_ascii=False) + "\n")
 print(f"wrote {len(specs)} specs to {out}")
 
-docs = {
-    str(s): DocumentGenerator().sample(rng=np.random.default_rng(s)).spec.to_json() for s in SEEDS
-}
-out = out.with_name("document_specs.json")
-out.write_text(json.dumps(docs, indent=1, ensure_ascii=False) + "\n")
-print(f"wrote {len(docs)} specs to {out}")
+for name, domain in (("document", document), ("table", table), ("screen", screen)):
+    got = {str(s): domain.sample(rng=np.random.default_rng(s)).spec.to_json() for s in SEEDS}
+    out = out.with_name(f"{name}_specs.json")
+    out.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {len(got)} specs to {out}")

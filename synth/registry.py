@@ -33,6 +33,14 @@ BUILTIN: dict[str, tuple[str, str]] = {
         "synth.generators.document:DOMAIN",
         "apt-get install chromium && pip install playwright jinja2  (or: bash scripts/setup.sh)",
     ),
+    "table": (
+        "synth.generators.table:DOMAIN",
+        "apt-get install chromium && pip install playwright jinja2  (or: bash scripts/setup.sh)",
+    ),
+    "screen": (
+        "synth.generators.screen:DOMAIN",
+        "apt-get install chromium && pip install playwright jinja2  (or: bash scripts/setup.sh)",
+    ),
 }
 
 

@@ -8,27 +8,36 @@ from typing import Any
 
 import numpy as np
 
+from synth._errors import SpecError
 from synth.generators._common import pick
-from synth.generators.document._spec import KINDS, DocStyle, DocumentSpec, Field, LineItem, Party
+from synth.generators._page import Field, PageSpec
+from synth.generators._page_sample import ACCENTS, FONTS
+from synth.generators.document._spec import KINDS, DocStyle, DocumentSpec, LineItem, Party
 from synth.personas import LocalContent, Persona, load_vocabulary, sample_persona
 
-#: Typefaces per persona register (each ships in a Debian font package setup.sh installs).
-FONTS = {
-    "corporate": ("Liberation Sans", "Open Sans", "Lato"),
-    "scientific": ("Liberation Serif", "EB Garamond", "DejaVu Serif"),
-    "editorial": ("Lato", "Open Sans", "Liberation Serif"),
-    "playful": ("Comic Neue", "Lato"),
-    "casual": ("DejaVu Sans", "Lato", "Open Sans", "Liberation Sans", "DejaVu Sans Mono"),
-    "official": ("Liberation Serif", "Liberation Sans", "DejaVu Serif"),
-}
-ACCENTS = ("#1f4e79", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#ef6c00", "#37474f", "#283593")
 LAYOUTS = ("classic", "band", "minimal")
 TAX_LABELS = {"EUR": "VAT", "GBP": "VAT", "USD": "Sales tax", "CAD": "GST", "AUD": "GST"}
 
 
+#: Every document kind: invoices and receipts (DocumentSpec), then the page kinds (PageSpec).
+ALL_KINDS = (
+    *KINDS,
+    "utility_bill",
+    "nutrition_label",
+    "bank_statement",
+    "form",
+    "timetable",
+    "menu",
+    "resume",
+    "letter",
+    "poster",
+    "infographic",
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class DocumentDraw:
-    spec: DocumentSpec
+    spec: DocumentSpec | PageSpec
     persona: dict[str, Any]
     topic: str
 
@@ -48,11 +57,21 @@ def _party(local: LocalContent, name: str) -> Party:
 def sample_document(
     rng: np.random.Generator, kind: str | None = None, persona: Persona | None = None
 ) -> DocumentDraw:
-    """One invoice or receipt issued by the persona's organisation."""
-    kind = kind or str(pick(rng, KINDS))
+    """One document of ``kind`` (any of :data:`ALL_KINDS`; drawn when None) made by or for
+    the persona's organisation."""
+    from synth.generators.document._kinds import BUILDERS, Ctx
+
+    kind = kind or str(pick(rng, ALL_KINDS))
+    if kind not in ALL_KINDS:
+        raise SpecError(f"document kind {kind!r} is not one of {ALL_KINDS}")
     persona = persona or sample_persona(rng)
     local = LocalContent(persona.country, rng=rng)
     city = local.name("city")
+    if kind in BUILDERS:
+        org = local.organisation(persona, city)
+        page = BUILDERS[kind](Ctx(rng, persona, local, city, org))
+        details = {"city": city, "organisation": org, "name": local.name("name", max_len=40)}
+        return DocumentDraw(spec=page, persona={**persona.to_json(), **details}, topic=page.title)
     issuer = _party(local, local.organisation(persona, city))
     catalog = _catalog(persona)
     n_items = int(rng.integers(2, min(7, len(catalog)) + 1))

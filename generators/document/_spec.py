@@ -7,6 +7,7 @@ from typing import Any
 
 from synth._errors import SpecError
 from synth.generators._common import plain
+from synth.generators._page import Field
 
 KINDS = ("invoice", "receipt")
 
@@ -25,15 +26,6 @@ class LineItem:
 
     def amount(self, decimals: int) -> float:
         return round(self.quantity * self.unit_price, decimals)
-
-
-@dataclasses.dataclass(frozen=True)
-class Field:
-    """A labelled value printed on the page (``key`` is stable: "number", "date", ...)."""
-
-    key: str
-    label: str
-    value: str
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,0 +1,75 @@
+"""What every HTML page domain (document, table, screen) shares: the warm Chromium back-end,
+render facts, transcription and key-value targets, and the page question programs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from synth.generators._page import PageSpec, emit_page
+from synth.generators.base import Code, Rendered, Sample
+from synth.record import QA
+
+LANGUAGE = "html"
+
+
+def page_sample(
+    domain: str, version: str, spec: PageSpec, persona: dict[str, Any], topic: str | None = None
+) -> Sample:
+    return Sample(
+        domain=domain,
+        family=spec.family,
+        generator=f"{domain}@{version}",
+        spec=spec,
+        code=Code(LANGUAGE, emit_page(spec)),
+        persona=persona,
+        topic=topic if topic is not None else spec.title,
+    )
+
+
+class PageDomain:
+    """Base of the page domain packs; a subclass sets ``name``, ``version`` and ``sample``."""
+
+    name = ""
+    version = ""
+    install_hint = (
+        "apt-get install chromium && pip install playwright jinja2 (bash scripts/setup.sh)"
+    )
+    #: Chromium reserves far more address space than it uses: an RLIMIT_AS would kill it.
+    limit_address_space = False
+
+    def warm_up(self) -> None:
+        from synth.personas import warm_up as personas_warm_up
+        from synth.renderers.html import warm_up
+
+        personas_warm_up()
+        warm_up()
+
+    def helper_dirs(self) -> tuple[str, ...]:
+        from synth.renderers.html import helper_dirs
+
+        return helper_dirs()
+
+    def render(self, sample: Sample) -> Rendered:
+        from synth.renderers.html import render_html
+
+        st = sample.spec.style
+        return render_html(sample.code.source, st.width_px, st.height_px)
+
+    def targets(self, sample: Sample) -> dict[str, Any]:
+        """Record annotations beyond boxes: full-text transcription and key-value parse."""
+        return {
+            "transcription": sample.spec.transcription(),
+            "key_values": sample.spec.key_values(),
+        }
+
+    def questions(
+        self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator
+    ) -> list[QA]:
+        from synth.qa_synth.page import page_questions
+
+        return page_questions(sample.spec, rendered, rng=rng)
+
+    def spec_from_json(self, data: dict[str, Any]) -> Any:
+        return PageSpec.from_json(data)

@@ -1,0 +1,81 @@
+"""Sampling helpers the page domains share (documents, tables, screens): look and money."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+
+from synth.generators._common import pick
+from synth.generators._page import Column, PageStyle
+from synth.personas import Persona
+
+#: Typefaces per persona register (each ships in a Debian font package setup.sh installs).
+FONTS = {
+    "corporate": ("Liberation Sans", "Open Sans", "Lato"),
+    "scientific": ("Liberation Serif", "EB Garamond", "DejaVu Serif"),
+    "editorial": ("Lato", "Open Sans", "Liberation Serif"),
+    "playful": ("Comic Neue", "Lato"),
+    "casual": ("DejaVu Sans", "Lato", "Open Sans", "Liberation Sans", "DejaVu Sans Mono"),
+    "official": ("Liberation Serif", "Liberation Sans", "DejaVu Serif"),
+}
+ACCENTS = ("#1f4e79", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#ef6c00", "#37474f", "#283593")
+
+
+def page_style(
+    rng: np.random.Generator,
+    persona: Persona,
+    *,
+    widths: tuple[int, ...] = (640, 720, 800),
+    layouts: tuple[str, ...] = ("one",),
+    theme: str = "paper",
+    height: int = 0,
+) -> PageStyle:
+    """Typeface from the persona's register; accent, density, width and layout drawn."""
+    return PageStyle(
+        font_family=str(pick(rng, FONTS[persona.style])),
+        font_px=int(pick(rng, (13, 14, 15))),
+        accent=str(pick(rng, ACCENTS)),
+        layout=str(pick(rng, layouts)),
+        width_px=int(pick(rng, widths)),
+        height_px=height,
+        profile=persona.style,
+        theme=theme,
+        density=str(pick(rng, ("compact", "regular", "airy"))),
+    )
+
+
+def money_decimals(persona: Persona) -> int:
+    """Whole units for currencies worth little per unit (yen, forint...), else cents."""
+    return 0 if persona.country.per_usd >= 20 else 2
+
+
+def money_column(name: str, persona: Persona, *, summable: bool = True) -> Column:
+    return Column(
+        name,
+        numeric=True,
+        prefix=persona.country.symbol,
+        decimals=money_decimals(persona),
+        summable=summable,
+    )
+
+
+def price(rng: np.random.Generator, lo: float, hi: float, persona: Persona) -> float:
+    """A price drawn in USD ``[lo, hi]``, in the persona's currency, as a shop would write it."""
+    d = money_decimals(persona)
+    v = float(rng.uniform(lo, hi)) * persona.country.per_usd
+    if d:
+        return max(round(v, 1) - 0.01 if v > 2 else round(v, 2), 0.01)
+    return float(max(round(v, -1 if v > 100 else 0), 1))
+
+
+def email_for(name: str, domain: str) -> str:
+    """``first.last@domain`` in ASCII (accents dropped)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    parts = [p for p in "".join(ch if ch.isalpha() else " " for ch in ascii_name).split() if p]
+    return f"{'.'.join(parts[:2]).lower() or 'user'}@{domain}"
+
+
+def phone(rng: np.random.Generator) -> str:
+    d = rng.integers(0, 10, size=10)
+    return f"0{d[0] % 9 + 1}{d[1]} {''.join(map(str, d[2:6]))} {''.join(map(str, d[6:]))}"

@@ -1,0 +1,686 @@
+"""Question programs over pages of blocks (documents, tables, screens), answer first.
+
+Every program reads the :class:`~synth.generators._page.PageSpec`, computes its answer, and
+asks only when the elements a reader needs (the cells, labels and headers it names) are in the
+image and not clipped, according to the render facts. Numbers are answered as numbers;
+``params["printed"]`` is the answer as the page prints it; ``params["result"]`` how a computed
+answer (a sum, a difference) would be printed.
+
+Programs: field_lookup, table_lookup, column_total, extreme, compare, difference, multi_hop
+(the row with the extreme of one column, read in another), count_rows, count_above,
+list_count, state (is a box ticked or a switch on), bar_extreme, bar_value, yes_no,
+multiple_choice, unanswerable ("not stated"), point and box (grounding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from synth.generators._page import Bars, Buttons, Fields, Items, PageSpec, Table
+from synth.qa_synth._phrasing import phrase
+from synth.qa_synth._programs import ask, make_qa
+from synth.record import QA
+
+NOT_STATED = "not stated"
+Program = Callable[["Ctx", np.random.Generator], "QA | None"]
+
+
+def plural(noun: str) -> str:
+    if noun.endswith(("s", "sh", "ch", "x")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+class Ctx:
+    def __init__(self, spec: PageSpec, elements: Any, width: int, height: int) -> None:
+        self.spec = spec
+        self.boxes = {e["key"]: e for e in elements if "key" in e}
+        self.width, self.height = width, height
+        self.kind = spec.noun or spec.kind.replace("_", " ")
+
+    def visible(self, *keys: str) -> bool:
+        """Every element is on the page, wholly inside the image and not clipped."""
+        for key in keys:
+            e = self.boxes.get(key)
+            if e is None or e.get("clipped"):
+                return False
+            x, y, w, h = e["bbox"]
+            if not (w > 0 and h > 0 and x >= 0 and y >= 0):
+                return False
+            if x + w > self.width + 0.5 or y + h > self.height + 0.5:
+                return False
+        return True
+
+    def tables(self) -> list[Table]:
+        return self.spec.blocks_of(Table)
+
+    def row_visible(self, t: Table, r: int, *cols: int) -> bool:
+        """Row ``r``'s label cells and its cells in ``cols`` are visible."""
+        return self.visible(*_label_keys(t, r), *(f"{t.key}-r{r}-c{c}" for c in cols))
+
+    def column_visible(self, t: Table, c: int) -> bool:
+        """Header and every cell of column ``c`` (and every row's label) are visible."""
+        if t.display == "grid" and not self.visible(f"{t.key}-h{c}"):
+            return False
+        return all(self.row_visible(t, r, c) for r in range(len(t.rows)))
+
+
+def _label_keys(t: Table, r: int) -> list[str]:
+    """The keys of row ``r``'s label cells as drawn: a merged first cell sits on the first
+    row of its run."""
+    spans = t.merged()
+    keys = []
+    for c in t.label_columns:
+        row = r
+        if c == 0 and t.merge_first:
+            row = max(k for k in range(r + 1) if spans[k])
+        keys.append(f"{t.key}-r{row}-c{c}")
+    return keys
+
+
+def _row(t: Table, r: int) -> str:
+    """Row ``r`` as a question names it: a message or subject line goes in quotes."""
+    label = t.label(r)
+    return f'"{label}"' if t.display in ("chat", "inbox") else label
+
+
+def _where(t: Table) -> str:
+    return f" in the {t.heading} table" if t.heading else ""
+
+
+def _pick(rng: np.random.Generator, items: list[Any]) -> Any:
+    return items[int(rng.integers(len(items)))] if items else None
+
+
+def _num(t: Table, c: int, value: float) -> float | int:
+    return int(value) if t.columns[c].decimals == 0 else round(value, t.columns[c].decimals)
+
+
+def field_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    fields = [
+        f
+        for b in ctx.spec.blocks_of(Fields)
+        for f in b.items
+        if f.label and not f.value.startswith("•") and ctx.visible(f.key)
+    ]
+    f = _pick(rng, fields)
+    if f is None:
+        return None
+    q = phrase("page_questions", "field_lookup", rng, label=f.label, kind=ctx.kind)
+    steps = [f"The {f.label} field reads {f.value}."]
+    return make_qa(
+        "field_lookup", q, f.value, "text", steps, {"key": f.key}, ["text-reading", "key-value"], 1
+    )
+
+
+def _cells(ctx: Ctx, numeric: bool | None) -> list[tuple[Table, int, int]]:
+    out = []
+    for t in ctx.tables():
+        for c, col in enumerate(t.columns):
+            if c in t.label_columns or (numeric is not None and col.numeric != numeric):
+                continue
+            for r in range(len(t.rows)):
+                if t.rows[r][c] is not None and ctx.row_visible(t, r, c):
+                    out.append((t, r, c))
+    return out
+
+
+def table_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pick(rng, _cells(ctx, None))
+    if hit is None:
+        return None
+    t, r, c = hit
+    col, printed = t.header_name(c), t.cell(r, c)
+    value = t.rows[r][c]
+    numeric = t.columns[c].numeric
+    answer = _num(t, c, float(value)) if numeric else printed
+    q = phrase("page_questions", "table_lookup", rng, column=col, row=_row(t, r), where=_where(t))
+    steps = [f"Find the row of {t.label(r)}{_where(t)}.", f"Its {col} column shows {printed}."]
+    return make_qa(
+        "table_lookup",
+        q,
+        answer,
+        "number" if numeric else "text",
+        steps,
+        {"table": t.key, "row": r, "column": c, "printed": printed},
+        ["table-lookup"],
+        1,
+    )
+
+
+def _numeric_columns(ctx: Ctx, *, full: bool, summable: bool = False) -> list[tuple[Table, int]]:
+    out = []
+    for t in ctx.tables():
+        cols = t.summed_columns() if summable else t.numeric_columns()
+        for c in cols:
+            if c in t.label_columns or len(t.rows) < 2:
+                continue
+            if full and any(v is None for v in t.column_values(c)):
+                continue
+            if ctx.column_visible(t, c):
+                out.append((t, c))
+    return out
+
+
+def column_total(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pick(rng, _numeric_columns(ctx, full=False, summable=True))
+    if hit is None:
+        return None
+    t, c = hit
+    col = t.columns[c]
+    total = t.total(c)
+    shown = [t.cell(r, c) for r in range(len(t.rows)) if t.rows[r][c] is not None]
+    q = phrase("page_questions", "column_total", rng, column=t.header_name(c), where=_where(t))
+    steps = [
+        f"The {t.header_name(c)} column lists {', '.join(shown)}.",
+        f"They add up to {col.show(total)}.",
+    ]
+    if t.totals:
+        steps.append(f"The {t.total_label} row agrees.")
+    return make_qa(
+        "column_total",
+        q,
+        _num(t, c, total),
+        "number",
+        steps,
+        {"table": t.key, "column": c, ("printed" if t.totals else "result"): col.show(total)},
+        ["table-lookup", "arithmetic", "aggregation"],
+        2,
+    )
+
+
+def _extreme(t: Table, c: int, highest: bool) -> int | None:
+    values = [float(v) for v in t.column_values(c)]  # type: ignore[arg-type]
+    best = max(values) if highest else min(values)
+    rows = [r for r, v in enumerate(values) if v == best]
+    return rows[0] if len(rows) == 1 else None
+
+
+def extreme(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pick(rng, _numeric_columns(ctx, full=True))
+    if hit is None:
+        return None
+    t, c = hit
+    highest = bool(rng.random() < 0.5)
+    r = _extreme(t, c, highest)
+    if r is None:
+        return None
+    word = "highest" if highest else "lowest"
+    q = phrase(
+        "page_questions",
+        "extreme",
+        rng,
+        noun=t.noun,
+        word=word,
+        column=t.header_name(c),
+        where=_where(t),
+    )
+    steps = [
+        f"Compare the {t.header_name(c)} column: the {word} value is {t.cell(r, c)}.",
+        f"It belongs to {t.label(r)}.",
+    ]
+    return make_qa(
+        "extreme",
+        q,
+        t.label(r),
+        "text",
+        steps,
+        {"table": t.key, "column": c, "highest": highest},
+        ["table-lookup", "comparison"],
+        2,
+    )
+
+
+def multi_hop(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pick(rng, _numeric_columns(ctx, full=True))
+    if hit is None:
+        return None
+    t, c = hit
+    others = [k for k in range(len(t.columns)) if k != c and k not in t.label_columns]
+    highest = bool(rng.random() < 0.5)
+    r = _extreme(t, c, highest)
+    k = _pick(rng, others)
+    if r is None or k is None or t.rows[r][k] is None or not ctx.row_visible(t, r, k):
+        return None
+    word = "highest" if highest else "lowest"
+    printed = t.cell(r, k)
+    answer = _num(t, k, float(t.rows[r][k])) if t.columns[k].numeric else printed
+    q = phrase(
+        "page_questions",
+        "multi_hop",
+        rng,
+        noun=t.noun,
+        word=word,
+        column=t.header_name(c),
+        other=t.header_name(k),
+        where=_where(t),
+    )
+    steps = [
+        f"The {word} {t.header_name(c)} is {t.cell(r, c)}, in the row of {t.label(r)}.",
+        f"That row's {t.header_name(k)} is {printed}.",
+    ]
+    return make_qa(
+        "multi_hop",
+        q,
+        answer,
+        "number" if t.columns[k].numeric else "text",
+        steps,
+        {"table": t.key, "column": c, "other": k, "highest": highest, "printed": printed},
+        ["table-lookup", "comparison", "multi-hop"],
+        3,
+    )
+
+
+def _pair(ctx: Ctx, rng: np.random.Generator) -> tuple[Table, int, int, int] | None:
+    hit = _pick(rng, _numeric_columns(ctx, full=True))
+    if hit is None:
+        return None
+    t, c = hit
+    a, b = (int(v) for v in rng.choice(len(t.rows), size=2, replace=False))
+    va, vb = float(t.rows[a][c]), float(t.rows[b][c])
+    if va == vb:
+        return None
+    return (t, c, a, b) if va > vb else (t, c, b, a)
+
+
+def compare(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pair(ctx, rng)
+    if hit is None:
+        return None
+    t, c, hi, lo = hit
+    a, b = (hi, lo) if rng.random() < 0.5 else (lo, hi)
+    col = t.header_name(c)
+    q = phrase(
+        "page_questions", "compare", rng, column=col, a=_row(t, a), b=_row(t, b), where=_where(t)
+    )
+    steps = [
+        f"{t.label(a)} has {t.cell(a, c)} and {t.label(b)} has {t.cell(b, c)}.",
+        f"{t.cell(hi, c)} is the larger.",
+    ]
+    return make_qa(
+        "compare",
+        q,
+        t.label(hi),
+        "text",
+        steps,
+        {"table": t.key, "column": c, "a": a, "b": b},
+        ["table-lookup", "comparison"],
+        2,
+    )
+
+
+def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pair(ctx, rng)
+    if hit is None:
+        return None
+    t, c, hi, lo = hit
+    col = t.columns[c]
+    diff = round(float(t.rows[hi][c]) - float(t.rows[lo][c]), col.decimals)  # type: ignore[arg-type]
+    q = phrase(
+        "page_questions",
+        "difference",
+        rng,
+        column=t.header_name(c),
+        a=_row(t, hi),
+        b=_row(t, lo),
+        where=_where(t),
+    )
+    steps = [
+        f"{t.label(hi)} has {t.cell(hi, c)}; {t.label(lo)} has {t.cell(lo, c)}.",
+        f"{t.cell(hi, c)} - {t.cell(lo, c)} = {col.show(diff)}.",
+    ]
+    return make_qa(
+        "difference",
+        q,
+        _num(t, c, diff),
+        "number",
+        steps,
+        {"table": t.key, "column": c, "a": hi, "b": lo, "result": col.show(diff)},
+        ["table-lookup", "arithmetic"],
+        2,
+    )
+
+
+def count_rows(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    tables = [
+        t for t in ctx.tables() if all(ctx.visible(f"{t.key}-r{r}") for r in range(len(t.rows)))
+    ]
+    t = _pick(rng, tables)
+    if t is None:
+        return None
+    n = len(t.rows)
+    q = phrase(
+        "page_questions", "count_rows", rng, nouns=plural(t.noun), where=_where(t), kind=ctx.kind
+    )
+    steps = [f"Count the {plural(t.noun)}{_where(t)}: there are {n}."]
+    return make_qa("count_rows", q, n, "number", steps, {"table": t.key}, ["counting"], 1)
+
+
+def count_above(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pick(rng, _numeric_columns(ctx, full=True))
+    if hit is None:
+        return None
+    t, c = hit
+    col = t.columns[c]
+    values = sorted({float(v) for v in t.column_values(c)})
+    if len(values) < 3:
+        return None
+    i = int(rng.integers(0, len(values) - 1))
+    lo, hi = values[i], values[i + 1]
+    threshold = round((lo + hi) / 2, col.decimals)
+    if not lo < threshold < hi:
+        return None
+    n = sum(1 for v in t.column_values(c) if v is not None and v > threshold)
+    q = phrase(
+        "page_questions",
+        "count_above",
+        rng,
+        nouns=plural(t.noun),
+        column=t.header_name(c),
+        threshold=col.show(threshold),
+        where=_where(t),
+    )
+    above = [t.label(r) for r in range(len(t.rows)) if float(t.rows[r][c]) > threshold]
+    steps = [
+        f"Values of {t.header_name(c)} above {col.show(threshold)}: {', '.join(above) or 'none'}.",
+        f"That is {n}.",
+    ]
+    return make_qa(
+        "count_above",
+        q,
+        n,
+        "number",
+        steps,
+        {"table": t.key, "column": c, "threshold": threshold},
+        ["counting", "comparison"],
+        2,
+    )
+
+
+def _lists(ctx: Ctx, *, states: bool) -> list[Items]:
+    return [
+        b
+        for b in ctx.spec.blocks_of(Items)
+        if b.display != "nav"
+        and bool(b.states) == states
+        and (states or len(b.entries) > 1)
+        and ctx.visible(*(f"{b.key}-{i}" for i in range(len(b.entries))))
+    ]
+
+
+def list_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    b = _pick(rng, _lists(ctx, states=False) + _lists(ctx, states=True))
+    if b is None:
+        return None
+    n = len(b.entries)
+    where = f" under {b.heading}" if b.heading else ""
+    q = phrase(
+        "page_questions", "list_count", rng, nouns=plural(b.noun), where=where, kind=ctx.kind
+    )
+    return make_qa(
+        "list_count",
+        q,
+        n,
+        "number",
+        [f"Count the {plural(b.noun)}{where}: {n}."],
+        {"list": b.key},
+        ["counting"],
+        1,
+    )
+
+
+def state(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    b = _pick(rng, _lists(ctx, states=True))
+    if b is None:
+        return None
+    i = int(rng.integers(len(b.entries)))
+    on = b.states[i]
+    key = "toggle" if b.display == "toggles" else "checked"
+    q = phrase("page_questions", key, rng, entry=b.entries[i])
+    what = (
+        ("switched on" if on else "switched off")
+        if key == "toggle"
+        else ("ticked" if on else "not ticked")
+    )
+    steps = [f"Next to {b.entries[i]} the {'switch' if key == 'toggle' else 'box'} is {what}."]
+    return make_qa(
+        "state", q, on, "bool", steps, {"list": b.key, "entry": i}, ["text-reading", "ui-state"], 1
+    )
+
+
+def _bars(ctx: Ctx) -> list[Bars]:
+    return [
+        b
+        for b in ctx.spec.blocks_of(Bars)
+        if ctx.visible(*(f"{b.key}-{i}" for i in range(len(b.labels))))
+        and ctx.visible(*(f"{b.key}-{i}-value" for i in range(len(b.labels))))
+    ]
+
+
+def bar_extreme(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    b = _pick(rng, _bars(ctx))
+    if b is None:
+        return None
+    highest = bool(rng.random() < 0.5)
+    best = max(b.values) if highest else min(b.values)
+    if list(b.values).count(best) != 1:
+        return None
+    i = list(b.values).index(best)
+    word = "longest" if highest else "shortest"
+    q = phrase("page_questions", "bar_extreme", rng, word=word)
+    steps = [f"The {word} bar is labelled {b.labels[i]}, with {b.column.show(best)}."]
+    return make_qa(
+        "bar_extreme",
+        q,
+        b.labels[i],
+        "text",
+        steps,
+        {"bars": b.key, "highest": highest},
+        ["chart-reading", "comparison"],
+        1,
+    )
+
+
+def bar_value(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    b = _pick(rng, _bars(ctx))
+    if b is None:
+        return None
+    i = int(rng.integers(len(b.labels)))
+    printed = b.column.show(b.values[i])
+    q = phrase("page_questions", "bar_value", rng, label=b.labels[i])
+    value = int(b.values[i]) if b.column.decimals == 0 else round(b.values[i], b.column.decimals)
+    return make_qa(
+        "bar_value",
+        q,
+        value,
+        "number",
+        [f"The bar of {b.labels[i]} is labelled {printed}."],
+        {"bars": b.key, "index": i, "printed": printed},
+        ["chart-reading"],
+        1,
+    )
+
+
+def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pick(rng, _cells(ctx, True))
+    if hit is None:
+        return None
+    t, r, c = hit
+    col = t.columns[c]
+    v = float(t.rows[r][c])
+    if v <= 0:
+        return None
+    want = bool(rng.random() < 0.5)
+    threshold = round(
+        v * (rng.uniform(0.5, 0.85) if want else rng.uniform(1.15, 1.6)), col.decimals
+    )
+    if threshold <= 0 or abs(threshold - v) < 0.1 * v:
+        return None
+    answer = v > threshold
+    q = phrase(
+        "page_questions",
+        "yes_no",
+        rng,
+        column=t.header_name(c),
+        row=_row(t, r),
+        threshold=col.show(threshold),
+        where=_where(t),
+    )
+    steps = [
+        f"The {t.header_name(c)} for {t.label(r)} is {t.cell(r, c)}.",
+        f"{t.cell(r, c)} is {'more' if answer else 'not more'} than {col.show(threshold)}.",
+    ]
+    return make_qa(
+        "yes_no",
+        q,
+        answer,
+        "bool",
+        steps,
+        {"table": t.key, "row": r, "column": c, "threshold": threshold},
+        ["table-lookup", "comparison"],
+        1,
+    )
+
+
+def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pick(rng, _cells(ctx, True))
+    if hit is None:
+        return None
+    t, r, c = hit
+    col = t.columns[c]
+    v = float(t.rows[r][c])
+    right = col.show(v)
+    options = {right}
+    for _ in range(40):
+        factor = float(rng.choice([-1, 1])) * rng.uniform(0.12, 0.5)
+        w = round(v * (1 + factor), col.decimals) if v else float(rng.integers(1, 10))
+        if w > 0:
+            options.add(col.show(w))
+        if len(options) == 4:
+            break
+    if len(options) < 4:
+        return None
+    choices = sorted(options - {right})
+    choices.insert(int(rng.integers(4)), right)
+    q = phrase(
+        "page_questions", "choice", rng, column=t.header_name(c), row=_row(t, r), where=_where(t)
+    )
+    return make_qa(
+        "multiple_choice",
+        q,
+        right,
+        "choice",
+        [f"The {t.header_name(c)} for {t.label(r)} reads {right}."],
+        {"table": t.key, "row": r, "column": c, "options": choices},
+        ["table-lookup"],
+        1,
+        choices=choices,
+    )
+
+
+def unanswerable(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    label = _pick(rng, list(ctx.spec.absent))
+    if label is None:
+        return None
+    q = phrase("page_questions", "unanswerable", rng, label=label, kind=ctx.kind)
+    steps = [f"The {ctx.kind} shows no {label} anywhere."]
+    return make_qa(
+        "unanswerable", q, NOT_STATED, "text", steps, {"label": label}, ["unanswerable"], 2
+    )
+
+
+def _targets(ctx: Ctx) -> list[tuple[str, str]]:
+    """Things to point at: buttons, labelled fields' values, section headings, the title."""
+    out = [
+        (f"{b.key}-{i}", f"{lb} button")
+        for b in ctx.spec.blocks_of(Buttons)
+        for i, lb in enumerate(b.labels)
+    ]
+    out += [
+        (f.key, f"{f.label} value") for b in ctx.spec.blocks_of(Fields) for f in b.items if f.label
+    ]
+    out += [
+        (f"{b.key}-heading", f"{b.heading} heading")
+        for b in ctx.spec.blocks
+        if getattr(b, "heading", "")
+    ]
+    out.append(("title", "title"))
+    return [(k, what) for k, what in out if ctx.visible(k)]
+
+
+def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    targets = _targets(ctx)
+    buttons = [t for t in targets if t[1].endswith(" button")]
+    hit = _pick(rng, buttons if buttons and rng.random() < 0.6 else targets)
+    if hit is None:
+        return None
+    key, what = hit
+    x, y, w, h = ctx.boxes[key]["bbox"]
+    centre = [round(x + w / 2, 1), round(y + h / 2, 1)]
+    q = phrase("page_questions", "point", rng, target=what)
+    return make_qa(
+        "point",
+        q,
+        centre,
+        "point",
+        [f"The {what} is at about ({centre[0]}, {centre[1]})."],
+        {"key": key},
+        ["grounding"],
+        1,
+        tolerance={"box": [x, y, w, h]},
+    )
+
+
+def box(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    hit = _pick(rng, _targets(ctx))
+    if hit is None:
+        return None
+    key, what = hit
+    bbox = [round(float(v), 1) for v in ctx.boxes[key]["bbox"]]
+    q = phrase("page_questions", "box", rng, target=what)
+    return make_qa(
+        "box",
+        q,
+        bbox,
+        "box",
+        [
+            f"The {what} spans x {bbox[0]} to {round(bbox[0] + bbox[2], 1)}, y {bbox[1]} to {round(bbox[1] + bbox[3], 1)}."
+        ],
+        {"key": key},
+        ["grounding"],
+        2,
+    )
+
+
+FIXED: tuple[Program, ...] = (unanswerable, point)
+POOL: tuple[Program, ...] = (
+    field_lookup,
+    table_lookup,
+    column_total,
+    extreme,
+    multi_hop,
+    compare,
+    difference,
+    count_rows,
+    count_above,
+    list_count,
+    state,
+    bar_extreme,
+    bar_value,
+    yes_no,
+    multiple_choice,
+    box,
+)
+
+
+def page_questions(
+    spec: PageSpec, rendered: Any, *, rng: np.random.Generator, k: int = 6
+) -> list[QA]:
+    """Unanswerable and pointing, plus ``k`` drawn from the rest (those that can ask)."""
+    ctx = Ctx(spec, rendered.elements, rendered.width, rendered.height)
+    return ask(ctx, rng, FIXED, POOL, k)

@@ -1,0 +1,290 @@
+"""Pages of blocks: the ten page kinds of the document domain, the table domain (six styles)
+and the screen domain (six kinds). Specs add up and round-trip, pages are self-contained,
+every answer recomputes from the spec with an independent evaluator and is printed on the
+page inside the image, boxes lie over their text, golden specs hold."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+import synth
+from synth.generators._common import plain
+from synth.generators._page import PageSpec, Table
+from synth.generators.base import Rendered
+from synth.generators.document import ALL_KINDS, KINDS, DocumentGenerator
+from synth.generators.document import DOMAIN as DOCUMENT
+from synth.generators.screen import DOMAIN as SCREEN
+from synth.generators.screen import KINDS as SCREENS
+from synth.generators.screen import ScreenGenerator
+from synth.generators.table import DOMAIN as TABLE
+from synth.generators.table import STYLES, TableGenerator
+from synth.qa_synth.page import page_questions
+
+from ..qa_synth.evaluate_page import recompute
+
+BROWSER = shutil.which("chromium") is not None
+needs_browser = pytest.mark.skipif(not BROWSER, reason="apt-get install chromium")
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+PAGE_KINDS = [k for k in ALL_KINDS if k not in KINDS]
+CASES = (
+    [("document", k) for k in PAGE_KINDS]
+    + [("table", k) for k in STYLES]
+    + [("screen", k) for k in SCREENS]
+)
+
+
+def _generator(domain: str, kind: str | None) -> Any:
+    if domain == "document":
+        return DocumentGenerator(kind)
+    return TableGenerator(kind) if domain == "table" else ScreenGenerator(kind)
+
+
+def _sample(domain: str, kind: str, seed: int) -> Any:
+    return _generator(domain, kind).sample(rng=np.random.default_rng(seed))
+
+
+def test_every_kind_is_listed_once() -> None:
+    from synth.generators.document._kinds import BUILDERS
+
+    assert tuple(BUILDERS) == tuple(PAGE_KINDS) and len(PAGE_KINDS) == 10
+    assert len(ALL_KINDS) == 12 and len(STYLES) == 6 and len(SCREENS) == 6
+
+
+def _check_derived(spec: PageSpec) -> None:
+    """What each kind computes from other numbers on the page."""
+    tables = {b.key: b for b in spec.blocks if isinstance(b, Table)}
+    fields = {f.key: f.value for b in spec.blocks if hasattr(b, "items") for f in b.items}  # type: ignore[union-attr]
+    if spec.kind == "bank_statement":
+        t = tables["transactions"]
+        bal = float(
+            fields["opening_balance"].lstrip("-").lstrip(t.columns[2].prefix).replace(",", "")
+        )
+        if fields["opening_balance"].startswith("-"):
+            bal = -bal
+        for row in t.rows:
+            bal = round(bal - (row[2] or 0) + (row[3] or 0), t.columns[4].decimals)  # type: ignore[operator]
+            assert row[4] == bal
+        assert t.columns[4].show(bal) == fields["closing_balance"]
+    if spec.kind == "utility_bill":
+        t = tables["charges"]
+        used = int(fields["current_reading"].replace(",", "")) - int(
+            fields["previous_reading"].replace(",", "")
+        )
+        assert t.rows[0][1] == used
+        for row in t.rows:
+            assert row[3] == round(row[1] * row[2], t.columns[3].decimals)  # type: ignore[operator]
+    if spec.kind == "nutrition_label":
+        t = tables["nutrients"]
+        serving = int(fields["serving_size"].split()[0])
+        for row in t.rows:
+            assert row[2] == round(row[1] * serving / 100, 1)  # type: ignore[operator]
+    if spec.kind == "row_totals":
+        t = tables["data"]
+        for row in t.rows:
+            assert row[-1] == round(sum(row[1:-1]), t.columns[-1].decimals)  # type: ignore[arg-type]
+    if spec.kind == "cart":
+        t = tables["items"]
+        for row in t.rows:
+            assert row[3] == round(row[1] * row[2], t.columns[3].decimals)  # type: ignore[operator]
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=st.sampled_from(CASES), seed=st.integers(0, 2**32 - 1))
+def test_specs_add_up_round_trip_and_pages_are_self_contained(
+    case: tuple[str, str], seed: int
+) -> None:
+    sample = _sample(*case, seed)
+    spec = sample.spec
+    assert spec.kind == case[1] and sample.family == case[1]
+    assert PageSpec.from_json(json.loads(json.dumps(spec.to_json()))) == spec
+    _check_derived(spec)
+    html = sample.code.source
+    for needle in ("http:", "https:", "//", "src=", "url(", "@import"):
+        assert needle not in html.replace("<!doctype html>", "")
+    for t in spec.blocks_of(Table):  # every cell is printed on the page (HTML-escaped)
+        for r in range(len(t.rows)):
+            for c in range(len(t.columns)):
+                text = (
+                    t.cell(r, c).replace("&", "&amp;").replace("'", "&#39;").replace('"', "&#34;")
+                )
+                assert text in html
+
+
+def _all_visible(sample: Any) -> Rendered:
+    """Render facts as if every keyed element were drawn, in order, inside a large image (the
+    keys come from the page's own HTML): QA programs can then be run on any seed quickly."""
+    keys = re.findall(r'data-key="([^"]+)"', sample.code.source)
+    elements = tuple(
+        {"label": "", "role": "field", "key": k, "bbox": [10.0, 10.0 + 3 * i, 50.0, 2.0]}
+        for i, k in enumerate(keys)
+    )
+    return Rendered(png=b"", width=4000, height=4000 + 3 * len(keys), elements=elements, backend="")
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=st.sampled_from(CASES), seed=st.integers(0, 2**32 - 1))
+def test_every_answer_recomputes_from_the_spec(case: tuple[str, str], seed: int) -> None:
+    sample = _sample(*case, seed)
+    rendered = _all_visible(sample)
+    qa = page_questions(sample.spec, rendered, rng=np.random.default_rng(seed))
+    spec = json.loads(json.dumps(sample.spec.to_json()))
+    assert {q.program for q in qa} >= {"unanswerable", "point"}
+    for q in qa:
+        d = json.loads(json.dumps(q.to_json()))
+        if q.program in ("point", "box"):
+            continue
+        assert recompute(spec, d) == d["answer"], d
+
+
+def test_hidden_elements_are_never_asked_about() -> None:
+    """Cut the image above the table: no question reads a table cell any more."""
+    sample = _sample("table", "totals", 3)
+    rendered = _all_visible(sample)
+    keys = [e["key"] for e in rendered.elements]
+    cut = next(i for i, k in enumerate(keys) if k.startswith("data-"))
+    short = Rendered(b"", 4000, int(10 + 3 * cut), rendered.elements, "")
+    for seed in range(30):
+        for q in page_questions(sample.spec, short, rng=np.random.default_rng(seed)):
+            assert "table" not in q.params, q
+
+
+def test_programs_are_all_used_and_answers_balanced() -> None:
+    programs: Counter[str] = Counter()
+    yes = Counter()
+    for i in range(400):
+        domain, kind = CASES[i % len(CASES)]
+        sample = _sample(domain, kind, i)
+        for q in page_questions(sample.spec, _all_visible(sample), rng=np.random.default_rng(i)):
+            programs[q.program] += 1
+            if q.answer_type == "bool":
+                yes[q.answer] += 1
+    from synth.qa_synth.page import FIXED, POOL
+
+    assert set(programs) == {p.__name__ for p in (*FIXED, *POOL)}, programs
+    assert 0.3 < yes[True] / (yes[True] + yes[False]) < 0.7, yes
+
+
+def test_golden_specs_are_unchanged() -> None:
+    """Specs at fixed seeds; regenerate with: python scripts/regen_golden.py"""
+    for name, domain in (("table", TABLE), ("screen", SCREEN), ("document", DOCUMENT)):
+        golden = json.loads((GOLDEN / f"{name}_specs.json").read_text())
+        for seed, spec in golden.items():
+            got = domain.sample(rng=np.random.default_rng(int(seed))).spec
+            assert plain(got.to_json()) == spec, (name, seed)
+
+
+@needs_browser
+@pytest.mark.parametrize("case", CASES, ids=[f"{d}-{k}" for d, k in CASES])
+def test_rendered_answers_are_on_the_page_and_recompute(case: tuple[str, str]) -> None:
+    for seed in (0, 1):
+        result = synth.render(_sample(*case, seed))
+        rec = result.record.to_json()
+        w, h = rec["image"]["width"], rec["image"]["height"]
+        with Image.open(io.BytesIO(result.png)) as im:
+            assert im.size == (w, h)
+        assert all(rec["checks"].values()), rec["checks"]
+        elements = rec["annotations"]["elements"]
+        by_key = {e["key"]: e for e in elements if "key" in e}
+        for q in rec["qa"]:
+            if q["answer_type"] in ("point", "box"):
+                x, y, bw, bh = by_key[q["params"]["key"]]["bbox"]
+                if q["answer_type"] == "point":
+                    assert x <= q["answer"][0] <= x + bw and y <= q["answer"][1] <= y + bh
+                else:
+                    assert q["answer"] == pytest.approx([x, y, bw, bh], abs=0.06)
+                assert 0 <= x and 0 <= y and x + bw <= w + 0.5 and y + bh <= h + 0.5
+                continue
+            assert recompute(rec["spec"], q) == q["answer"], q
+            shown = q["params"].get("printed")
+            if shown is None and q["answer_type"] in ("text", "choice"):
+                shown = q["answer"]
+            if shown is not None and shown != "not stated":
+                # an element with exactly this text (or a row label holding it) is in the image
+                hits = [
+                    e
+                    for e in elements
+                    if e.get("key") and (e["label"] == shown or shown in e["label"].split(", "))
+                ]
+                if not hits:  # multi-column row labels ("2024, Apr") are two cells
+                    parts = shown.split(", ")
+                    hits = [e for e in elements if e.get("key") and e["label"] in parts]
+                assert hits, (q, shown)
+                assert any(
+                    0 <= e["bbox"][0]
+                    and e["bbox"][0] + e["bbox"][2] <= w + 0.5
+                    and e["bbox"][1] + e["bbox"][3] <= h + 0.5
+                    for e in hits
+                ), q
+        transcript = rec["annotations"]["transcription"]
+        pos = 0
+        for t in (e["label"] for e in elements if e["role"] == "text"):
+            if t in ("✓",):  # a tick mark is drawn, not written
+                continue
+            found = transcript.find(t, pos)
+            if found < 0:  # two-column layouts read a later block first; still present
+                found = transcript.find(t)
+            assert found >= 0, (t, transcript)
+            pos = max(pos, found)
+        assert rec["annotations"]["key_values"]["kind"] == case[1]
+
+
+@needs_browser
+def test_page_height_follows_the_content() -> None:
+    """height 0 renders as tall as the page: the last element ends near the bottom edge."""
+    for kind in ("resume", "menu", "bank_statement"):
+        result = synth.render(_sample("document", kind, 4))
+        rec = result.record.to_json()
+        bottom = max(e["bbox"][1] + e["bbox"][3] for e in rec["annotations"]["elements"])
+        assert bottom <= rec["image"]["height"] <= bottom + 60, kind
+
+
+@needs_browser
+def test_table_and_control_boxes_lie_over_their_text() -> None:
+    """Hide one element's text and render again: every changed pixel is inside its box."""
+    from synth.renderers.html import render_html
+
+    for sample, keys in (
+        (_sample("table", "merged", 2), ("data-r0-c0", "data-r1-c2", "data-h2")),
+        (_sample("screen", "login", 2), ("actions-0", "email", "remember-0")),
+        (_sample("document", "timetable", 2), ("times-r2-c1", "title")),
+    ):
+        st_ = sample.spec.style
+        page = render_html(sample.code.source, st_.width_px, st_.height_px)
+        a = np.asarray(Image.open(io.BytesIO(page.png)).convert("L"), dtype=int)
+        for key in keys:
+            hidden = sample.code.source.replace(
+                "</style>", f"[data-key='{key}'] {{ color: transparent !important; }}</style>"
+            )
+            other = render_html(hidden, st_.width_px, st_.height_px)
+            b = np.asarray(Image.open(io.BytesIO(other.png)).convert("L"), dtype=int)
+            ys, xs = np.nonzero(np.abs(a - b) > 8)
+            assert len(xs) > 10, key
+            (box,) = [e["bbox"] for e in page.elements if e.get("key") == key]
+            x, y, w, h = box
+            assert xs.min() >= x - 1 and xs.max() <= x + w + 1, key
+            assert ys.min() >= y - 1 and ys.max() <= y + h + 1, key
+
+
+@needs_browser
+def test_generate_writes_tables_and_screens(tmp_path: Path) -> None:
+    from ..conftest import synth_cmd
+
+    for domain in ("table", "screen"):
+        out = tmp_path / domain
+        synth_cmd(
+            "generate", "--domain", domain, "--n", "6", "--seed", "3", "--out", str(out), check=True
+        )
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["counts"]["written"] == 6 and manifest["counts"]["failed"] == 0
