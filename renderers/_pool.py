@@ -329,7 +329,14 @@ def run_code(
     message, traceback)."""
     if sandbox:
         require_sandbox()
-    w = start_worker(run_seed=0, sandbox=sandbox, limits=limits or Limits(cpu_s=timeout_s))
+    from synth.renderers._worker import LANGUAGE_DOMAINS
+
+    w = start_worker(
+        run_seed=0,
+        sandbox=sandbox,
+        limits=limits or Limits(cpu_s=timeout_s),
+        domains=LANGUAGE_DOMAINS.get(language, ()),
+    )
     try:
         assert w.proc.stdin is not None and w.proc.stdout is not None
         write_message(

@@ -32,7 +32,13 @@ NETWORK_ERRNOS = {
 FS_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 #: code language -> "module:function(source) -> Rendered"
-LANGUAGES = {"python-matplotlib": "synth.renderers.mpl:render_matplotlib"}
+LANGUAGES = {
+    "python-matplotlib": "synth.renderers.mpl:render_matplotlib",
+    "plotly-json": "synth.renderers.html:render_plotly_code",
+    "mermaid": "synth.renderers.html:render_mermaid_code",
+}
+#: code languages whose renderer lives in a domain pack's back-end (started for a code op)
+LANGUAGE_DOMAINS = {"plotly-json": ("chart",), "mermaid": ("diagram",)}
 
 
 def apply_limits(limits: dict[str, int]) -> None:

@@ -15,6 +15,7 @@ import json
 import shutil
 from functools import cache
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from synth._errors import MissingDependencyError, RenderError, RenderTimeout
@@ -62,6 +63,102 @@ _MEASURE = """() => {
 }"""
 
 
+_PLOT_PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><style>html, body { margin: 0; }"
+    "</style></head><body><div id='plot'></div></body></html>"
+)
+#: Draw a plotly figure (JSON text) and report the marks questions point at: bars, points
+#: and pie slices (``ref`` "series|index"), tick labels, title and legend entries.
+_PLOT = """async (text) => {
+  const fig = JSON.parse(text);
+  const div = document.getElementById('plot');
+  Plotly.purge(div);
+  await Plotly.newPlot(div, fig.data, fig.layout, {staticPlot: true, displayModeBar: false});
+  const out = [];
+  const box = el => { const r = el.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; };
+  div.querySelectorAll('.barlayer .trace').forEach((tr, s) =>
+    tr.querySelectorAll('.point path').forEach((p, j) =>
+      out.push({role: 'bar', ref: `${s}|${j}`, bbox: box(p)})));
+  div.querySelectorAll('.scatterlayer .trace').forEach((tr, s) =>
+    tr.querySelectorAll('.points path.point').forEach((p, j) => {
+      const b = box(p);
+      out.push({role: 'point', ref: `${s}|${j}`, bbox: b, point: [b[0] + b[2] / 2, b[1] + b[3] / 2]});
+    }));
+  div.querySelectorAll('.pielayer .trace .slice').forEach((sl, j) => {
+    out.push({role: 'slice', ref: `0|${j}`, bbox: box(sl.querySelector('path.surface'))});
+    const t = sl.querySelector('.slicetext');
+    if (t && t.textContent) out.push({role: 'value', ref: `0|${j}`, label: t.textContent, bbox: box(t)});
+  });
+  for (const [sel, role] of [['.xtick text', 'xtick'], ['.ytick text', 'ytick'], ['.gtitle', 'title']])
+    div.querySelectorAll(sel).forEach(t => { if (t.textContent) out.push({role: role, label: t.textContent, bbox: box(t)}); });
+  div.querySelectorAll('.legend .traces .legendtext').forEach((t, s) =>
+    out.push({role: 'legend', ref: `${s}`, label: t.textContent, bbox: box(t)}));
+  return JSON.stringify(out);
+}"""
+
+
+@cache
+def _plotly_js() -> str:
+    from importlib import resources
+
+    try:
+        return resources.files("plotly").joinpath("package_data", "plotly.min.js").read_text()
+    except (ImportError, FileNotFoundError):
+        raise MissingDependencyError(
+            "plotly.min.js not found: pip install plotly (bash scripts/setup.sh)"
+        ) from None
+
+
+#: Draw Mermaid text and report nodes, edge labels, participants and messages.
+_MERMAID = """async ([code, config, background]) => {
+  mermaid.initialize(Object.assign({startOnLoad: false, securityLevel: 'strict',
+                                    deterministicIds: true}, config));
+  document.body.style.background = background;
+  const div = document.getElementById('plot');
+  div.style.padding = '16px';
+  div.style.display = 'inline-block';
+  div.innerHTML = '';
+  const {svg} = await mermaid.render('diagram', code);
+  div.innerHTML = svg;
+  const out = [];
+  const box = el => { const r = el.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; };
+  div.querySelectorAll('g.node').forEach(n => {
+    const m = /flowchart-(.+)-[0-9]+$/.exec(n.id);
+    out.push({role: 'node', key: m ? m[1] : null, label: n.textContent.trim(), bbox: box(n)});
+  });
+  div.querySelectorAll('g.edgeLabel').forEach(n => {
+    if (n.textContent.trim()) out.push({role: 'edge_label', label: n.textContent.trim(), bbox: box(n)});
+  });
+  div.querySelectorAll('rect.actor-top').forEach(n => out.push({role: 'actor_box', bbox: box(n)}));
+  div.querySelectorAll('text.actor').forEach(n => out.push({role: 'actor_text', label: n.textContent.trim(), bbox: box(n)}));
+  div.querySelectorAll('.messageText').forEach((n, j) =>
+    out.push({role: 'message', key: `m${j}`, label: n.textContent.trim(), bbox: box(n)}));
+  const title = div.querySelector('.flowchartTitleText, .titleText');
+  if (title) out.push({role: 'title', key: 'title', label: title.textContent.trim(), bbox: box(title)});
+  const r = div.getBoundingClientRect();
+  return JSON.stringify({elements: out, width: Math.ceil(r.right), height: Math.ceil(r.bottom)});
+}"""
+#: background behind each mermaid theme
+MERMAID_BACKGROUNDS = {"dark": "#1f2020"}
+MERMAID_VIEWPORT = (2000, 2400)  # the largest diagram image; a bigger one is cut
+
+
+#: where set-up's ``npm ci`` puts mermaid (the checkout's node_modules)
+MERMAID_JS = str(Path(__file__).resolve().parents[1] / "node_modules/mermaid/dist/mermaid.min.js")
+
+
+def _mermaid_js() -> str:
+    import os
+
+    for path in (os.environ.get("SYNTH_MERMAID_JS", ""), MERMAID_JS):
+        if path and Path(path).is_file():
+            return Path(path).read_text(encoding="utf-8")
+    raise MissingDependencyError(
+        "mermaid.min.js not found: bash scripts/setup.sh (npm ci installs mermaid into "
+        "node_modules), or point SYNTH_MERMAID_JS at a copy"
+    )
+
+
 def browser_version() -> str:
     return f"chromium via playwright {version('playwright')}"
 
@@ -85,6 +182,24 @@ class _Browser:
         self.blocked: list[str] = []
         self._closed = False
         self.page.route("**/*", self._route)
+        self._script_pages: dict[str, Any] = {}
+
+    def script_page(self, name: str, script: Any) -> Any:
+        """A page of its own with one JavaScript library loaded once (``script()`` gives its
+        text: plotly.js from the plotly package, mermaid.js from npm; no network)."""
+        if name not in self._script_pages:
+            page = self._context.new_page()
+            page.route("**/*", self._route)
+            page.set_content(_PLOT_PAGE, wait_until="load")
+            page.add_script_tag(content=script())
+            self._script_pages[name] = page
+        return self._script_pages[name]
+
+    def plotly_page(self) -> Any:
+        return self.script_page("plotly", _plotly_js)
+
+    def mermaid_page(self) -> Any:
+        return self.script_page("mermaid", _mermaid_js)
 
     def _route(self, route: Any) -> None:
         url = route.request.url
@@ -135,6 +250,106 @@ def warm_up() -> None:
     _browser()
 
 
+def warm_up_mermaid() -> None:
+    """Start the browser and load mermaid.js into its diagram page."""
+    _browser().mermaid_page()
+
+
+def render_mermaid(
+    source: str,
+    *,
+    theme: str = "default",
+    font: str = "Liberation Sans",
+    font_px: int = 16,
+    curve: str = "basis",
+) -> Rendered:
+    """Draw Mermaid text in the warm diagram page; the image is as large as the diagram.
+    Elements: flowchart nodes (``key``: the node id), edge labels, sequence participants
+    (``key`` p0, p1... in the order the text declares them) and messages (m0, m1...)."""
+    b = _browser()
+    if not b.alive():
+        _discard(b)
+        b = _browser()
+    b.blocked.clear()
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    config = {
+        "theme": theme,
+        "fontFamily": font,
+        "themeVariables": {"fontFamily": font, "fontSize": f"{font_px}px"},
+        "flowchart": {"htmlLabels": False, "curve": curve, "useMaxWidth": False},
+        "sequence": {"useMaxWidth": False},
+        "handDrawnSeed": 1,  # rough.js draws node outlines: a fixed seed gives fixed bytes
+    }
+    background = MERMAID_BACKGROUNDS.get(theme, "#ffffff")
+    try:
+        page = b.mermaid_page()
+        page.set_viewport_size({"width": MERMAID_VIEWPORT[0], "height": MERMAID_VIEWPORT[1]})
+        page.set_default_timeout(SETTLE_MS)
+        measured = json.loads(page.evaluate(_MERMAID, [source, config, background]))
+        width = max(1, min(int(measured["width"]), MERMAID_VIEWPORT[0]))
+        height = max(1, min(int(measured["height"]), MERMAID_VIEWPORT[1]))
+        clip: Any = {"x": 0, "y": 0, "width": width, "height": height}
+        png = page.screenshot(type="png", animations="disabled", caret="hide", clip=clip)
+    except PlaywrightTimeout as exc:
+        _discard(b)
+        raise RenderTimeout(f"diagram did not settle in {SETTLE_MS} ms: {exc}") from None
+    except PlaywrightError as exc:
+        _discard(b)
+        raise RenderError(f"mermaid could not draw the diagram: {exc}") from None
+    if b.blocked:
+        raise RenderError(f"forbidden: the diagram requested {b.blocked[0]}")
+    elements = _participants(source, measured["elements"])
+    for e in elements:
+        e["bbox"] = [round(float(v), 2) for v in e["bbox"]]
+        if e.get("key") is None:
+            e.pop("key", None)
+    return Rendered(
+        png=png,
+        width=width,
+        height=height,
+        elements=tuple(elements),
+        backend=f"mermaid.js via {browser_version()}",
+    )
+
+
+def render_mermaid_code(source: str) -> Rendered:
+    """:func:`render_mermaid` with the default look (``synth render-code``)."""
+    return render_mermaid(source)
+
+
+def _participants(source: str, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Name each sequence participant's top box ``p{i}`` (i: its declaration order): the top
+    copy of its name, and the actor box around it."""
+    import re
+
+    names = re.findall(r"^\s*participant \S+ as (.+)$", source, flags=re.M)
+    boxes = [f for f in facts if f["role"] == "actor_box"]
+    texts = [f for f in facts if f["role"] == "actor_text"]
+    out = [f for f in facts if f["role"] not in ("actor_box", "actor_text")]
+    for i, name in enumerate(names):
+        own = sorted((t for t in texts if t["label"] == name.strip()), key=lambda t: t["bbox"][1])
+        if not own:
+            continue
+        tx, ty, tw, th = own[0]["bbox"]
+        cx, cy = tx + tw / 2, ty + th / 2
+        around = [
+            b
+            for b in boxes
+            if b["bbox"][0] <= cx <= b["bbox"][0] + b["bbox"][2]
+            and b["bbox"][1] <= cy <= b["bbox"][1] + b["bbox"][3]
+        ]
+        bbox = around[0]["bbox"] if around else own[0]["bbox"]
+        out.append({"role": "participant", "key": f"p{i}", "label": name.strip(), "bbox": bbox})
+    return out
+
+
+def warm_up_plotly() -> None:
+    """Start the browser and load plotly.js into its plot page."""
+    _browser().plotly_page()
+
+
 def reset() -> None:
     """Close this process's warm browser, if any; the next render starts a new one."""
     if _browser.cache_info().currsize:
@@ -147,6 +362,88 @@ def _discard(b: _Browser) -> None:
         b.close()
     except Exception:  # noqa: BLE001 - it may be dead already; a new one starts next time
         pass
+
+
+def render_plotly(figure: str, width: int, height: int) -> Rendered:
+    """Draw a plotly figure (JSON text with ``data`` and ``layout``) in the warm plotly page
+    and screenshot it. Elements: bars, points and slices with ``ref`` "series|index" (a slice
+    also has a ``point`` inside it), tick labels, the title and legend entries."""
+    b = _browser()
+    if not b.alive():
+        _discard(b)
+        b = _browser()
+    b.blocked.clear()
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page = b.plotly_page()
+        page.set_viewport_size({"width": width, "height": height})
+        page.set_default_timeout(SETTLE_MS)
+        facts = json.loads(page.evaluate(_PLOT, figure))
+        png = page.screenshot(type="png", animations="disabled", caret="hide")
+    except PlaywrightTimeout as exc:
+        _discard(b)
+        raise RenderTimeout(f"plot did not settle in {SETTLE_MS} ms: {exc}") from None
+    except PlaywrightError as exc:
+        _discard(b)
+        raise RenderError(f"chromium failed drawing the plot: {exc}") from None
+    if b.blocked:
+        raise RenderError(f"forbidden: the plot requested {b.blocked[0]} (only data: URLs load)")
+    elements = []
+    for f in facts:
+        e = {k: v for k, v in f.items() if k != "bbox"}
+        e["bbox"] = [round(float(v), 2) for v in f["bbox"]]
+        if "point" in e:
+            e["point"] = [round(float(v), 1) for v in e["point"]]
+        elements.append(e)
+    _pie_points(figure, elements)
+    return Rendered(
+        png=png,
+        width=width,
+        height=height,
+        elements=tuple(elements),
+        backend=f"plotly.js via {browser_version()}",
+    )
+
+
+def render_plotly_code(source: str) -> Rendered:
+    """:func:`render_plotly` of a figure JSON alone (its layout holds the image size)."""
+    layout = json.loads(source)["layout"]
+    return render_plotly(source, int(layout["width"]), int(layout["height"]))
+
+
+def _pie_points(figure: str, elements: list[dict[str, Any]]) -> None:
+    """A point inside each pie slice, on the slice's middle angle (slices run clockwise from
+    12 o'clock), at the largest of a few radii that keeps clear of the slice's label; the
+    pie's centre and radius come from the union of the slices' boxes."""
+    import math
+
+    slices = [e for e in elements if e["role"] == "slice"]
+    if not slices:
+        return
+    trace = json.loads(figure)["data"][0]
+    values, hole = trace["values"], float(trace.get("hole", 0))
+    texts = {e["ref"]: e["bbox"] for e in elements if e["role"] == "value"}
+    x0 = min(e["bbox"][0] for e in slices)
+    y0 = min(e["bbox"][1] for e in slices)
+    x1 = max(e["bbox"][0] + e["bbox"][2] for e in slices)
+    y1 = max(e["bbox"][1] + e["bbox"][3] for e in slices)
+    cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, y1 - y0) / 2
+    radii = [f for f in (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3) if f > hole + 0.08]
+    total, before = float(sum(values)), 0.0
+    for e, v in zip(slices, values, strict=True):
+        theta = 2 * math.pi * (before + v / 2) / total
+        text = texts.get(e["ref"])
+        for f in radii:
+            px, py = cx + f * r * math.sin(theta), cy - f * r * math.cos(theta)
+            if text is None or not (
+                text[0] - 6 <= px <= text[0] + text[2] + 6
+                and text[1] - 6 <= py <= text[1] + text[3] + 6
+            ):
+                break
+        e["point"] = [round(px, 1), round(py, 1)]
+        before += v
 
 
 def render_html(html: str, width: int, height: int) -> Rendered:

@@ -24,10 +24,19 @@ from synth.renderers.html import CHROMIUM, LAUNCH_ARGS
 
 
 def pages(n: int, seed: int, every: int) -> list[tuple[str, int, int]]:
+    """(html, width, height) of every ``every``-th document of the run; a page drawn "as tall
+    as its content" gets the height the pipeline's image has (measured once, untimed), so
+    the floor screenshots exactly the pipeline's pixels."""
+    from synth.renderers.html import render_html, reset
+
     out = []
     for i in range(0, n, every):
         s = DocumentGenerator().sample(rng=sample_rng(sample_seed(seed, "document", i)))
-        out.append((s.code.source, s.spec.style.width_px, s.spec.style.height_px))
+        w, h = s.spec.style.width_px, s.spec.style.height_px
+        if not h:
+            h = render_html(s.code.source, w, 0).height
+        out.append((s.code.source, w, h))
+    reset()  # one Playwright per thread: the floor loops start their own
     return out
 
 

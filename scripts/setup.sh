@@ -8,11 +8,13 @@ cd "$ROOT"
 PY="${PYTHON:-python3}"
 
 # System packages: venv support (stock Debian splits it out), bubblewrap (the sandbox that
-# isolates renderer workers), the typefaces personas style charts with, and Chromium (the
-# document domain's renderer; Playwright drives it, no browser download).
+# isolates renderer workers), the typefaces personas style charts with, Chromium (the renderer
+# of HTML pages, plotly charts and mermaid diagrams; Playwright drives it, no browser download)
+# and npm (installs mermaid.js).
 FONTS=(fonts-liberation2 fonts-comic-neue fonts-lato fonts-open-sans fonts-ebgaramond)
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 "$PY" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 for pkg in "${FONTS[@]}"; do
@@ -26,6 +28,13 @@ if ((${#need_apt[@]})); then
     echo "setup: please install: ${need_apt[*]} (sudo apt-get install ${need_apt[*]})" >&2
     exit 2
   fi
+fi
+
+# JavaScript libraries the warm Chromium page loads (mermaid for the diagram domain), exactly as
+# package-lock.json pins them, into ./node_modules (no CDN at run time)
+if ! cmp -s package-lock.json node_modules/.synth-lock 2>/dev/null; then
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.synth-lock
 fi
 
 if [ ! -x .venv/bin/python ]; then

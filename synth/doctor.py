@@ -16,8 +16,13 @@ BACKENDS = (
         "pip install matplotlib  (or: bash scripts/setup.sh)",
     ),
     ("PIL", "image checks, preview", "pip install pillow"),
-    ("playwright", "document domain (drives Debian's Chromium)", "pip install playwright"),
-    ("jinja2", "document domain (HTML templates)", "pip install jinja2"),
+    (
+        "playwright",
+        "document, table and screen domains, plotly charts (drives Debian's Chromium)",
+        "pip install playwright",
+    ),
+    ("jinja2", "document, table and screen domains (HTML templates)", "pip install jinja2"),
+    ("plotly", "chart domain (plotly.js renderer)", "pip install 'plotly>=6.5,<6.6'"),
     ("pyarrow", "synth export --format hf", "pip install pyarrow"),
     ("faker", "persona names, places and addresses", "pip install 'faker>=40,<41'"),
     (
@@ -59,9 +64,9 @@ def doctor() -> int:
 
     if shutil.which(CHROMIUM) is None:  # the path the renderer launches
         ok = False
-        print(f"missing  {CHROMIUM} (document domain); fix: {INSTALL_HINT}")
+        print(f"missing  {CHROMIUM} (HTML pages, plotly charts); fix: {INSTALL_HINT}")
     else:
-        print(f"ok       {CHROMIUM} (document domain, driven by playwright)")
+        print(f"ok       {CHROMIUM} (HTML pages and plotly charts, driven by playwright)")
     from synth.renderers._sandbox import bwrap_works
 
     reason = bwrap_works()

@@ -41,6 +41,10 @@ BUILTIN: dict[str, tuple[str, str]] = {
         "synth.generators.screen:DOMAIN",
         "apt-get install chromium && pip install playwright jinja2  (or: bash scripts/setup.sh)",
     ),
+    "diagram": (
+        "synth.generators.diagram:DOMAIN",
+        "apt-get install chromium npm && npm ci (mermaid)  (or: bash scripts/setup.sh)",
+    ),
 }
 
 

@@ -113,7 +113,9 @@ def test_render_code_writes_the_png_or_a_typed_failure(tmp_path: Path) -> None:
     from synth.generators.chart import ChartGenerator
 
     script = tmp_path / "chart.py"
-    script.write_text(ChartGenerator().sample(rng=np.random.default_rng(4)).code.source)
+    script.write_text(
+        ChartGenerator(renderer="matplotlib").sample(rng=np.random.default_rng(4)).code.source
+    )
     ok = synth_cmd("render-code", str(script), "--out", str(tmp_path / "c.png"), *SANDBOX_ARGS)
     assert (
         ok.returncode == 0

@@ -120,14 +120,18 @@ def test_records_hold_the_design_fields(small_run: Path) -> None:
     for r in records:
         assert r["id"].startswith(f"chart-{r['family']}-")
         assert r["generator"] == f"chart@{VERSION}"
-        assert r["code"]["language"] == "python-matplotlib"
+        assert r["code"]["language"] in ("python-matplotlib", "plotly-json")
+        assert (r["code"]["language"] == "plotly-json") == (
+            r["spec"]["style"]["renderer"] == "plotly"
+        )
         persona = r["persona"]
         assert persona["description"] and r["topic"]
         assert {"occupation", "field", "country", "interests", "style", "city"} <= persona.keys()
         assert r["spec"]["style"]["profile"] == persona["style"]
         assert r["topic"] == r["spec"]["title"] and persona["organisation"]
         assert {e["role"] for e in r["annotations"]["elements"]} >= {"title"}
-        assert r["versions"]["renderer"].startswith("matplotlib ")
+        drawn_by = "plotly.js " if r["spec"]["style"]["renderer"] == "plotly" else "matplotlib "
+        assert r["versions"]["renderer"].startswith(drawn_by)
         assert all(q["reasoning"] and q["skills"] and q["difficulty"] in (1, 2, 3) for q in r["qa"])
 
 

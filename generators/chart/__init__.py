@@ -1,7 +1,8 @@
-"""Chart domain: bar, line, area, pie/donut, scatter and histogram charts drawn by Matplotlib.
+"""Chart domain: bar, line, area, pie/donut, scatter and histogram charts drawn by Matplotlib
+or by plotly.js in the warm Chromium page (``style.renderer``, drawn per sample).
 
-Each sample is a :class:`ChartSpec` (topic, data, axis, style) plus a standalone Matplotlib
-script that reproduces its PNG bytes. Question programs (``synth.qa_synth.chart``): value
+Each sample is a :class:`ChartSpec` (topic, data, axis, style) plus its code: a standalone
+Matplotlib script that reproduces its PNG bytes, or the Plotly figure JSON. Question programs (``synth.qa_synth.chart``): value
 lookup and reading off the axis, max/min, compare, difference, sum/average, share,
 count-if, k-th rank, trend and peak, yes/no, multiple choice, max-minus-average (multi-hop)
 and pointing at a bar/point/slice.
@@ -18,6 +19,8 @@ import numpy as np
 
 from synth.generators.base import Code, Rendered, Sample
 from synth.generators.chart._code import LANGUAGE, emit_script
+from synth.generators.chart._plotly import LANGUAGE as PLOTLY
+from synth.generators.chart._plotly import emit_plotly
 from synth.generators.chart._sample import PROFILES, sample_chart
 from synth.generators.chart._spec import KINDS, Axis, ChartSpec, ChartStyle, Series
 from synth.personas import Persona
@@ -41,7 +44,7 @@ __all__ = [
     "Series",
 ]
 
-VERSION = "2"
+VERSION = "3"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,9 +55,10 @@ class ChartGenerator:
     kind: str | None = None
     variant: str | None = None
     persona: Persona | None = None
+    renderer: str | None = None  # matplotlib | plotly; drawn when None
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        draw = sample_chart(rng, self.kind, self.variant, self.persona)
+        draw = sample_chart(rng, self.kind, self.variant, self.persona, self.renderer)
         return make_sample(draw.spec, persona=draw.persona, topic=draw.topic)
 
 
@@ -69,7 +73,9 @@ def make_sample(
         family=spec.family,
         generator=generator,
         spec=spec,
-        code=Code(LANGUAGE, emit_script(spec, generator)),
+        code=Code(PLOTLY, emit_plotly(spec))
+        if spec.style.renderer == "plotly"
+        else Code(LANGUAGE, emit_script(spec, generator)),
         persona=persona if persona is not None else {},
         topic=topic if topic is not None else spec.title,
     )
@@ -110,12 +116,30 @@ class ChartDomain:
 
     name = "chart"
     version = VERSION
-    install_hint = "pip install matplotlib"
+    install_hint = "pip install matplotlib plotly; apt-get install chromium (bash scripts/setup.sh)"
+    #: plotly charts are drawn in Chromium, which reserves far more address space than it
+    #: uses: an RLIMIT_AS would kill it
+    limit_address_space = False
+
+    def warm_up(self) -> None:
+        from synth.renderers.html import warm_up_plotly
+
+        warm_up_plotly()
+
+    def helper_dirs(self) -> tuple[str, ...]:
+        from synth.renderers.html import helper_dirs
+
+        return helper_dirs()
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         return ChartGenerator().sample(rng=rng)
 
     def render(self, sample: Sample) -> Rendered:
+        if sample.code.language == PLOTLY:
+            from synth.renderers.html import render_plotly
+
+            st = sample.spec.style
+            return render_plotly(sample.code.source, st.width_px, st.height_px)
         from synth.renderers.mpl import render_matplotlib
 
         return render_matplotlib(sample.code.source)

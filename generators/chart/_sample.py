@@ -136,6 +136,11 @@ MARKERS = ("o", "s", "^", "D", "")
 LEGEND_LOCS = ("upper left", "upper right", "lower center outside", "center left outside", "best")
 
 
+RENDERERS = ("matplotlib", "plotly")
+#: How often a drawn chart is drawn by plotly.js instead of Matplotlib.
+PLOTLY_SHARE = 0.3
+
+
 @dataclasses.dataclass(frozen=True)
 class StyleProfile:
     """What charts made in one visual register may look like (each field: the choices)."""
@@ -417,9 +422,11 @@ def sample_chart(
     kind: str | None = None,
     variant: str | None = None,
     persona: Persona | None = None,
+    renderer: str | None = None,
 ) -> ChartDraw:
     """Draw one chart for ``persona`` (drawn too when None). ``kind``/``variant`` fix the
-    family (see ``KINDS``)."""
+    family (see ``KINDS``); ``renderer`` (matplotlib or plotly) is drawn when None, plotly
+    with probability :data:`PLOTLY_SHARE`."""
     vocab = load_vocabulary("chart_topics")
     if kind is None:
         weights = np.array(list(KIND_WEIGHTS.values()))
@@ -446,8 +453,14 @@ def sample_chart(
     title = _title(rng, spec, org, city)
     texts = [title, spec.x_label, spec.y_label, *spec.categories, *(s.name for s in spec.series)]
     font = _font_for(rng, PROFILES[persona.style], texts)
+    if renderer is None:
+        renderer = "plotly" if rng.random() < PLOTLY_SHARE else "matplotlib"
+    if renderer not in RENDERERS:
+        raise SpecError(f"chart renderer {renderer!r} is not one of {RENDERERS}")
     spec = dataclasses.replace(
-        spec, title=title, style=dataclasses.replace(spec.style, font_family=font)
+        spec,
+        title=title,
+        style=dataclasses.replace(spec.style, font_family=font, renderer=renderer),
     )
     people = local.name("name", max_len=40)
     details = {"name": people, "city": city, "organisation": org}

@@ -68,6 +68,7 @@ class ChartStyle:
     title_loc: str = "center"  # center | left
     spines: str = "all"  # all | open (no top/right frame)
     background: str = ""  # figure and axes colour; "" keeps the theme's
+    renderer: str = "matplotlib"  # matplotlib | plotly: which back-end draws the spec
 
 
 @dataclasses.dataclass(frozen=True)

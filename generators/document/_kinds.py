@@ -574,7 +574,7 @@ def infographic(c: Ctx) -> PageSpec:
     from synth.generators.chart._sample import sample_chart
 
     rng, p = c.rng, c.persona
-    chart = sample_chart(rng, "bar", "vertical", p).spec
+    chart = sample_chart(rng, "bar", "vertical", p, "matplotlib").spec
     values = chart.series[0].values
     unit = chart.unit
     col = Column(

@@ -111,7 +111,7 @@ def dashboard(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
     from synth.generators.chart._sample import sample_chart
 
     rng = c.rng
-    chart = sample_chart(rng, "bar", "grouped", c.persona).spec
+    chart = sample_chart(rng, "bar", "grouped", c.persona, "matplotlib").spec
     unit, d = chart.unit, chart.decimals
     col = Column(
         chart.y_label.split(" (")[0], numeric=True, decimals=d, suffix=f" {unit}" if unit else ""

@@ -48,7 +48,7 @@ def sample_table(
     if style not in STYLES:
         raise SpecError(f"table style {style!r} is not one of {STYLES}")
     persona = persona or sample_persona(rng)
-    draw = sample_chart(rng, "bar", "grouped", persona)
+    draw = sample_chart(rng, "bar", "grouped", persona, "matplotlib")
     chart = draw.spec
     unit, d = chart.unit, chart.decimals
     money = unit == persona.country.currency

@@ -278,13 +278,15 @@ def test_table_and_control_boxes_lie_over_their_text() -> None:
 
 
 @needs_browser
-def test_generate_writes_tables_and_screens(tmp_path: Path) -> None:
-    from ..conftest import synth_cmd
+@pytest.mark.parametrize("domain", ["table", "screen", "diagram"])
+def test_one_and_two_workers_write_identical_shards(domain: str, tmp_path: Path) -> None:
+    from ..conftest import shard_bytes, synth_cmd
 
-    for domain in ("table", "screen"):
-        out = tmp_path / domain
-        synth_cmd(
-            "generate", "--domain", domain, "--n", "6", "--seed", "3", "--out", str(out), check=True
-        )
-        manifest = json.loads((out / "manifest.json").read_text())
-        assert manifest["counts"]["written"] == 6 and manifest["counts"]["failed"] == 0
+    args = ["generate", "--domain", domain, "--n", "6", "--seed", "3", "--shard-size", "3"]
+    for workers in ("1", "2"):
+        out = tmp_path / workers
+        synth_cmd(*args, "--out", str(out), "--workers", workers, check=True)
+        counts = json.loads((out / "manifest.json").read_text())["counts"]
+        assert counts["written"] == 6 and counts["failed"] == 0, counts
+    one, two = shard_bytes(tmp_path / "1"), shard_bytes(tmp_path / "2")
+    assert len(one) == 2 and one == two

@@ -21,6 +21,7 @@ import numpy as np
 
 from synth.generators.base import Rendered, Sample
 from synth.generators.chart import DOMAIN as CHART
+from synth.generators.chart import ChartGenerator
 from synth.record import QA
 
 #: mode -> the failure kind it must produce (None: a normal chart)
@@ -99,7 +100,8 @@ class HostileDomain:
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         mode = mode_of(rng)
-        chart = CHART.sample(rng=rng)
+        # Matplotlib only: the memory mode needs the address-space limit Chromium cannot run under
+        chart = ChartGenerator(renderer="matplotlib").sample(rng=rng)
         return dataclasses.replace(chart, domain="hostile", persona={"mode": mode})
 
     def render(self, sample: Sample) -> Rendered:

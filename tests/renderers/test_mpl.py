@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import synth
-from synth.generators.chart import BarChart, ChartGenerator, PieChart
+from synth.generators.chart import DOMAIN, ChartGenerator
 from synth.renderers.mpl import render_matplotlib
 
 from ..qa_synth.evaluate import check
@@ -19,10 +19,16 @@ def _rgb(hex_colour: str) -> np.ndarray:
     return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
 
+RENDERERS = pytest.mark.parametrize("renderer", ["matplotlib", "plotly"])
+
+
+@RENDERERS
 @pytest.mark.parametrize("seed", range(4))
-def test_bar_boxes_cover_pixels_of_the_bar_colour(seed: int) -> None:
-    sample = BarChart("vertical").sample(rng=np.random.default_rng(seed))
-    out = render_matplotlib(sample.code.source)
+def test_bar_boxes_cover_pixels_of_the_bar_colour(seed: int, renderer: str) -> None:
+    sample = ChartGenerator("bar", "vertical", renderer=renderer).sample(
+        rng=np.random.default_rng(seed)
+    )
+    out = DOMAIN.render(sample)
     img = np.asarray(Image.open(io.BytesIO(out.png)).convert("RGB"), dtype=float)
     colour = _rgb(sample.spec.style.palette[0])
     bars = [e for e in out.elements if e["role"] == "bar"]
@@ -39,9 +45,10 @@ def test_bar_boxes_cover_pixels_of_the_bar_colour(seed: int) -> None:
     assert np.argmax(heights) == int(np.argmax(values))
 
 
-def test_text_boxes_hold_ink_and_sit_on_the_canvas() -> None:
-    sample = ChartGenerator("line", "multi").sample(rng=np.random.default_rng(4))
-    out = render_matplotlib(sample.code.source)
+@RENDERERS
+def test_text_boxes_hold_ink_and_sit_on_the_canvas(renderer: str) -> None:
+    sample = ChartGenerator("line", "multi", renderer=renderer).sample(rng=np.random.default_rng(4))
+    out = DOMAIN.render(sample)
     img = np.asarray(Image.open(io.BytesIO(out.png)).convert("L"), dtype=float)
     title = next(e for e in out.elements if e["role"] == "title")
     assert title["label"] == sample.spec.title
@@ -57,9 +64,11 @@ def test_text_boxes_hold_ink_and_sit_on_the_canvas() -> None:
     assert xticks == list(sample.spec.categories)
 
 
-def test_pie_points_fall_inside_their_slice() -> None:
-    sample = PieChart("donut").sample(rng=np.random.default_rng(2))
-    out = render_matplotlib(sample.code.source)
+@RENDERERS
+@pytest.mark.parametrize("variant", ["pie", "donut"])
+def test_pie_points_fall_inside_their_slice(renderer: str, variant: str) -> None:
+    sample = ChartGenerator("pie", variant, renderer=renderer).sample(rng=np.random.default_rng(2))
+    out = DOMAIN.render(sample)
     img = np.asarray(Image.open(io.BytesIO(out.png)).convert("RGB"), dtype=float)
     for e in (e for e in out.elements if e["role"] == "slice"):
         j = int(e["ref"].split("|")[1])
@@ -71,8 +80,10 @@ def test_pie_points_fall_inside_their_slice() -> None:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_pointing_answers_are_inside_the_right_mark(seed: int) -> None:
-    result = synth.render(ChartGenerator().sample(rng=np.random.default_rng(seed)))
+@pytest.mark.parametrize("renderer", [None, "plotly"])
+def test_pointing_answers_are_inside_the_right_mark(seed: int, renderer: str | None) -> None:
+    gen = ChartGenerator(renderer=renderer)
+    result = synth.render(gen.sample(rng=np.random.default_rng(seed)))
     record = result.record.to_json()
     for qa in record["qa"]:
         check(record["spec"], qa, record["annotations"]["elements"])
@@ -82,3 +93,47 @@ def test_pointing_answers_are_inside_the_right_mark(seed: int) -> None:
 def test_a_script_without_draw_is_a_render_error() -> None:
     with pytest.raises(synth.RenderError, match="draw"):
         render_matplotlib("x = 1\n")
+
+
+@pytest.mark.parametrize(
+    ("kind", "variant"),
+    [
+        ("bar", "grouped"),
+        ("bar", "horizontal"),
+        ("bar", "stacked"),
+        ("area", "stacked"),
+        ("scatter", None),
+        ("histogram", None),
+    ],
+)
+def test_a_plotly_chart_is_the_same_chart(kind: str, variant: str | None) -> None:
+    """The same spec drawn by both back-ends: the same questions and answers, tick labels
+    with the same text, and the plotly figure JSON re-renders the same bytes."""
+    from synth.renderers.html import render_plotly
+
+    mpl = ChartGenerator(kind, variant, renderer="matplotlib").sample(rng=np.random.default_rng(5))
+    ply = ChartGenerator(kind, variant, renderer="plotly").sample(rng=np.random.default_rng(5))
+    assert ply.code.language == "plotly-json" and mpl.code.language == "python-matplotlib"
+    a, b = synth.render(mpl), synth.render(ply)
+    ra, rb = DOMAIN.render(mpl), DOMAIN.render(ply)
+    qa_a = DOMAIN.questions(mpl, ra, rng=np.random.default_rng(0))
+    qa_b = DOMAIN.questions(ply, rb, rng=np.random.default_rng(0))
+    assert [q.program for q in qa_a] == [q.program for q in qa_b]
+    same = [(q.question, q.answer) for q in qa_a if q.answer_type != "point"]
+    assert same == [(q.question, q.answer) for q in qa_b if q.answer_type != "point"] and same
+    assert all(b.record.checks.values()), b.record.checks
+    for role in ("xtick", "ytick"):
+        ticks_a = {e["label"] for e in a.record.annotations["elements"] if e["role"] == role}
+        ticks_b = {e["label"] for e in b.record.annotations["elements"] if e["role"] == role}
+        assert ticks_a == ticks_b, role
+    st = ply.spec.style
+    again = render_plotly(b.record.code["source"], st.width_px, st.height_px)
+    assert again.png == b.png
+
+
+def test_about_a_third_of_drawn_charts_are_plotly() -> None:
+    renderers = [
+        ChartGenerator().sample(rng=np.random.default_rng(i)).spec.style.renderer
+        for i in range(300)
+    ]
+    assert 0.2 < renderers.count("plotly") / 300 < 0.4

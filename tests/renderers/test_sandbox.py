@@ -32,7 +32,7 @@ def _run(code: str, timeout: float = TIMEOUT) -> tuple[dict, float]:
 
 
 def test_a_normal_chart_renders_in_the_sandbox() -> None:
-    sample = ChartGenerator().sample(rng=np.random.default_rng(1))
+    sample = ChartGenerator(renderer="matplotlib").sample(rng=np.random.default_rng(1))
     header, png = run_code("python-matplotlib", sample.code.source, timeout_s=60)
     assert header["op"] == "rendered" and png.startswith(b"\x89PNG")
     import synth
@@ -119,7 +119,7 @@ def test_printing_a_gigabyte_hits_the_output_limit() -> None:
 
 
 def test_a_child_that_outlives_its_parent_is_killed_and_reported() -> None:
-    sample = ChartGenerator().sample(rng=np.random.default_rng(2))
+    sample = ChartGenerator(renderer="matplotlib").sample(rng=np.random.default_rng(2))
     orphan = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(3600)\n    os._exit(0)\n"
     header, _ = _run(orphan + sample.code.source, timeout=60)
     assert header["kind"] == "forbidden" and "process" in header["message"], header

@@ -1,0 +1,403 @@
+"""Diagram question programs (flowcharts and sequence diagrams), answer first, from the graph.
+
+Flowcharts: next_step, previous_step, branch (what happens on a decision's Yes or No),
+count_decisions, count_steps, path_exists (yes/no, balanced), fewest_steps (multi-hop over
+the graph), point. Sequence diagrams: sender, receiver, next_message, count_from,
+count_messages, sends_to (yes/no), point. A question names only elements the render facts
+place inside the image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from synth.generators.diagram import END, START, DiagramSpec
+from synth.qa_synth._phrasing import phrase
+from synth.qa_synth._programs import ask, make_qa
+from synth.record import QA
+
+Program = Callable[["Ctx", np.random.Generator], "QA | None"]
+
+
+class Ctx:
+    def __init__(self, spec: DiagramSpec, elements: Any, width: int, height: int) -> None:
+        self.spec = spec
+        self.boxes = {e["key"]: e for e in elements if "key" in e}
+        self.width, self.height = width, height
+
+    def visible(self, *keys: str) -> bool:
+        for key in keys:
+            e = self.boxes.get(key)
+            if e is None:
+                return False
+            x, y, w, h = e["bbox"]
+            if not (w > 0 and h > 0 and x >= 0 and y >= 0):
+                return False
+            if x + w > self.width + 0.5 or y + h > self.height + 0.5:
+                return False
+        return True
+
+
+def _pick(rng: np.random.Generator, items: list[Any]) -> Any:
+    return items[int(rng.integers(len(items)))] if items else None
+
+
+def _q(key: str, rng: np.random.Generator, **kw: Any) -> str:
+    return phrase("diagram_questions", key, rng, **kw)
+
+
+def next_step(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    cands = [
+        n
+        for n in s.nodes
+        if n.shape != "decision"
+        and len(s.successors(n.id)) == 1
+        and ctx.visible(n.id, s.successors(n.id)[0].dst)
+    ]
+    n = _pick(rng, cands)
+    if n is None:
+        return None
+    nxt = s.node(s.successors(n.id)[0].dst)
+    steps = [f'One arrow leaves "{n.label}".', f'It points to "{nxt.label}".']
+    return make_qa(
+        "next_step",
+        _q("next_step", rng, step=n.label),
+        nxt.label,
+        "text",
+        steps,
+        {"node": n.id},
+        ["diagram-reading", "relation"],
+        1,
+    )
+
+
+def previous_step(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    cands = [
+        n
+        for n in s.nodes
+        if len(s.predecessors(n.id)) == 1 and ctx.visible(n.id, s.predecessors(n.id)[0].src)
+    ]
+    n = _pick(rng, cands)
+    if n is None:
+        return None
+    prev = s.node(s.predecessors(n.id)[0].src)
+    steps = [f'Only one arrow enters "{n.label}".', f'It comes from "{prev.label}".']
+    return make_qa(
+        "previous_step",
+        _q("previous_step", rng, step=n.label),
+        prev.label,
+        "text",
+        steps,
+        {"node": n.id},
+        ["diagram-reading", "relation"],
+        1,
+    )
+
+
+def branch(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    cands = [e for e in s.edges if e.label and ctx.visible(e.src, e.dst)]
+    e = _pick(rng, cands)
+    if e is None:
+        return None
+    q, dst = s.node(e.src), s.node(e.dst)
+    steps = [f'From the decision "{q.label}", the arrow marked {e.label} leads to "{dst.label}".']
+    return make_qa(
+        "branch",
+        _q("branch", rng, question=q.label, answer=e.label),
+        dst.label,
+        "text",
+        steps,
+        {"node": e.src, "label": e.label},
+        ["diagram-reading", "conditional"],
+        2,
+    )
+
+
+def _all_nodes_visible(ctx: Ctx) -> bool:
+    return ctx.visible(*(n.id for n in ctx.spec.nodes))
+
+
+def count_decisions(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if not ctx.spec.nodes or not _all_nodes_visible(ctx):
+        return None
+    n = sum(1 for x in ctx.spec.nodes if x.shape == "decision")
+    return make_qa(
+        "count_decisions",
+        _q("count_decisions", rng),
+        n,
+        "number",
+        [f"Count the diamond-shaped decision nodes: {n}."],
+        {},
+        ["counting", "diagram-reading"],
+        1,
+    )
+
+
+def count_steps(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if not ctx.spec.nodes or not _all_nodes_visible(ctx):
+        return None
+    n = sum(1 for x in ctx.spec.nodes if x.shape == "process")
+    return make_qa(
+        "count_steps",
+        _q("count_steps", rng),
+        n,
+        "number",
+        [f"Count the rectangular process boxes: {n}."],
+        {},
+        ["counting", "diagram-reading"],
+        1,
+    )
+
+
+def path_exists(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    ids = [n.id for n in s.nodes if ctx.visible(n.id)]
+    if len(ids) < 3:
+        return None
+    want = bool(rng.random() < 0.5)
+    pairs = [
+        (a, b)
+        for a in ids
+        for b in ids
+        if a != b and (s.distance(a, b) is not None) == want and a != START and b != END
+    ]
+    pair = _pick(rng, pairs)
+    if pair is None:
+        return None
+    a, b = pair
+    la, lb = s.node(a).label, s.node(b).label
+    steps = [
+        f'Follow the arrows from "{la}".',
+        f'"{lb}" can be reached.' if want else f'No route of arrows reaches "{lb}".',
+    ]
+    return make_qa(
+        "path_exists",
+        _q("path_exists", rng, a=la, b=lb),
+        want,
+        "bool",
+        steps,
+        {"a": a, "b": b},
+        ["diagram-reading", "path-finding"],
+        2,
+    )
+
+
+def fewest_steps(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    if not s.nodes or not _all_nodes_visible(ctx):
+        return None
+    d = s.distance(START, END)
+    if d is None:
+        return None
+    steps = [f"The shortest route of arrows from Start to End takes {d} arrows."]
+    return make_qa(
+        "fewest_steps",
+        _q("fewest_steps", rng),
+        d,
+        "number",
+        steps,
+        {},
+        ["diagram-reading", "path-finding", "multi-hop"],
+        3,
+    )
+
+
+def _message(ctx: Ctx, rng: np.random.Generator) -> int | None:
+    js = [j for j in range(len(ctx.spec.messages)) if ctx.visible(f"m{j}")]
+    return int(js[int(rng.integers(len(js)))]) if js else None
+
+
+def sender(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    j = _message(ctx, rng)
+    if j is None:
+        return None
+    s, m = ctx.spec, ctx.spec.messages[j]
+    who = s.participants[m.src]
+    if not ctx.visible(f"p{m.src}"):
+        return None
+    steps = [f'The arrow labelled "{m.text}" starts at {who}\'s lifeline.']
+    return make_qa(
+        "sender",
+        _q("sender", rng, text=m.text),
+        who,
+        "text",
+        steps,
+        {"message": j},
+        ["diagram-reading"],
+        1,
+    )
+
+
+def receiver(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    j = _message(ctx, rng)
+    if j is None:
+        return None
+    s, m = ctx.spec, ctx.spec.messages[j]
+    who = s.participants[m.dst]
+    if not ctx.visible(f"p{m.dst}"):
+        return None
+    steps = [f'The arrow labelled "{m.text}" ends at {who}\'s lifeline.']
+    return make_qa(
+        "receiver",
+        _q("receiver", rng, text=m.text),
+        who,
+        "text",
+        steps,
+        {"message": j},
+        ["diagram-reading"],
+        1,
+    )
+
+
+def next_message(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    js = [j for j in range(len(s.messages) - 1) if ctx.visible(f"m{j}", f"m{j + 1}")]
+    j = _pick(rng, js)
+    if j is None:
+        return None
+    a, b = s.messages[j].text, s.messages[j + 1].text
+    steps = [f'Below "{a}" the next arrow is labelled "{b}".']
+    return make_qa(
+        "next_message",
+        _q("next_message", rng, text=a),
+        b,
+        "text",
+        steps,
+        {"message": j},
+        ["diagram-reading", "order"],
+        1,
+    )
+
+
+def _all_messages_visible(ctx: Ctx) -> bool:
+    return bool(ctx.spec.messages) and ctx.visible(
+        *(f"m{j}" for j in range(len(ctx.spec.messages)))
+    )
+
+
+def count_messages(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if not _all_messages_visible(ctx):
+        return None
+    n = len(ctx.spec.messages)
+    return make_qa(
+        "count_messages",
+        _q("count_messages", rng),
+        n,
+        "number",
+        [f"Count the message arrows: {n}."],
+        {},
+        ["counting"],
+        1,
+    )
+
+
+def count_from(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    if not _all_messages_visible(ctx):
+        return None
+    i = int(rng.integers(len(s.participants)))
+    if not ctx.visible(f"p{i}"):
+        return None
+    n = sum(1 for m in s.messages if m.src == i)
+    who = s.participants[i]
+    steps = [f"Count the arrows that start at {who}'s lifeline: {n}."]
+    return make_qa(
+        "count_from",
+        _q("count_from", rng, who=who),
+        n,
+        "number",
+        steps,
+        {"participant": i},
+        ["counting", "diagram-reading"],
+        2,
+    )
+
+
+def sends_to(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    if not _all_messages_visible(ctx) or len(s.participants) < 2:
+        return None
+    want = bool(rng.random() < 0.5)
+    pairs = [
+        (a, b)
+        for a in range(len(s.participants))
+        for b in range(len(s.participants))
+        if a != b
+        and any(m.src == a and m.dst == b for m in s.messages) == want
+        and ctx.visible(f"p{a}", f"p{b}")
+    ]
+    pair = _pick(rng, pairs)
+    if pair is None:
+        return None
+    a, b = pair
+    pa, pb = s.participants[a], s.participants[b]
+    steps = [f"{'An' if want else 'No'} arrow goes from {pa} to {pb}."]
+    return make_qa(
+        "sends_to",
+        _q("sends_to", rng, a=pa, b=pb),
+        want,
+        "bool",
+        steps,
+        {"a": a, "b": b},
+        ["diagram-reading", "relation"],
+        2,
+    )
+
+
+def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = ctx.spec
+    if s.kind == "flowchart":
+        targets = [(n.id, f'"{n.label}" node') for n in s.nodes]
+    else:
+        targets = [(f"p{i}", f"{p} participant") for i, p in enumerate(s.participants)]
+    hit = _pick(rng, [t for t in targets if ctx.visible(t[0])])
+    if hit is None:
+        return None
+    key, what = hit
+    x, y, w, h = ctx.boxes[key]["bbox"]
+    centre = [round(x + w / 2, 1), round(y + h / 2, 1)]
+    return make_qa(
+        "point",
+        _q("point", rng, target=what),
+        centre,
+        "point",
+        [f"The {what} is centred at about ({centre[0]}, {centre[1]})."],
+        {"key": key},
+        ["grounding"],
+        1,
+        tolerance={"box": [x, y, w, h]},
+    )
+
+
+FLOW: tuple[Program, ...] = (
+    next_step,
+    previous_step,
+    branch,
+    count_decisions,
+    count_steps,
+    path_exists,
+    fewest_steps,
+)
+SEQUENCE: tuple[Program, ...] = (
+    sender,
+    receiver,
+    next_message,
+    count_messages,
+    count_from,
+    sends_to,
+)
+
+
+def diagram_questions(
+    spec: DiagramSpec, rendered: Any, *, rng: np.random.Generator, k: int = 5
+) -> list[QA]:
+    """Pointing, plus ``k`` drawn from the kind's programs (those that can ask)."""
+    ctx = Ctx(spec, rendered.elements, rendered.width, rendered.height)
+    pool = FLOW if spec.kind == "flowchart" else SEQUENCE
+    return ask(ctx, rng, (point,), pool, k)
