@@ -50,6 +50,9 @@ class Rendered:
     elements: tuple[dict[str, Any], ...]
     backend: str
     pixel_std: float | None = None  # std of the RGB pixels, if the back-end has them at hand
+    #: more files of the sample, by extension (``mask.png``, ``depth.npz``): stored in the
+    #: shard as ``{id}.{ext}`` and named in the record's ``annotations.files``
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 class DomainPack(Protocol):

@@ -46,6 +46,7 @@ class Done:
     index: int
     record_json: bytes
     png: bytes
+    files: dict[str, bytes] = dataclasses.field(default_factory=dict)  # by extension
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,7 +193,8 @@ class WorkerPool:
             if header.get("index") != index:  # pragma: no cover - protocol invariant
                 raise RuntimeError(f"worker answered {header.get('index')} for task {index}")
             if header["op"] == "done":
-                results.append(Done(index, blobs[0], blobs[1]))
+                files = dict(zip(header.get("files", []), blobs[2:], strict=True))
+                results.append(Done(index, blobs[0], blobs[1], files))
             else:
                 results.append(
                     Failed(

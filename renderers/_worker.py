@@ -225,7 +225,7 @@ def _handle(
             from synth import registry
             from synth.build import build_record
 
-            record, png = build_record(
+            record, png, files = build_record(
                 registry.get(msg["domain"]),
                 index=msg["index"],
                 seed=msg["seed"],
@@ -233,7 +233,8 @@ def _handle(
                 degrade=cfg.get("degrade", "none"),
             )
             blob = json.dumps(record.to_json(), ensure_ascii=False).encode()
-            return {"op": "done", "index": msg["index"]}, [blob, png]
+            header = {"op": "done", "index": msg["index"], "files": list(files)}
+            return header, [blob, png, *files.values()]
         if msg["op"] == "code":
             import importlib
 

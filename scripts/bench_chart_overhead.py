@@ -56,7 +56,7 @@ def main() -> None:
         total["renderer with facts"] += time.process_time() - t
         mpl._facts = facts_only
         t = time.process_time()
-        record, _ = build_record(pack, index=0, seed=s, run_seed=0)
+        record, _, _ = build_record(pack, index=0, seed=s, run_seed=0)
         json.dumps(record.to_json())
         total["whole sample (as a worker does)"] += time.process_time() - t
     print(f"| step | ms per chart (CPU, n={len(seeds)}) |\n|---|---|")

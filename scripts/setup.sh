@@ -15,6 +15,10 @@ FONTS=(fonts-liberation2 fonts-comic-neue fonts-lato fonts-open-sans fonts-ebgar
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# the X/GL libraries bpy loads (Blender as a Python module, the scene3d domain)
+for pkg in libxrender1 libxi6 libxkbcommon0 libsm6 libgl1 libegl1 libxfixes3 libxxf86vm1; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
 "$PY" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 for pkg in "${FONTS[@]}"; do
@@ -35,6 +39,12 @@ fi
 if ! cmp -s package-lock.json node_modules/.synth-lock 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.synth-lock
+fi
+
+# Blender (bpy 5.0.1 pins numpy<2) in a venv of its own; synth talks to it over pipes
+if ! .venv-blender/bin/python -c "import bpy" >/dev/null 2>&1; then
+  "$PY" -m venv .venv-blender
+  .venv-blender/bin/pip install -q --disable-pip-version-check "bpy==5.0.1"
 fi
 
 if [ ! -x .venv/bin/python ]; then

@@ -59,6 +59,7 @@ __all__ = [
 class RenderedSample:
     record: Record
     png: bytes
+    files: dict[str, bytes] = dataclasses.field(default_factory=dict)  # masks, depth...
 
 
 def render(
@@ -72,7 +73,7 @@ def render(
     from synth import registry
     from synth.build import finish
 
-    record, png = finish(
+    record, png, files = finish(
         registry.get(sample.domain),
         sample,
         index=index,
@@ -80,4 +81,4 @@ def render(
         run_seed=run_seed,
         degrade=degrade,
     )
-    return RenderedSample(record=record, png=png)
+    return RenderedSample(record=record, png=png, files=files)

@@ -25,8 +25,9 @@ from synth.record import QA, Record, make_id
 
 def build_record(
     pack: DomainPack, *, index: int, seed: int, run_seed: int, degrade: str = "none"
-) -> tuple[Record, bytes]:
-    """The record and PNG bytes of sample ``index`` with per-sample seed ``seed``."""
+) -> tuple[Record, bytes, dict[str, bytes]]:
+    """The record, PNG bytes and further files (by extension) of sample ``index`` with
+    per-sample seed ``seed``."""
     sample = pack.sample(rng=sample_rng(seed))
     return finish(pack, sample, index=index, seed=seed, run_seed=run_seed, degrade=degrade)
 
@@ -39,7 +40,7 @@ def finish(
     seed: int,
     run_seed: int,
     degrade: str = "none",
-) -> tuple[Record, bytes]:
+) -> tuple[Record, bytes, dict[str, bytes]]:
     """Render a sample, ask its questions (on the clean render's facts), degrade the image if
     asked (moving boxes and points with it) and check the result."""
     rendered = pack.render(sample)
@@ -73,7 +74,16 @@ def finish(
             "sha256": hashlib.sha256(rendered.png).hexdigest(),
         },
         qa=tuple(qa),
-        annotations={"elements": list(rendered.elements), **_targets(pack, sample), **extra},
+        annotations={
+            "elements": list(rendered.elements),
+            **_targets(pack, sample),
+            **extra,
+            **(
+                {"files": {ext: f"{sample_id}.{ext}" for ext, _ in rendered.files}}
+                if rendered.files
+                else {}
+            ),
+        },
         checks=checks,
         versions={
             "synth": __version__,
@@ -81,7 +91,7 @@ def finish(
             "python": platform.python_version(),
         },
     )
-    return record, rendered.png
+    return record, rendered.png, dict(rendered.files)
 
 
 def _targets(pack: DomainPack, sample: Sample) -> dict[str, Any]:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import string
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,10 @@ def answer_text(qa: dict[str, Any]) -> str:
         return "Yes" if a else "No"
     if qa["answer_type"] == "point":
         return f"({a[0]:.0f}, {a[1]:.0f})"
+    if qa["answer_type"] == "box":
+        return "[" + ", ".join(f"{v:.0f}" for v in a) + "]"
     if qa["answer_type"] == "choice":
-        letter = "ABCD"[qa["choices"].index(a)]
+        letter = string.ascii_uppercase[qa["choices"].index(a)]
         return f"({letter}) {a}"
     if isinstance(a, float):
         return f"{a:g}"

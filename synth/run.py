@@ -282,7 +282,9 @@ def _run_shard(
             result = buffered.pop(cursor)
             if isinstance(result, Done):
                 record = json.loads(result.record_json)
-                writer.add(record["id"], {"json": result.record_json, "png": result.png})
+                # further files first: a reader yields a sample once its json and png are in
+                files = {**result.files, "json": result.record_json, "png": result.png}
+                writer.add(record["id"], files)
                 stats.add(record)
             else:
                 failures.append(_failure_record(result))

@@ -126,3 +126,17 @@ def test_render_code_writes_the_png_or_a_typed_failure(tmp_path: Path) -> None:
     bad.write_text("raise ValueError('nope')\n")
     failed = synth_cmd("render-code", str(bad), "--out", str(tmp_path / "b.png"), *SANDBOX_ARGS)
     assert failed.returncode == 1 and json.loads(failed.stdout)["kind"] == "exception"
+
+
+def test_answer_text_writes_every_answer_type() -> None:
+    from synth.exporters import answer_text
+
+    eight = [f"option {i}" for i in range(8)]
+    assert answer_text({"answer_type": "choice", "answer": "option 6", "choices": eight}) == (
+        "(G) option 6"
+    )
+    assert (
+        answer_text({"answer_type": "box", "answer": [10.4, 20.6, 30.0, 5.2]}) == "[10, 21, 30, 5]"
+    )
+    assert answer_text({"answer_type": "point", "answer": [3.4, 9.6]}) == "(3, 10)"
+    assert answer_text({"answer_type": "bool", "answer": False}) == "No"

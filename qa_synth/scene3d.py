@@ -1,0 +1,377 @@
+"""3D scene question programs, answer first, as functional programs over the scene spec.
+
+Tabletop: count, exist (yes/no, balanced), query an attribute, compare attributes, relate
+(left/right in the camera's view, in front of/behind along its axis, each with a margin),
+compare counts, count_relation (multi-hop: how many objects are left of X), point and box.
+An object is named only by a description that matches exactly one object, and only objects
+with at least :data:`MIN_VISIBLE_PX` visible pixels (from the render's object-index pass) are
+ever a subject. Viewpoint: which way the object faces, camera elevation and shot distance
+(the sampler keeps every camera away from its bin's edges).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from synth.generators.scene3d import SceneSpec
+from synth.generators.scene3d._spec import COLOURS, MATERIALS, SHAPES, SIZES
+from synth.qa_synth._programs import ask, make_qa
+from synth.record import QA
+
+MIN_VISIBLE_PX = 80
+LR_MARGIN_M = 0.4  # left/right: centres this far apart along the camera's right axis
+FB_MARGIN_M = 0.6  # front/behind: along the view axis
+FACINGS = (
+    "towards the camera",
+    "towards the camera and to the left",
+    "to the left",
+    "away and to the left",
+    "away from the camera",
+    "away and to the right",
+    "to the right",
+    "towards the camera and to the right",
+)
+ATTRS = {"colour": tuple(COLOURS), "shape": SHAPES, "material": MATERIALS, "size": tuple(SIZES)}
+Program = Callable[["Ctx", np.random.Generator], "QA | None"]
+
+
+class Ctx:
+    def __init__(self, spec: SceneSpec, elements: Any) -> None:
+        self.spec = spec
+        px = {int(e["key"].split("-")[1]): e for e in elements if e.get("role") == "object"}
+        self.el = px
+        self.visible = [
+            px.get(i, {}).get("visible_px", 0) >= MIN_VISIBLE_PX for i in range(len(spec.objects))
+        ]
+
+    def attr(self, i: int, a: str) -> str:
+        return str(getattr(self.spec.objects[i], a))
+
+    def name(self, i: int) -> str | None:
+        """The shortest description that matches object ``i`` alone (None: none does)."""
+        o = self.spec.objects[i]
+        for keys in (
+            ("shape",),
+            ("colour", "shape"),
+            ("size", "shape"),
+            ("material", "shape"),
+            ("size", "colour", "shape"),
+            ("size", "colour", "material", "shape"),
+        ):
+            matches = [
+                j
+                for j in range(len(self.spec.objects))
+                if all(self.attr(j, k) == getattr(o, k) for k in keys)
+            ]
+            if matches == [i]:
+                return "the " + " ".join(self.attr(i, k) for k in keys)
+        return None
+
+    def subjects(self) -> list[int]:
+        return [i for i in range(len(self.spec.objects)) if self.visible[i] and self.name(i)]
+
+
+def _pick(rng: np.random.Generator, items: list[Any]) -> Any:
+    return items[int(rng.integers(len(items)))] if items else None
+
+
+def _plural(shape: str) -> str:
+    return shape + ("es" if shape.endswith("s") else "s")
+
+
+def count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    a = str(_pick(rng, list(ATTRS)))
+    v = str(_pick(rng, list(ATTRS[a])))
+    hits = [i for i in range(len(ctx.spec.objects)) if ctx.attr(i, a) == v]
+    if not all(ctx.visible[i] for i in hits):
+        return None  # an object hardly visible would make the count undecidable
+    noun = f"{_plural(v)}" if a == "shape" else f"{v} objects"
+    steps = [f"Find every {v} object: {len(hits)}."]
+    return make_qa(
+        "count",
+        f"How many {noun} are there?",
+        len(hits),
+        "number",
+        steps,
+        {"attribute": a, "value": v},
+        ["counting", "3d"],
+        1,
+    )
+
+
+def exist(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    want = bool(rng.random() < 0.5)
+    pairs = [
+        (c, s)
+        for c in COLOURS
+        for s in SHAPES
+        if any(
+            ctx.attr(i, "colour") == c and ctx.attr(i, "shape") == s
+            for i in range(len(ctx.spec.objects))
+        )
+        == want
+    ]
+    pair = _pick(rng, pairs)
+    if pair is None:
+        return None
+    c, s = pair
+    hits = [
+        i
+        for i in range(len(ctx.spec.objects))
+        if ctx.attr(i, "colour") == c and ctx.attr(i, "shape") == s
+    ]
+    if not all(ctx.visible[i] for i in hits):
+        return None
+    steps = [f"{'A' if want else 'No'} {c} {s} is in the scene."]
+    return make_qa(
+        "exist",
+        f"Is there a {c} {s}?",
+        want,
+        "bool",
+        steps,
+        {"colour": c, "shape": s},
+        ["3d", "attribute"],
+        1,
+    )
+
+
+def query(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    i = _pick(rng, ctx.subjects())
+    if i is None:
+        return None
+    name = ctx.name(i)
+    asked = [a for a in ATTRS if a not in (name or "").split() and a != "shape"]
+    asked = [a for a in asked if ctx.attr(i, a) not in (name or "")]
+    a = _pick(rng, asked)
+    if a is None:
+        return None
+    word = {"colour": "colour", "material": "material", "size": "size"}[a]
+    steps = [f"{name} is {ctx.spec.objects[i].describe()}.".capitalize()]
+    return make_qa(
+        "query",
+        f"What {word} is {name}?",
+        ctx.attr(i, a),
+        "text",
+        steps,
+        {"object": i, "attribute": a},
+        ["3d", "attribute"],
+        1,
+    )
+
+
+def compare_attr(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    subs = ctx.subjects()
+    if len(subs) < 2:
+        return None
+    i, j = (int(v) for v in rng.choice(subs, size=2, replace=False))
+    a = str(_pick(rng, ["colour", "material", "size"]))
+    same = ctx.attr(i, a) == ctx.attr(j, a)
+    ni, nj = ctx.name(i), ctx.name(j)
+    steps = [f"{ni} is {ctx.attr(i, a)}; {nj} is {ctx.attr(j, a)}.".capitalize()]
+    return make_qa(
+        "compare_attr",
+        f"Do {ni} and {nj} have the same {a}?",
+        same,
+        "bool",
+        steps,
+        {"a": i, "b": j, "attribute": a},
+        ["3d", "attribute", "comparison"],
+        2,
+    )
+
+
+def relate(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    subs = ctx.subjects()
+    if len(subs) < 2:
+        return None
+    i, j = (int(v) for v in rng.choice(subs, size=2, replace=False))
+    (xi, di), (xj, dj) = ctx.spec.camera_coords(i), ctx.spec.camera_coords(j)
+    rel = str(_pick(rng, ["left of", "right of", "in front of", "behind"]))
+    if rel in ("left of", "right of"):
+        if abs(xi - xj) < LR_MARGIN_M:
+            return None  # too close to call
+        answer = xi < xj if rel == "left of" else xi > xj
+    else:
+        if abs(di - dj) < FB_MARGIN_M:
+            return None
+        answer = di < dj if rel == "in front of" else di > dj
+    ni, nj = ctx.name(i), ctx.name(j)
+    steps = [f"Seen from the camera, {ni} is {'' if answer else 'not '}{rel} {nj}."]
+    return make_qa(
+        "relate",
+        f"Is {ni} {rel} {nj}?",
+        bool(answer),
+        "bool",
+        steps,
+        {"a": i, "b": j, "relation": rel},
+        ["3d", "spatial-relation"],
+        2,
+    )
+
+
+def count_relation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    i = _pick(rng, ctx.subjects())
+    if i is None or not all(ctx.visible):
+        return None
+    xi = ctx.spec.camera_coords(i)[0]
+    others = [j for j in range(len(ctx.spec.objects)) if j != i]
+    xs = [ctx.spec.camera_coords(j)[0] for j in others]
+    if any(abs(x - xi) < LR_MARGIN_M for x in xs):
+        return None
+    n = sum(1 for x in xs if x < xi)
+    name = ctx.name(i)
+    steps = [f"Find {name}.", f"Count the objects to its left in the image: {n}."]
+    return make_qa(
+        "count_relation",
+        f"How many objects are left of {name}?",
+        n,
+        "number",
+        steps,
+        {"object": i},
+        ["3d", "spatial-relation", "counting", "multi-hop"],
+        3,
+    )
+
+
+def compare_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if not all(ctx.visible):
+        return None
+    a, b = (str(s) for s in rng.choice(SHAPES, size=2, replace=False))
+    na = sum(1 for o in ctx.spec.objects if o.shape == a)
+    nb = sum(1 for o in ctx.spec.objects if o.shape == b)
+    if na == nb:
+        return None
+    steps = [f"There are {na} {_plural(a)} and {nb} {_plural(b)}."]
+    return make_qa(
+        "compare_count",
+        f"Are there more {_plural(a)} than {_plural(b)}?",
+        na > nb,
+        "bool",
+        steps,
+        {"a": a, "b": b},
+        ["3d", "counting", "comparison"],
+        2,
+    )
+
+
+def _facing(spec: SceneSpec) -> int:
+    rel = (spec.camera.azimuth_deg - spec.objects[0].rotation_deg) % 360
+    return int(((rel + 22.5) % 360) // 45)
+
+
+def facing(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if not ctx.visible[0]:
+        return None
+    o = ctx.spec.objects[0]
+    answer = FACINGS[_facing(ctx.spec)]
+    steps = [f"The {o.shape}'s front points {answer}."]
+    return make_qa(
+        "facing",
+        f"Which way is the {o.shape} facing?",
+        answer,
+        "choice",
+        steps,
+        {},
+        ["3d", "orientation", "viewpoint"],
+        2,
+        choices=FACINGS,
+    )
+
+
+def elevation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    el = ctx.spec.camera.elevation_deg
+    answer = "from above" if el >= 30 else ("at eye level" if el >= 0 else "from below")
+    o = ctx.spec.objects[0]
+    return make_qa(
+        "elevation",
+        f"Is the {o.shape} seen from above, at eye level or from below?",
+        answer,
+        "choice",
+        [f"The camera is {el:g} degrees above the table."],
+        {},
+        ["3d", "viewpoint"],
+        1,
+        choices=("from above", "at eye level", "from below"),
+    )
+
+
+def shot(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    d = ctx.spec.camera.distance_m
+    answer = "close-up" if d < 5 else ("medium shot" if d < 9 else "long shot")
+    return make_qa(
+        "shot",
+        "Is this a close-up, a medium shot or a long shot?",
+        answer,
+        "choice",
+        [f"The camera is {d:g} m from the object."],
+        {},
+        ["3d", "viewpoint"],
+        1,
+        choices=("close-up", "medium shot", "long shot"),
+    )
+
+
+def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    i = _pick(rng, ctx.subjects())
+    if i is None:
+        return None
+    x, y, w, h = ctx.el[i]["bbox"]
+    u, v, _ = ctx.spec.project(ctx.spec.objects[i].centre())
+    if not (x <= u <= x + w and y <= v <= y + h):
+        u, v = x + w / 2, y + h / 2
+    pt = [round(u, 1), round(v, 1)]
+    name = ctx.name(i) or "the object"
+    return make_qa(
+        "point",
+        f"Point to {name}.",
+        pt,
+        "point",
+        [f"{name} is at about ({pt[0]}, {pt[1]}).".capitalize()],
+        {"object": i},
+        ["grounding", "3d"],
+        1,
+        tolerance={"box": [x, y, w, h]},
+    )
+
+
+def box(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    i = _pick(rng, ctx.subjects())
+    if i is None:
+        return None
+    b = [float(v) for v in ctx.el[i]["bbox"]]
+    name = ctx.name(i) or "the object"
+    return make_qa(
+        "box",
+        f"Give the bounding box of {name}.",
+        b,
+        "box",
+        [f"The visible pixels of {name} span this box."],
+        {"object": i},
+        ["grounding", "3d"],
+        2,
+    )
+
+
+TABLETOP: tuple[Program, ...] = (
+    count,
+    exist,
+    query,
+    compare_attr,
+    relate,
+    count_relation,
+    compare_count,
+    box,
+)
+VIEWPOINT: tuple[Program, ...] = (elevation, shot, box)
+
+
+def scene_questions(
+    spec: SceneSpec, rendered: Any, *, rng: np.random.Generator, k: int = 5
+) -> list[QA]:
+    ctx = Ctx(spec, rendered.elements)
+    if spec.family == "viewpoint":
+        return ask(ctx, rng, (facing, point), VIEWPOINT, k)
+    return ask(ctx, rng, (point,), TABLETOP, k)

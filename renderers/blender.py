@@ -1,0 +1,118 @@
+"""The client of the Blender worker (``bpy_worker.py`` in ``.venv-blender``).
+
+One long-lived Blender process per synth worker, spoken to over synth's plain message
+protocol; it keeps Blender loaded between scenes and is replaced every :data:`RECYCLE_AFTER`
+scenes (bpy leaks) or when it dies. ``$SYNTH_BLENDER_PYTHON`` overrides the interpreter.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from synth._errors import MissingDependencyError, RenderError
+from synth.renderers._protocol import read_message, write_message
+
+ROOT = Path(__file__).resolve().parents[1]
+BLENDER_PYTHON = str(ROOT / ".venv-blender/bin/python")
+WORKER = str(Path(__file__).resolve().with_name("bpy_worker.py"))
+RECYCLE_AFTER = 200
+INSTALL_HINT = (
+    "the scene3d domain needs bpy 5.0.1 in its own venv: bash scripts/setup.sh (or: "
+    "python3 -m venv .venv-blender && .venv-blender/bin/pip install bpy==5.0.1; apt-get "
+    "install libxrender1 libxi6 libxkbcommon0 libsm6 libgl1 libegl1)"
+)
+
+
+def python() -> str:
+    return os.environ.get("SYNTH_BLENDER_PYTHON", BLENDER_PYTHON)
+
+
+def helper_dirs() -> tuple[str, ...]:
+    """The Blender process runs the venv's interpreter (a link to the system Python): spare
+    what lives under the venv."""
+    return (str(Path(python()).resolve().parent) + "/",)
+
+
+class BlenderClient:
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.version = ""
+        self.rendered = 0
+
+    def start(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        exe = python()
+        if not Path(exe).exists():
+            raise MissingDependencyError(f"{exe} not found: {INSTALL_HINT}")
+        # its own venv only: synth's PYTHONPATH (numpy 2) must not reach bpy (numpy<2)
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+        self._proc = subprocess.Popen(
+            [exe, WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        header, _ = self._read()
+        if header.get("op") != "ready":
+            raise RenderError(f"the Blender worker did not start: {header}")
+        self.version = str(header.get("version", ""))
+        self.rendered = 0
+
+    def _read(self) -> tuple[dict[str, Any], list[bytes]]:
+        assert self._proc is not None and self._proc.stdout is not None
+        try:
+            return read_message(self._proc.stdout.fileno())
+        except EOFError:
+            code = self._proc.wait()
+            self._proc = None
+            if code != 0 and not self.version:
+                raise MissingDependencyError(
+                    f"the Blender worker exited ({code}) before it was ready: {INSTALL_HINT}"
+                ) from None
+            raise RenderError(f"the Blender worker died (exit {code})") from None
+
+    def render(self, scene: dict[str, Any]) -> tuple[dict[str, Any], bytes, np.ndarray, np.ndarray]:
+        """``(facts, png, index map uint8 HxW, depth float32 HxW)`` of one scene."""
+        if self.rendered >= RECYCLE_AFTER:
+            self.stop()
+        self.start()
+        assert self._proc is not None and self._proc.stdin is not None
+        write_message(self._proc.stdin.fileno(), {"op": "render", "scene": scene})
+        header, blobs = self._read()
+        self.rendered += 1
+        if header.get("op") != "rendered":
+            raise RenderError(
+                f"Blender could not build or render the scene: {header.get('message')}"
+            )
+        h, w = header["height"], header["width"]
+        index = np.frombuffer(blobs[1], dtype=np.uint8).reshape(h, w)
+        depth = np.frombuffer(blobs[2], dtype=np.float32).reshape(h, w)
+        return header, blobs[0], index, depth
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            assert proc.stdin is not None
+            write_message(proc.stdin.fileno(), {"op": "quit"})
+            proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+
+
+@cache
+def client() -> BlenderClient:
+    c = BlenderClient()
+    atexit.register(c.stop)
+    return c

@@ -1,0 +1,150 @@
+"""The Blender worker: ``.venv-blender/bin/python renderers/bpy_worker.py``.
+
+Runs in its own venv (bpy 5.0.1 pins numpy<2), keeps Blender loaded between scenes and
+speaks synth's plain message protocol (``_protocol.py``, stdlib only) on stdin/stdout:
+
+    -> {"op": "render", "scene": {...}}              <- {"op": "rendered", ...} + [png, index, depth]
+    -> {"op": "quit"}
+
+``index`` is one byte per pixel (0: table or sky, i + 1: object i), ``depth`` float32 metres
+along the view axis (row-major, top row first). Both come from the multilayer EXR of the
+same render as the PNG. Nothing here imports synth: only the stdlib, numpy and bpy.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import tempfile
+import traceback
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+from _protocol import read_message, write_message  # noqa: E402
+
+PNG_TEXT_CHUNKS = (b"tEXt", b"iTXt", b"zTXt", b"tIME", b"eXIf")
+
+
+def strip_png_metadata(png: bytes) -> bytes:
+    """The PNG without text, time and EXIF chunks (Blender writes the render time there)."""
+    out, pos = [png[:8]], 8
+    while pos < len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        kind = png[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if kind not in PNG_TEXT_CHUNKS:
+            out.append(png[pos:end])
+        pos = end
+    return b"".join(out)
+
+
+def read_exr(path: str) -> dict[str, np.ndarray]:
+    """Channels of an uncompressed, single-part, scanline OpenEXR file, as float32 arrays
+    (top row first). Enough for what Blender writes with ``exr_codec = NONE``."""
+    data = open(path, "rb").read()
+    if data[:4] != b"\x76\x2f\x31\x01":
+        raise ValueError(f"{path} is not an OpenEXR file")
+    pos, attrs = 8, {}
+    while data[pos] != 0:
+        name_end = data.index(b"\0", pos)
+        name = data[pos:name_end].decode()
+        type_end = data.index(b"\0", name_end + 1)
+        kind = data[name_end + 1 : type_end].decode()
+        (size,) = struct.unpack("<i", data[type_end + 1 : type_end + 5])
+        attrs[name] = (kind, data[type_end + 5 : type_end + 5 + size])
+        pos = type_end + 5 + size
+    pos += 1
+    if attrs["compression"][1] != b"\0":
+        raise ValueError("only uncompressed EXR files are read here")
+    channels, raw, cpos = [], attrs["channels"][1], 0
+    while raw[cpos] != 0:
+        end = raw.index(b"\0", cpos)
+        (ptype,) = struct.unpack("<i", raw[end + 1 : end + 5])
+        channels.append((raw[cpos:end].decode(), ptype))
+        cpos = end + 17
+    xmin, ymin, xmax, ymax = struct.unpack("<4i", attrs["dataWindow"][1])
+    w, h = xmax - xmin + 1, ymax - ymin + 1
+    offsets = struct.unpack(f"<{h}Q", data[pos : pos + 8 * h])
+    dtypes = {1: np.float16, 2: np.float32, 0: np.uint32}
+    out = {name: np.zeros((h, w), dtype=np.float32) for name, _ in channels}
+    for offset in offsets:
+        y, _size = struct.unpack("<2i", data[offset : offset + 8])
+        p = offset + 8
+        for name, ptype in channels:
+            dt = np.dtype(dtypes[ptype])
+            out[name][y - ymin] = np.frombuffer(data, dtype=dt, count=w, offset=p)
+            p += w * dt.itemsize
+    return out
+
+
+def _facts(index: np.ndarray, n: int) -> list[dict[str, Any]]:
+    facts = []
+    for i in range(n):
+        ys, xs = np.nonzero(index == i + 1)
+        if len(xs):
+            box = [
+                int(xs.min()),
+                int(ys.min()),
+                int(xs.max() - xs.min() + 1),
+                int(ys.max() - ys.min() + 1),
+            ]
+        else:
+            box = [0, 0, 0, 0]
+        facts.append({"object": i, "visible_px": int(len(xs)), "bbox": box})
+    return facts
+
+
+def main() -> None:
+    import bpy_adapter
+
+    fd_in, fd_out = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # Blender's prints must not hit the pipe
+    write_message(fd_out, {"op": "ready", "version": bpy_adapter.version()})
+    scratch = tempfile.mkdtemp(prefix="synth-bpy-")
+    while True:
+        try:
+            msg, _ = read_message(fd_in)
+        except EOFError:
+            return
+        if msg.get("op") == "quit":
+            return
+        try:
+            scene = msg["scene"]
+            bpy_adapter.build(scene)
+            exr, png_path = os.path.join(scratch, "r.exr"), os.path.join(scratch, "r.png")
+            bpy_adapter.render(exr, png_path)
+            with open(png_path, "rb") as f:
+                png = strip_png_metadata(f.read())
+            layers = read_exr(exr)
+            index_name = next(
+                k for k in layers if k.endswith("Object Index.X") or k.endswith("IndexOB.X")
+            )
+            depth_name = next(k for k in layers if k.endswith("Depth.Z"))
+            index = np.rint(layers[index_name]).clip(0, 255).astype(np.uint8)
+            depth = layers[depth_name].astype(np.float32)
+            h, w = index.shape
+            reply = {
+                "op": "rendered",
+                "width": w,
+                "height": h,
+                "objects": _facts(index, len(scene["objects"])),
+                "version": bpy_adapter.version(),
+            }
+            write_message(fd_out, reply, [png, index.tobytes(), depth.tobytes()])
+        except Exception as exc:  # noqa: BLE001 - every failure goes back typed
+            write_message(
+                fd_out,
+                {
+                    "op": "failed",
+                    "kind": "exception",
+                    "message": f"{type(exc).__name__}: {exc}",
+                    "traceback": traceback.format_exc()[-2000:],
+                },
+            )
+
+
+if __name__ == "__main__":
+    main()

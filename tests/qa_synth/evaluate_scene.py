@@ -1,0 +1,70 @@
+"""An independent evaluator: recomputes 3D scene answers from the spec JSON alone."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def _camera_axes(cam: dict[str, Any]) -> tuple[list[float], list[float], list[float]]:
+    az, el = math.radians(cam["azimuth_deg"]), math.radians(cam["elevation_deg"])
+    d, tz = cam["distance_m"], cam.get("target_z_m", 0.0)
+    pos = [d * math.cos(el) * math.cos(az), d * math.cos(el) * math.sin(az), tz + d * math.sin(el)]
+    fwd = [-pos[0], -pos[1], tz - pos[2]]
+    n = math.hypot(*fwd)
+    fwd = [v / n for v in fwd]
+    right = [fwd[1], -fwd[0], 0.0]  # fwd x up(z)
+    n = math.hypot(*right)
+    return pos, fwd, [v / n for v in right]
+
+
+def _coords(spec: dict[str, Any], i: int) -> tuple[float, float]:
+    pos, fwd, right = _camera_axes(spec["camera"])
+    o = spec["objects"][i]
+    r = {"small": 0.35, "large": 0.7}[o["size"]]
+    d = [o["x_m"] - pos[0], o["y_m"] - pos[1], r - pos[2]]
+    return sum(a * b for a, b in zip(d, right, strict=True)), sum(
+        a * b for a, b in zip(d, fwd, strict=True)
+    )
+
+
+def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
+    p, prm, objs = qa["program"], qa["params"], spec["objects"]
+    if p == "count":
+        return sum(o[prm["attribute"]] == prm["value"] for o in objs)
+    if p == "exist":
+        return any(o["colour"] == prm["colour"] and o["shape"] == prm["shape"] for o in objs)
+    if p == "query":
+        return objs[prm["object"]][prm["attribute"]]
+    if p == "compare_attr":
+        return objs[prm["a"]][prm["attribute"]] == objs[prm["b"]][prm["attribute"]]
+    if p == "relate":
+        (xa, da), (xb, db) = _coords(spec, prm["a"]), _coords(spec, prm["b"])
+        return {"left of": xa < xb, "right of": xa > xb, "in front of": da < db, "behind": da > db}[
+            prm["relation"]
+        ]
+    if p == "count_relation":
+        xi = _coords(spec, prm["object"])[0]
+        return sum(_coords(spec, j)[0] < xi for j in range(len(objs)) if j != prm["object"])
+    if p == "compare_count":
+        return sum(o["shape"] == prm["a"] for o in objs) > sum(o["shape"] == prm["b"] for o in objs)
+    if p == "facing":
+        rel = (spec["camera"]["azimuth_deg"] - objs[0]["rotation_deg"]) % 360
+        names = [
+            "towards the camera",
+            "towards the camera and to the left",
+            "to the left",
+            "away and to the left",
+            "away from the camera",
+            "away and to the right",
+            "to the right",
+            "towards the camera and to the right",
+        ]
+        return names[round(rel / 45) % 8]
+    if p == "elevation":
+        el = spec["camera"]["elevation_deg"]
+        return "from above" if el >= 30 else "at eye level" if el >= 0 else "from below"
+    if p == "shot":
+        d = spec["camera"]["distance_m"]
+        return "close-up" if d < 5 else "medium shot" if d < 9 else "long shot"
+    raise KeyError(f"no recompute for program {p}")
