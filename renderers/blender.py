@@ -86,7 +86,10 @@ class BlenderClient:
             self.stop()
         self.start()
         assert self._proc is not None and self._proc.stdin is not None
-        write_message(self._proc.stdin.fileno(), {"op": "render", "scene": scene})
+        from synth.generators.scene3d._spec import COLOURS, SIZES
+
+        msg = {"op": "render", "scene": scene, "palette": COLOURS, "sizes": SIZES}
+        write_message(self._proc.stdin.fileno(), msg)
         header, blobs = self._read()
         self.rendered += 1
         if header.get("op") != "rendered":

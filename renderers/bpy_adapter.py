@@ -17,17 +17,6 @@ import bpy
 import mathutils
 
 ENGINES = {"cycles": "CYCLES", "workbench": "BLENDER_WORKBENCH"}
-COLOURS = {
-    "gray": (0.34, 0.34, 0.34),
-    "red": (0.68, 0.08, 0.08),
-    "blue": (0.07, 0.22, 0.72),
-    "green": (0.08, 0.45, 0.1),
-    "brown": (0.42, 0.25, 0.08),
-    "purple": (0.4, 0.09, 0.6),
-    "cyan": (0.08, 0.6, 0.62),
-    "yellow": (0.85, 0.78, 0.1),
-}
-SIZES = {"small": 0.35, "large": 0.7}
 
 
 def radians(degrees: float) -> float:
@@ -35,7 +24,8 @@ def radians(degrees: float) -> float:
 
 
 def reset() -> None:
-    """An empty scene with the table, camera and render settings that never change."""
+    """An empty scene with the table, camera and render settings that never change (once per
+    process: later scenes remove only their own objects and lights, see :func:`clear`)."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene
     scene.render.resolution_percentage = 100
@@ -157,14 +147,36 @@ def _figure(name: str, r: float, location: tuple[float, float, float]) -> Any:
     return obj
 
 
-def build(scene_spec: dict[str, Any]) -> None:
-    """Blender state for a scene spec: objects (pass index i + 1), camera, lights, engine."""
-    reset()
+def clear() -> None:
+    """Remove the previous scene's objects and lights and the data only they used; the table,
+    camera, world and settings stay (rebuild only what changes; nothing accumulates)."""
+    if "table" not in bpy.data.objects or bpy.context.scene.camera is None:
+        reset()
+        return
+    for obj in list(bpy.data.objects):
+        if obj.name.startswith(("object-", "sun-")):
+            bpy.data.objects.remove(obj, do_unlink=True)
+    for pool in (bpy.data.meshes, bpy.data.materials, bpy.data.lights):
+        for block in list(pool):
+            if block.users == 0:
+                pool.remove(block)
+
+
+def build(
+    scene_spec: dict[str, Any],
+    palette: dict[str, list[float]],
+    sizes: dict[str, float],
+) -> None:
+    """Blender state for a scene spec: objects (pass index i + 1), camera, lights, engine.
+    ``palette`` (colour name -> linear RGB) and ``sizes`` (name -> half-extent in metres)
+    come from synth with the scene, so the two interpreters share one table of each."""
+    clear()
     scene = bpy.context.scene
-    if scene_spec["family"] == "viewpoint":  # no table: the camera may look from below
-        bpy.data.objects.remove(bpy.data.objects["table"], do_unlink=True)
+    table = bpy.data.objects["table"]
+    # no table in a viewpoint scene: the camera may look from below
+    table.hide_render = scene_spec["family"] == "viewpoint"
     for i, o in enumerate(scene_spec["objects"]):
-        r = SIZES[o["size"]]
+        r = sizes[o["size"]]
         loc = (o["x_m"], o["y_m"], r)
         obj = (
             _figure(o["shape"], r, loc) if o["shape"] in FIGURES else _primitive(o["shape"], r, loc)
@@ -173,10 +185,10 @@ def build(scene_spec: dict[str, Any]) -> None:
         obj.pass_index = i + 1
         obj.rotation_euler = (0.0, 0.0, radians(o["rotation_deg"]))
         obj.data.materials.clear()
-        obj.data.materials.append(
-            _material(f"m{i}", COLOURS[o["colour"]], metal=o["material"] == "metal")
-        )
-        obj.color = (*COLOURS[o["colour"]], 1.0)
+        c = palette[o["colour"]]
+        rgb = (float(c[0]), float(c[1]), float(c[2]))
+        obj.data.materials.append(_material(f"m{i}", rgb, metal=o["material"] == "metal"))
+        obj.color = (*rgb, 1.0)
     cam = scene.camera
     c = scene_spec["camera"]
     az, el, d = radians(c["azimuth_deg"]), radians(c["elevation_deg"]), c["distance_m"]

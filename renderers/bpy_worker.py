@@ -113,7 +113,7 @@ def main() -> None:
             return
         try:
             scene = msg["scene"]
-            bpy_adapter.build(scene)
+            bpy_adapter.build(scene, msg["palette"], msg["sizes"])
             exr, png_path = os.path.join(scratch, "r.exr"), os.path.join(scratch, "r.png")
             bpy_adapter.render(exr, png_path)
             with open(png_path, "rb") as f:

@@ -127,22 +127,30 @@ def test_answers_are_balanced_over_many_scenes() -> None:
 
 @needs_bpy
 def test_the_blender_state_matches_the_spec() -> None:
-    """Scene -> bpy state, without pixels: objects, pass indices, materials, camera."""
+    """Scene -> bpy state, without pixels: objects, pass indices, materials, camera; a second
+    scene in the same process replaces the first one's objects and data (nothing leaks)."""
     spec = _sample("tabletop", 3).spec
     probe = (
         "import json, sys, bpy\n"
         f"sys.path.insert(0, {str(Path(WORKER).parent)!r})\n"
         "import bpy_adapter\n"
-        "bpy_adapter.build(json.loads(sys.argv[1]))\n"
+        "first, scene, palette, sizes = json.loads(sys.argv[1])\n"
+        "bpy_adapter.build(first, palette, sizes)  # a scene before: nothing of it may stay\n"
+        "bpy_adapter.build(scene, palette, sizes)\n"
         "objs = {o.name: o for o in bpy.data.objects}\n"
         "out = {'camera': list(bpy.context.scene.camera.location),\n"
+        "       'meshes': len(bpy.data.meshes), 'materials': len(bpy.data.materials),\n"
         "       'objects': [[o.pass_index, list(o.location), o.active_material.diffuse_color[:3],\n"
         "                    o.active_material.node_tree.nodes['Principled BSDF'].inputs['Metallic'].default_value]\n"
         "                   for o in sorted((o for o in objs.values() if o.name.startswith('object-')), key=lambda o: o.pass_index)]}\n"
         "print('RESULT' + json.dumps(out))\n"
     )
+    from synth.generators.scene3d._spec import COLOURS, SIZES
+
+    first = _sample("tabletop", 4).spec
+    args = json.dumps([first.to_json(), spec.to_json(), COLOURS, SIZES])
     out = subprocess.run(
-        [python(), "-c", probe, json.dumps(spec.to_json())],
+        [python(), "-c", probe, args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -153,6 +161,8 @@ def test_the_blender_state_matches_the_spec() -> None:
     from synth.generators.scene3d._spec import COLOURS
 
     assert len(state["objects"]) == len(spec.objects)
+    # the table's mesh and material, and one of each per object: the first scene left nothing
+    assert state["meshes"] == state["materials"] == len(spec.objects) + 1
     for (index, loc, rgb, metal), o in zip(state["objects"], spec.objects, strict=True):
         assert index == spec.objects.index(o) + 1
         assert loc == pytest.approx(list(o.centre()), abs=1e-4)
