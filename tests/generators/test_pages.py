@@ -178,7 +178,16 @@ def test_programs_are_all_used_and_answers_balanced() -> None:
 
 def test_golden_specs_are_unchanged() -> None:
     """Specs at fixed seeds; regenerate with: python scripts/regen_golden.py"""
-    for name, domain in (("table", TABLE), ("screen", SCREEN), ("document", DOCUMENT)):
+    from synth.generators.diagram import DOMAIN as DIAGRAM
+    from synth.generators.scene3d import DOMAIN as SCENE3D
+
+    for name, domain in (
+        ("table", TABLE),
+        ("screen", SCREEN),
+        ("document", DOCUMENT),
+        ("diagram", DIAGRAM),
+        ("scene3d", SCENE3D),
+    ):
         golden = json.loads((GOLDEN / f"{name}_specs.json").read_text())
         for seed, spec in golden.items():
             got = domain.sample(rng=np.random.default_rng(int(seed))).spec
