@@ -36,9 +36,16 @@ LANGUAGES = {
     "python-matplotlib": "synth.renderers.mpl:render_matplotlib",
     "plotly-json": "synth.renderers.html:render_plotly_code",
     "mermaid": "synth.renderers.html:render_mermaid_code",
+    "html": "synth.renderers.html:render_page_code",
+    "synth-scene-json": "synth.generators.scene3d:render_code",
 }
 #: code languages whose renderer lives in a domain pack's back-end (started for a code op)
-LANGUAGE_DOMAINS = {"plotly-json": ("chart",), "mermaid": ("diagram",)}
+LANGUAGE_DOMAINS = {
+    "plotly-json": ("chart",),
+    "mermaid": ("diagram",),
+    "html": ("document",),
+    "synth-scene-json": ("scene3d",),
+}
 
 
 def apply_limits(limits: dict[str, int]) -> None:

@@ -314,9 +314,34 @@ def render_mermaid(
     )
 
 
+def render_page_code(source: str) -> Rendered:
+    """:func:`render_html` of a page synth wrote: its size is the body's CSS width and height
+    (no height: as tall as the content)."""
+    import re
+
+    width = re.search(r"body \{ width: (\d+)px;", source)
+    if width is None:
+        raise RenderError("not a synth page: its body sets no width (body { width: Npx; })")
+    height = re.search(r"body \{ width: \d+px; height: (\d+)px;", source)
+    return render_html(source, int(width.group(1)), int(height.group(1)) if height else 0)
+
+
 def render_mermaid_code(source: str) -> Rendered:
-    """:func:`render_mermaid` with the default look (``synth render-code``)."""
-    return render_mermaid(source)
+    """:func:`render_mermaid` with the look the text's front matter gives (theme, fontFamily,
+    fontSize, curve), else the defaults (``synth reproduce`` / ``render-code``)."""
+    import re
+
+    def get(pattern: str, default: str) -> str:
+        m = re.search(pattern, source.split("\n---\n", 1)[0] if source.startswith("---") else "")
+        return m.group(1) if m else default
+
+    return render_mermaid(
+        source,
+        theme=get(r"\n  theme: (\S+)", "default"),
+        font=get(r'\n  fontFamily: "([^"]+)"', "Liberation Sans"),
+        font_px=int(get(r'fontSize: "(\d+)px"', "16")),
+        curve=get(r"\n    curve: (\S+)", "basis"),
+    )
 
 
 def _participants(source: str, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:

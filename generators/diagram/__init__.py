@@ -175,9 +175,14 @@ def _text(s: str) -> str:
 
 
 def emit_mermaid(spec: DiagramSpec) -> str:
-    """The Mermaid source that draws ``spec`` (title in the front matter)."""
+    """The Mermaid source that draws ``spec``; the front matter holds the title and the look
+    (theme, typeface, size, curve), so the text alone redraws the same image."""
     st = spec.style
-    head = f'---\ntitle: "{_text(spec.title)}"\n---\n'
+    head = (
+        f'---\ntitle: "{_text(spec.title)}"\nconfig:\n  theme: {st.theme}\n'
+        f'  fontFamily: "{st.font_family}"\n  themeVariables:\n    fontSize: "{st.font_px}px"\n'
+        f"  flowchart:\n    curve: {st.curve}\n---\n"
+    )
     if spec.kind == "flowchart":
         lines = [f"flowchart {st.direction}"]
         for n in spec.nodes:

@@ -237,3 +237,12 @@ class Scene3DDomain:
 
 
 DOMAIN = Scene3DDomain()
+
+
+def render_code(source: str) -> Rendered:
+    """Render a scene JSON alone (``synth reproduce`` / ``render-code``)."""
+    spec = SceneSpec.from_json(json.loads(source))
+    sample = Sample(
+        "scene3d", spec.family, f"scene3d@{VERSION}", spec, Code(LANGUAGE, source), {}, ""
+    )
+    return DOMAIN.render(sample)

@@ -299,3 +299,9 @@ def test_one_and_two_workers_write_identical_shards(domain: str, tmp_path: Path)
         assert counts["written"] == 6 and counts["failed"] == 0, counts
     one, two = shard_bytes(tmp_path / "1"), shard_bytes(tmp_path / "2")
     assert len(one) == 2 and one == two
+    from synth.dataset import iter_samples
+
+    rec, png = next(iter_samples(tmp_path / "1"))  # its code alone, in a fresh sandbox
+    again = synth_cmd("reproduce", str(tmp_path / "1"), rec["id"], "--out", str(tmp_path / "r.png"))
+    assert again.returncode == 0 and json.loads(again.stdout)["identical"] is True, again.stderr
+    assert (tmp_path / "r.png").read_bytes() == png

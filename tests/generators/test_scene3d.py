@@ -238,6 +238,8 @@ def test_one_and_two_workers_write_identical_scene_shards(tmp_path: Path) -> Non
     names = tarfile.open(tmp_path / "1" / "shards" / "shard-000000.tar").getnames()
     rec, _ = next(iter_samples(tmp_path / "1"))
     assert f"{rec['id']}.mask.png" in names and f"{rec['id']}.depth.npz" in names
+    again = synth_cmd("reproduce", str(tmp_path / "1"), rec["id"], "--out", str(tmp_path / "r.png"))
+    assert again.returncode == 0 and json.loads(again.stdout)["identical"] is True, again.stderr
     assert rec["annotations"]["files"] == {
         "mask.png": f"{rec['id']}.mask.png",
         "depth.npz": f"{rec['id']}.depth.npz",
