@@ -13,10 +13,11 @@ from __future__ import annotations
 import atexit
 import json
 import shutil
+from collections.abc import Callable
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from synth._errors import MissingDependencyError, RenderError, RenderTimeout
 from synth.generators.base import Rendered
@@ -255,6 +256,38 @@ def warm_up_mermaid() -> None:
     _browser().mermaid_page()
 
 
+T = TypeVar("T")
+
+
+def _in_browser(what: str, failed: str, draw: Callable[[_Browser], T]) -> T:
+    """Run ``draw`` on the warm browser (a dead one is replaced first) and turn what can go
+    wrong into synth's failures: a ``what`` that never settles is a RenderTimeout, any other
+    Chromium error a RenderError starting with ``failed`` (both drop the browser, so the next
+    sample starts a fresh one), and a request that left the page a RenderError (forbidden)."""
+    b = _browser()
+    if not b.alive():  # a crashed browser: start another one
+        _discard(b)
+        b = _browser()
+    b.blocked.clear()
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        out = draw(b)
+    except PlaywrightTimeout as exc:
+        _discard(b)  # a page stuck in a script would block the next sample too
+        raise RenderTimeout(f"{what} did not settle in {SETTLE_MS} ms: {exc}") from None
+    except PlaywrightError as exc:
+        _discard(b)
+        raise RenderError(f"{failed}: {exc}") from None
+    if b.blocked:
+        raise RenderError(
+            f"forbidden: the {what} requested {len(b.blocked)} outside resource(s), e.g. "
+            f"{b.blocked[0]} (only data: URLs load)"
+        )
+    return out
+
+
 def render_mermaid(
     source: str,
     *,
@@ -266,14 +299,6 @@ def render_mermaid(
     """Draw Mermaid text in the warm diagram page; the image is as large as the diagram.
     Elements: flowchart nodes (``key``: the node id), edge labels, sequence participants
     (``key`` p0, p1... in the order the text declares them) and messages (m0, m1...)."""
-    b = _browser()
-    if not b.alive():
-        _discard(b)
-        b = _browser()
-    b.blocked.clear()
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     config = {
         "theme": theme,
         "fontFamily": font,
@@ -283,23 +308,20 @@ def render_mermaid(
         "handDrawnSeed": 1,  # rough.js draws node outlines: a fixed seed gives fixed bytes
     }
     background = MERMAID_BACKGROUNDS.get(theme, "#ffffff")
-    try:
+
+    def draw(b: _Browser) -> tuple[dict[str, Any], bytes]:
         page = b.mermaid_page()
         page.set_viewport_size({"width": MERMAID_VIEWPORT[0], "height": MERMAID_VIEWPORT[1]})
         page.set_default_timeout(SETTLE_MS)
         measured = json.loads(page.evaluate(_MERMAID, [source, config, background]))
-        width = max(1, min(int(measured["width"]), MERMAID_VIEWPORT[0]))
-        height = max(1, min(int(measured["height"]), MERMAID_VIEWPORT[1]))
-        clip: Any = {"x": 0, "y": 0, "width": width, "height": height}
+        w = max(1, min(int(measured["width"]), MERMAID_VIEWPORT[0]))
+        h = max(1, min(int(measured["height"]), MERMAID_VIEWPORT[1]))
+        clip: Any = {"x": 0, "y": 0, "width": w, "height": h}
         png = page.screenshot(type="png", animations="disabled", caret="hide", clip=clip)
-    except PlaywrightTimeout as exc:
-        _discard(b)
-        raise RenderTimeout(f"diagram did not settle in {SETTLE_MS} ms: {exc}") from None
-    except PlaywrightError as exc:
-        _discard(b)
-        raise RenderError(f"mermaid could not draw the diagram: {exc}") from None
-    if b.blocked:
-        raise RenderError(f"forbidden: the diagram requested {b.blocked[0]}")
+        return {**measured, "width": w, "height": h}, png
+
+    measured, png = _in_browser("diagram", "mermaid could not draw the diagram", draw)
+    width, height = measured["width"], measured["height"]
     elements = _participants(source, measured["elements"])
     for e in elements:
         e["bbox"] = [round(float(v), 2) for v in e["bbox"]]
@@ -393,28 +415,15 @@ def render_plotly(figure: str, width: int, height: int) -> Rendered:
     """Draw a plotly figure (JSON text with ``data`` and ``layout``) in the warm plotly page
     and screenshot it. Elements: bars, points and slices with ``ref`` "series|index" (a slice
     also has a ``point`` inside it), tick labels, the title and legend entries."""
-    b = _browser()
-    if not b.alive():
-        _discard(b)
-        b = _browser()
-    b.blocked.clear()
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    try:
+    def draw(b: _Browser) -> tuple[list[dict[str, Any]], bytes]:
         page = b.plotly_page()
         page.set_viewport_size({"width": width, "height": height})
         page.set_default_timeout(SETTLE_MS)
         facts = json.loads(page.evaluate(_PLOT, figure))
-        png = page.screenshot(type="png", animations="disabled", caret="hide")
-    except PlaywrightTimeout as exc:
-        _discard(b)
-        raise RenderTimeout(f"plot did not settle in {SETTLE_MS} ms: {exc}") from None
-    except PlaywrightError as exc:
-        _discard(b)
-        raise RenderError(f"chromium failed drawing the plot: {exc}") from None
-    if b.blocked:
-        raise RenderError(f"forbidden: the plot requested {b.blocked[0]} (only data: URLs load)")
+        return facts, page.screenshot(type="png", animations="disabled", caret="hide")
+
+    facts, png = _in_browser("plot", "chromium failed drawing the plot", draw)
     elements = []
     for f in facts:
         e = {k: v for k, v in f.items() if k != "bbox"}
@@ -479,36 +488,19 @@ def render_html(html: str, width: int, height: int) -> Rendered:
     ``data-role`` (``field``, ``item``, ``button``...) or ``"text"`` for a text node. A page
     that asked for anything outside itself raises RenderError (forbidden) with the URLs.
     """
-    b = _browser()
-    if not b.alive():  # a crashed browser: start another one
-        _discard(b)
-        b = _browser()
-    b.blocked.clear()
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    try:
+    def draw(b: _Browser) -> tuple[list[dict[str, Any]], int, bytes]:
         b.page.set_viewport_size({"width": width, "height": height or MAX_FIT_HEIGHT})
         b.page.set_content(html, wait_until="load", timeout=SETTLE_MS)
         # one JSON string back: Playwright's value-by-value serialisation of the same list
         # costs ~27 ms per page, a string ~6 ms
         measured = json.loads(b.page.evaluate(f"() => JSON.stringify(({_MEASURE})())"))
-        facts = measured["elements"]
-        if not height:
-            height = max(1, min(int(measured["height"]), MAX_FIT_HEIGHT))
-        clip: Any = {"x": 0, "y": 0, "width": width, "height": height}
+        h = height or max(1, min(int(measured["height"]), MAX_FIT_HEIGHT))
+        clip: Any = {"x": 0, "y": 0, "width": width, "height": h}
         png = b.page.screenshot(type="png", animations="disabled", caret="hide", clip=clip)
-    except PlaywrightTimeout as exc:
-        _discard(b)  # a page stuck in a script would block the next sample too
-        raise RenderTimeout(f"page did not settle in {SETTLE_MS} ms: {exc}") from None
-    except PlaywrightError as exc:
-        _discard(b)  # the next sample starts a fresh browser
-        raise RenderError(f"chromium failed: {exc}") from None
-    if b.blocked:
-        raise RenderError(
-            f"forbidden: the page requested {len(b.blocked)} outside resource(s), e.g. "
-            f"{b.blocked[0]} (only data: URLs load)"
-        )
+        return measured["elements"], h, png
+
+    facts, height, png = _in_browser("page", "chromium failed", draw)
     elements = []
     for f in facts:
         x, y, w, h = (round(float(v), 2) for v in f["bbox"])
