@@ -17,6 +17,15 @@ def phrasings(name: str) -> dict[str, list[str]]:
     return data
 
 
+def plural(word: str) -> str:
+    """English plural of a noun ("city" -> "cities", "dish" -> "dishes", "day" -> "days")."""
+    if word.endswith("y") and not word.endswith(("ay", "ey", "oy")):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
 def phrase(table: str, key: str, rng: np.random.Generator, **fields: Any) -> str:
     """One of the phrasings of ``key``, chosen by ``rng``, with ``fields`` filled in."""
     options = phrasings(table)[key]

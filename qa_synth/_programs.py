@@ -53,6 +53,47 @@ def make_qa(
     )
 
 
+def pick_or_none(rng: np.random.Generator, items: Sequence[Any]) -> Any:
+    """One of ``items`` drawn by ``rng``, or None when there are none (the program then asks
+    nothing)."""
+    return items[int(rng.integers(len(items)))] if items else None
+
+
+def inside_image(
+    boxes: dict[str, dict[str, Any]], keys: Sequence[str], width: int, height: int
+) -> bool:
+    """Every element named by ``keys`` was drawn, has an area, lies wholly inside the
+    ``width`` x ``height`` image and is not clipped by overflow: what a question may name."""
+    for key in keys:
+        e = boxes.get(key)
+        if e is None or e.get("clipped"):
+            return False
+        x, y, w, h = e["bbox"]
+        if not (w > 0 and h > 0 and x >= 0 and y >= 0 and x + w <= width and y + h <= height):
+            return False
+    return True
+
+
+def point_qa(
+    question: str, what: str, bbox: Sequence[float], params: dict[str, Any], skills: Sequence[str]
+) -> QA:
+    """Pointing at an element: the answer is its box's centre, any point of the box is right."""
+    x, y, w, h = bbox
+    centre = [round(x + w / 2, 1), round(y + h / 2, 1)]
+    steps = [f"The {what} is at about ({centre[0]}, {centre[1]})."]
+    return make_qa(
+        "point",
+        question,
+        centre,
+        "point",
+        steps,
+        params,
+        skills,
+        1,
+        tolerance={"box": [x, y, w, h]},
+    )
+
+
 def ask(
     ctx: C,
     rng: np.random.Generator,

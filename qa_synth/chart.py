@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from synth.generators.chart._spec import ChartSpec
-from synth.qa_synth._phrasing import phrase
+from synth.qa_synth._phrasing import phrase, plural
 from synth.qa_synth._programs import ask, make_qa
 from synth.record import QA
 
@@ -88,7 +88,7 @@ class Ctx:
         return {
             "subject": self.subject(series),
             "axis": axis,
-            "axis_plural": _plural(axis),
+            "axis_plural": plural(axis),
             "unit_in": f" (in {unit})" if unit else "",
         }
 
@@ -653,11 +653,3 @@ def _round_tol(t: float) -> float:
 
 def _tnum(t: float) -> str:
     return f"{t:,.0f}" if float(t).is_integer() else f"{t:,g}"
-
-
-def _plural(word: str) -> str:
-    if word.endswith("y") and not word.endswith(("ay", "ey", "oy")):
-        return word[:-1] + "ies"
-    if word.endswith(("s", "x", "ch", "sh")):
-        return word + "es"
-    return word + "s"

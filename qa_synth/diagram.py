@@ -16,7 +16,7 @@ import numpy as np
 
 from synth.generators.diagram import END, START, DiagramSpec
 from synth.qa_synth._phrasing import phrase
-from synth.qa_synth._programs import ask, make_qa
+from synth.qa_synth._programs import ask, inside_image, make_qa, pick_or_none, point_qa
 from synth.record import QA
 
 Program = Callable[["Ctx", np.random.Generator], "QA | None"]
@@ -29,20 +29,7 @@ class Ctx:
         self.width, self.height = width, height
 
     def visible(self, *keys: str) -> bool:
-        for key in keys:
-            e = self.boxes.get(key)
-            if e is None:
-                return False
-            x, y, w, h = e["bbox"]
-            if not (w > 0 and h > 0 and x >= 0 and y >= 0):
-                return False
-            if x + w > self.width + 0.5 or y + h > self.height + 0.5:
-                return False
-        return True
-
-
-def _pick(rng: np.random.Generator, items: list[Any]) -> Any:
-    return items[int(rng.integers(len(items)))] if items else None
+        return inside_image(self.boxes, keys, self.width, self.height)
 
 
 def _q(key: str, rng: np.random.Generator, **kw: Any) -> str:
@@ -58,7 +45,7 @@ def next_step(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         and len(s.successors(n.id)) == 1
         and ctx.visible(n.id, s.successors(n.id)[0].dst)
     ]
-    n = _pick(rng, cands)
+    n = pick_or_none(rng, cands)
     if n is None:
         return None
     nxt = s.node(s.successors(n.id)[0].dst)
@@ -82,7 +69,7 @@ def previous_step(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         for n in s.nodes
         if len(s.predecessors(n.id)) == 1 and ctx.visible(n.id, s.predecessors(n.id)[0].src)
     ]
-    n = _pick(rng, cands)
+    n = pick_or_none(rng, cands)
     if n is None:
         return None
     prev = s.node(s.predecessors(n.id)[0].src)
@@ -102,7 +89,7 @@ def previous_step(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 def branch(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     s = ctx.spec
     cands = [e for e in s.edges if e.label and ctx.visible(e.src, e.dst)]
-    e = _pick(rng, cands)
+    e = pick_or_none(rng, cands)
     if e is None:
         return None
     q, dst = s.node(e.src), s.node(e.dst)
@@ -167,7 +154,7 @@ def path_exists(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         for b in ids
         if a != b and (s.distance(a, b) is not None) == want and a != START and b != END
     ]
-    pair = _pick(rng, pairs)
+    pair = pick_or_none(rng, pairs)
     if pair is None:
         return None
     a, b = pair
@@ -258,7 +245,7 @@ def receiver(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 def next_message(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     s = ctx.spec
     js = [j for j in range(len(s.messages) - 1) if ctx.visible(f"m{j}", f"m{j + 1}")]
-    j = _pick(rng, js)
+    j = pick_or_none(rng, js)
     if j is None:
         return None
     a, b = s.messages[j].text, s.messages[j + 1].text
@@ -332,7 +319,7 @@ def sends_to(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         and any(m.src == a and m.dst == b for m in s.messages) == want
         and ctx.visible(f"p{a}", f"p{b}")
     ]
-    pair = _pick(rng, pairs)
+    pair = pick_or_none(rng, pairs)
     if pair is None:
         return None
     a, b = pair
@@ -356,22 +343,12 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         targets = [(n.id, f'"{n.label}" node') for n in s.nodes]
     else:
         targets = [(f"p{i}", f"{p} participant") for i, p in enumerate(s.participants)]
-    hit = _pick(rng, [t for t in targets if ctx.visible(t[0])])
+    hit = pick_or_none(rng, [t for t in targets if ctx.visible(t[0])])
     if hit is None:
         return None
     key, what = hit
-    x, y, w, h = ctx.boxes[key]["bbox"]
-    centre = [round(x + w / 2, 1), round(y + h / 2, 1)]
-    return make_qa(
-        "point",
-        _q("point", rng, target=what),
-        centre,
-        "point",
-        [f"The {what} is centred at about ({centre[0]}, {centre[1]})."],
-        {"key": key},
-        ["grounding"],
-        1,
-        tolerance={"box": [x, y, w, h]},
+    return point_qa(
+        _q("point", rng, target=what), what, ctx.boxes[key]["bbox"], {"key": key}, ["grounding"]
     )
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from synth.generators.document._spec import DocumentSpec
 from synth.qa_synth._phrasing import phrase
-from synth.qa_synth._programs import ask, make_qa
+from synth.qa_synth._programs import ask, inside_image, make_qa, point_qa
 from synth.record import QA
 
 NOT_STATED = "not stated"
@@ -42,13 +42,7 @@ class Ctx:
 
     def visible(self, key: str) -> bool:
         """The element is on the page, wholly inside the image and not clipped."""
-        e = self.boxes.get(key)
-        if e is None or e.get("clipped"):
-            return False
-        x, y, w, h = e["bbox"]
-        return bool(
-            w > 0 and h > 0 and x >= 0 and y >= 0 and x + w <= self.width and y + h <= self.height
-        )
+        return inside_image(self.boxes, (key,), self.width, self.height)
 
     def item_key(self, j: int, col: str) -> str:
         return f"item-{j}-{col}"
@@ -299,20 +293,8 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not targets:
         return None
     key, what = targets[int(rng.integers(len(targets)))]
-    x, y, w, h = ctx.boxes[key]["bbox"]
-    centre = [round(x + w / 2, 1), round(y + h / 2, 1)]
     q = phrase("document_questions", "point", rng, target=what)
-    return make_qa(
-        "point",
-        q,
-        centre,
-        "point",
-        [f"The {what} is at about ({centre[0]}, {centre[1]})."],
-        {"key": key},
-        ["grounding"],
-        1,
-        tolerance={"box": [x, y, w, h]},
-    )
+    return point_qa(q, what, ctx.boxes[key]["bbox"], {"key": key}, ["grounding"])
 
 
 def document_questions(

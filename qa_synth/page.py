@@ -20,20 +20,12 @@ from typing import Any
 import numpy as np
 
 from synth.generators._page import Bars, Buttons, Fields, Items, PageSpec, Table
-from synth.qa_synth._phrasing import phrase
-from synth.qa_synth._programs import ask, make_qa
+from synth.qa_synth._phrasing import phrase, plural
+from synth.qa_synth._programs import ask, inside_image, make_qa, pick_or_none, point_qa
 from synth.record import QA
 
 NOT_STATED = "not stated"
 Program = Callable[["Ctx", np.random.Generator], "QA | None"]
-
-
-def plural(noun: str) -> str:
-    if noun.endswith(("s", "sh", "ch", "x")):
-        return noun + "es"
-    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        return noun[:-1] + "ies"
-    return noun + "s"
 
 
 class Ctx:
@@ -45,16 +37,7 @@ class Ctx:
 
     def visible(self, *keys: str) -> bool:
         """Every element is on the page, wholly inside the image and not clipped."""
-        for key in keys:
-            e = self.boxes.get(key)
-            if e is None or e.get("clipped"):
-                return False
-            x, y, w, h = e["bbox"]
-            if not (w > 0 and h > 0 and x >= 0 and y >= 0):
-                return False
-            if x + w > self.width + 0.5 or y + h > self.height + 0.5:
-                return False
-        return True
+        return inside_image(self.boxes, keys, self.width, self.height)
 
     def tables(self) -> list[Table]:
         return self.spec.blocks_of(Table)
@@ -93,10 +76,6 @@ def _where(t: Table) -> str:
     return f" in the {t.heading} table" if t.heading else ""
 
 
-def _pick(rng: np.random.Generator, items: list[Any]) -> Any:
-    return items[int(rng.integers(len(items)))] if items else None
-
-
 def _num(t: Table, c: int, value: float) -> float | int:
     return int(value) if t.columns[c].decimals == 0 else round(value, t.columns[c].decimals)
 
@@ -108,7 +87,7 @@ def field_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         for f in b.items
         if f.label and not f.value.startswith("•") and ctx.visible(f.key)
     ]
-    f = _pick(rng, fields)
+    f = pick_or_none(rng, fields)
     if f is None:
         return None
     q = phrase("page_questions", "field_lookup", rng, label=f.label, kind=ctx.kind)
@@ -131,7 +110,7 @@ def _cells(ctx: Ctx, numeric: bool | None) -> list[tuple[Table, int, int]]:
 
 
 def table_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    hit = _pick(rng, _cells(ctx, None))
+    hit = pick_or_none(rng, _cells(ctx, None))
     if hit is None:
         return None
     t, r, c = hit
@@ -168,7 +147,7 @@ def _numeric_columns(ctx: Ctx, *, full: bool, summable: bool = False) -> list[tu
 
 
 def column_total(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    hit = _pick(rng, _numeric_columns(ctx, full=False, summable=True))
+    hit = pick_or_none(rng, _numeric_columns(ctx, full=False, summable=True))
     if hit is None:
         return None
     t, c = hit
@@ -202,7 +181,7 @@ def _extreme(t: Table, c: int, highest: bool) -> int | None:
 
 
 def extreme(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    hit = _pick(rng, _numeric_columns(ctx, full=True))
+    hit = pick_or_none(rng, _numeric_columns(ctx, full=True))
     if hit is None:
         return None
     t, c = hit
@@ -237,14 +216,14 @@ def extreme(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def multi_hop(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    hit = _pick(rng, _numeric_columns(ctx, full=True))
+    hit = pick_or_none(rng, _numeric_columns(ctx, full=True))
     if hit is None:
         return None
     t, c = hit
     others = [k for k in range(len(t.columns)) if k != c and k not in t.label_columns]
     highest = bool(rng.random() < 0.5)
     r = _extreme(t, c, highest)
-    k = _pick(rng, others)
+    k = pick_or_none(rng, others)
     if r is None or k is None or t.rows[r][k] is None or not ctx.row_visible(t, r, k):
         return None
     word = "highest" if highest else "lowest"
@@ -277,7 +256,7 @@ def multi_hop(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def _pair(ctx: Ctx, rng: np.random.Generator) -> tuple[Table, int, int, int] | None:
-    hit = _pick(rng, _numeric_columns(ctx, full=True))
+    hit = pick_or_none(rng, _numeric_columns(ctx, full=True))
     if hit is None:
         return None
     t, c = hit
@@ -350,7 +329,7 @@ def count_rows(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     tables = [
         t for t in ctx.tables() if all(ctx.visible(f"{t.key}-r{r}") for r in range(len(t.rows)))
     ]
-    t = _pick(rng, tables)
+    t = pick_or_none(rng, tables)
     if t is None:
         return None
     n = len(t.rows)
@@ -362,7 +341,7 @@ def count_rows(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def count_above(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    hit = _pick(rng, _numeric_columns(ctx, full=True))
+    hit = pick_or_none(rng, _numeric_columns(ctx, full=True))
     if hit is None:
         return None
     t, c = hit
@@ -414,7 +393,7 @@ def _lists(ctx: Ctx, *, states: bool) -> list[Items]:
 
 
 def list_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    b = _pick(rng, _lists(ctx, states=False) + _lists(ctx, states=True))
+    b = pick_or_none(rng, _lists(ctx, states=False) + _lists(ctx, states=True))
     if b is None:
         return None
     n = len(b.entries)
@@ -435,7 +414,7 @@ def list_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def state(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    b = _pick(rng, _lists(ctx, states=True))
+    b = pick_or_none(rng, _lists(ctx, states=True))
     if b is None:
         return None
     i = int(rng.integers(len(b.entries)))
@@ -463,7 +442,7 @@ def _bars(ctx: Ctx) -> list[Bars]:
 
 
 def bar_extreme(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    b = _pick(rng, _bars(ctx))
+    b = pick_or_none(rng, _bars(ctx))
     if b is None:
         return None
     highest = bool(rng.random() < 0.5)
@@ -487,7 +466,7 @@ def bar_extreme(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def bar_value(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    b = _pick(rng, _bars(ctx))
+    b = pick_or_none(rng, _bars(ctx))
     if b is None:
         return None
     i = int(rng.integers(len(b.labels)))
@@ -507,7 +486,7 @@ def bar_value(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    hit = _pick(rng, _cells(ctx, True))
+    hit = pick_or_none(rng, _cells(ctx, True))
     if hit is None:
         return None
     t, r, c = hit
@@ -548,7 +527,7 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    hit = _pick(rng, _cells(ctx, True))
+    hit = pick_or_none(rng, _cells(ctx, True))
     if hit is None:
         return None
     t, r, c = hit
@@ -584,7 +563,7 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def unanswerable(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    label = _pick(rng, list(ctx.spec.absent))
+    label = pick_or_none(rng, list(ctx.spec.absent))
     if label is None:
         return None
     q = phrase("page_questions", "unanswerable", rng, label=label, kind=ctx.kind)
@@ -616,28 +595,16 @@ def _targets(ctx: Ctx) -> list[tuple[str, str]]:
 def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     targets = _targets(ctx)
     buttons = [t for t in targets if t[1].endswith(" button")]
-    hit = _pick(rng, buttons if buttons and rng.random() < 0.6 else targets)
+    hit = pick_or_none(rng, buttons if buttons and rng.random() < 0.6 else targets)
     if hit is None:
         return None
     key, what = hit
-    x, y, w, h = ctx.boxes[key]["bbox"]
-    centre = [round(x + w / 2, 1), round(y + h / 2, 1)]
     q = phrase("page_questions", "point", rng, target=what)
-    return make_qa(
-        "point",
-        q,
-        centre,
-        "point",
-        [f"The {what} is at about ({centre[0]}, {centre[1]})."],
-        {"key": key},
-        ["grounding"],
-        1,
-        tolerance={"box": [x, y, w, h]},
-    )
+    return point_qa(q, what, ctx.boxes[key]["bbox"], {"key": key}, ["grounding"])
 
 
 def box(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    hit = _pick(rng, _targets(ctx))
+    hit = pick_or_none(rng, _targets(ctx))
     if hit is None:
         return None
     key, what = hit

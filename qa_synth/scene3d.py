@@ -18,7 +18,8 @@ import numpy as np
 
 from synth.generators.scene3d import SceneSpec
 from synth.generators.scene3d._spec import COLOURS, MATERIALS, SHAPES, SIZES
-from synth.qa_synth._programs import ask, make_qa
+from synth.qa_synth._phrasing import plural
+from synth.qa_synth._programs import ask, make_qa, pick_or_none
 from synth.record import QA
 
 MIN_VISIBLE_PX = 80
@@ -74,21 +75,13 @@ class Ctx:
         return [i for i in range(len(self.spec.objects)) if self.visible[i] and self.name(i)]
 
 
-def _pick(rng: np.random.Generator, items: list[Any]) -> Any:
-    return items[int(rng.integers(len(items)))] if items else None
-
-
-def _plural(shape: str) -> str:
-    return shape + ("es" if shape.endswith("s") else "s")
-
-
 def count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    a = str(_pick(rng, list(ATTRS)))
-    v = str(_pick(rng, list(ATTRS[a])))
+    a = str(pick_or_none(rng, list(ATTRS)))
+    v = str(pick_or_none(rng, list(ATTRS[a])))
     hits = [i for i in range(len(ctx.spec.objects)) if ctx.attr(i, a) == v]
     if not all(ctx.visible[i] for i in hits):
         return None  # an object hardly visible would make the count undecidable
-    noun = f"{_plural(v)}" if a == "shape" else f"{v} objects"
+    noun = f"{plural(v)}" if a == "shape" else f"{v} objects"
     steps = [f"Find every {v} object: {len(hits)}."]
     return make_qa(
         "count",
@@ -114,7 +107,7 @@ def exist(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         )
         == want
     ]
-    pair = _pick(rng, pairs)
+    pair = pick_or_none(rng, pairs)
     if pair is None:
         return None
     c, s = pair
@@ -139,13 +132,13 @@ def exist(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def query(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    i = _pick(rng, ctx.subjects())
+    i = pick_or_none(rng, ctx.subjects())
     if i is None:
         return None
     name = ctx.name(i)
     asked = [a for a in ATTRS if a not in (name or "").split() and a != "shape"]
     asked = [a for a in asked if ctx.attr(i, a) not in (name or "")]
-    a = _pick(rng, asked)
+    a = pick_or_none(rng, asked)
     if a is None:
         return None
     word = {"colour": "colour", "material": "material", "size": "size"}[a]
@@ -167,7 +160,7 @@ def compare_attr(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if len(subs) < 2:
         return None
     i, j = (int(v) for v in rng.choice(subs, size=2, replace=False))
-    a = str(_pick(rng, ["colour", "material", "size"]))
+    a = str(pick_or_none(rng, ["colour", "material", "size"]))
     same = ctx.attr(i, a) == ctx.attr(j, a)
     ni, nj = ctx.name(i), ctx.name(j)
     steps = [f"{ni} is {ctx.attr(i, a)}; {nj} is {ctx.attr(j, a)}.".capitalize()]
@@ -189,7 +182,7 @@ def relate(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     i, j = (int(v) for v in rng.choice(subs, size=2, replace=False))
     (xi, di), (xj, dj) = ctx.spec.camera_coords(i), ctx.spec.camera_coords(j)
-    rel = str(_pick(rng, ["left of", "right of", "in front of", "behind"]))
+    rel = str(pick_or_none(rng, ["left of", "right of", "in front of", "behind"]))
     if rel in ("left of", "right of"):
         if abs(xi - xj) < LR_MARGIN_M:
             return None  # too close to call
@@ -213,7 +206,7 @@ def relate(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def count_relation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    i = _pick(rng, ctx.subjects())
+    i = pick_or_none(rng, ctx.subjects())
     if i is None or not all(ctx.visible):
         return None
     xi = ctx.spec.camera_coords(i)[0]
@@ -244,10 +237,10 @@ def compare_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     nb = sum(1 for o in ctx.spec.objects if o.shape == b)
     if na == nb:
         return None
-    steps = [f"There are {na} {_plural(a)} and {nb} {_plural(b)}."]
+    steps = [f"There are {na} {plural(a)} and {nb} {plural(b)}."]
     return make_qa(
         "compare_count",
-        f"Are there more {_plural(a)} than {_plural(b)}?",
+        f"Are there more {plural(a)} than {plural(b)}?",
         na > nb,
         "bool",
         steps,
@@ -315,7 +308,7 @@ def shot(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    i = _pick(rng, ctx.subjects())
+    i = pick_or_none(rng, ctx.subjects())
     if i is None:
         return None
     x, y, w, h = ctx.el[i]["bbox"]
@@ -338,7 +331,7 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def box(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    i = _pick(rng, ctx.subjects())
+    i = pick_or_none(rng, ctx.subjects())
     if i is None:
         return None
     b = [float(v) for v in ctx.el[i]["bbox"]]
