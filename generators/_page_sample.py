@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import numpy as np
 
 from synth.generators._common import pick
 from synth.generators._page import Column, PageStyle
-from synth.personas import Persona
+from synth.personas import LocalContent, Persona
 
 #: Typefaces per persona register (each ships in a Debian font package setup.sh installs).
 FONTS = {
@@ -67,6 +68,18 @@ def price(rng: np.random.Generator, lo: float, hi: float, persona: Persona) -> f
     if d:
         return max(round(v, 1) - 0.01 if v > 2 else round(v, 2), 0.01)
     return float(max(round(v, -1 if v > 100 else 0), 1))
+
+
+def choose_in_order(rng: np.random.Generator, items: list[Any], k: int) -> list[Any]:
+    """``k`` distinct items (all when fewer), in the order they are listed."""
+    idx = sorted(int(i) for i in rng.choice(len(items), size=min(k, len(items)), replace=False))
+    return [items[i] for i in idx]
+
+
+def address_lines(local: LocalContent) -> tuple[str, ...]:
+    """A postal address in the persona's locale as at most three non-empty lines."""
+    lines = (line.strip() for line in local.address().splitlines())
+    return tuple(line for line in lines if line)[:3]
 
 
 def email_for(name: str, domain: str) -> str:

@@ -29,6 +29,8 @@ from synth.generators._page import (
     Text,
 )
 from synth.generators._page_sample import (
+    address_lines,
+    choose_in_order,
     email_for,
     money_column,
     money_decimals,
@@ -59,14 +61,7 @@ class Ctx:
         return day.strftime(self.persona.country.date_format)
 
     def address(self) -> tuple[str, ...]:
-        lines = (line.strip() for line in self.local.address().splitlines())
-        return tuple(line for line in lines if line)[:3]
-
-
-def _choose(rng: np.random.Generator, items: list[Any], k: int) -> list[Any]:
-    """``k`` distinct items in their listed order."""
-    idx = sorted(int(i) for i in rng.choice(len(items), size=min(k, len(items)), replace=False))
-    return [items[i] for i in idx]
+        return address_lines(self.local)
 
 
 def utility_bill(c: Ctx) -> PageSpec:
@@ -202,7 +197,9 @@ def bank_statement(c: Ctx) -> PageSpec:
     start = c.date(START, datetime.date(2025, 11, 1))
     n_out = int(rng.integers(4, 9))
     n_in = int(rng.integers(1, 4))
-    descs = _choose(rng, list(data["merchants"]), n_out) + _choose(rng, list(data["credits"]), n_in)
+    descs = choose_in_order(rng, list(data["merchants"]), n_out) + choose_in_order(
+        rng, list(data["credits"]), n_in
+    )
     order = rng.permutation(len(descs))
     days = sorted(int(x) for x in rng.integers(0, 29, size=len(descs)))
     balance = round(price(rng, 300, 4000, p), d)
@@ -310,7 +307,7 @@ def form(c: Ctx) -> PageSpec:
 def timetable(c: Ctx) -> PageSpec:
     rng, p = c.rng, c.persona
     mode, noun, stops = pick(rng, c.content()["timetable"])
-    stops = _choose(rng, list(stops), int(rng.integers(5, 9)))
+    stops = choose_in_order(rng, list(stops), int(rng.integers(5, 9)))
     gaps = [int(g) for g in rng.integers(2, 8, size=len(stops) - 1)]
     weekday = int(rng.integers(3, 6))
     weekend = int(rng.integers(0, 3))
@@ -356,7 +353,7 @@ def menu(c: Ctx) -> PageSpec:
     m = pick(rng, c.content()["menus"])
     blocks: list[Block] = []
     for s, (section, dishes) in enumerate(m["sections"].items()):
-        chosen = _choose(rng, list(dishes), int(rng.integers(3, len(dishes) + 1)))
+        chosen = choose_in_order(rng, list(dishes), int(rng.integers(3, len(dishes) + 1)))
         rows = tuple((str(d), price(rng, lo, hi, p)) for d, lo, hi in chosen)
         blocks.append(
             Table(
@@ -392,7 +389,7 @@ def resume(c: Ctx) -> PageSpec:
     rng, p = c.rng, c.persona
     r = c.content()["resume"]
     name = c.local.name("name", max_len=30)
-    skills = _choose(
+    skills = choose_in_order(
         rng, list(r["skills"].get(p.field, [])) + list(r["skills"]["any"]), int(rng.integers(4, 8))
     )
     contact = Fields(
@@ -554,7 +551,7 @@ def poster(c: Ctx) -> PageSpec:
         ),
         display=str(pick(rng, ("grid", "stat"))),
     )
-    acts = _choose(rng, list(activities), int(rng.integers(3, len(activities) + 1)))
+    acts = choose_in_order(rng, list(activities), int(rng.integers(3, len(activities) + 1)))
     return PageSpec(
         kind="poster",
         title=str(event),

@@ -11,7 +11,7 @@ import numpy as np
 from synth._errors import SpecError
 from synth.generators._common import pick
 from synth.generators._page import Field, PageSpec
-from synth.generators._page_sample import ACCENTS, FONTS
+from synth.generators._page_sample import ACCENTS, FONTS, address_lines
 from synth.generators.document._spec import KINDS, DocStyle, DocumentSpec, LineItem, Party
 from synth.personas import LocalContent, Persona, load_vocabulary, sample_persona
 
@@ -50,8 +50,7 @@ def _catalog(persona: Persona) -> list[list[Any]]:
 
 
 def _party(local: LocalContent, name: str) -> Party:
-    lines = tuple(line.strip() for line in local.address().splitlines() if line.strip())
-    return Party(name=name, address=lines[:3])
+    return Party(name=name, address=address_lines(local))
 
 
 def sample_document(

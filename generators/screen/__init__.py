@@ -32,7 +32,13 @@ from synth.generators._page import (
     Text,
 )
 from synth.generators._page_domain import PageDomain, page_sample
-from synth.generators._page_sample import email_for, money_column, page_style, price
+from synth.generators._page_sample import (
+    choose_in_order,
+    email_for,
+    money_column,
+    page_style,
+    price,
+)
 from synth.generators.base import Sample
 from synth.personas import LocalContent, Persona, load_vocabulary, sample_persona
 
@@ -53,11 +59,6 @@ class Ctx:
     def content(self) -> dict[str, Any]:
         screens: dict[str, Any] = load_vocabulary("page_content")["screens"]
         return screens
-
-
-def _choose(rng: np.random.Generator, items: list[Any], k: int) -> list[Any]:
-    idx = sorted(int(i) for i in rng.choice(len(items), size=min(k, len(items)), replace=False))
-    return [items[i] for i in idx]
 
 
 def _clock(rng: np.random.Generator, n: int) -> list[str]:
@@ -86,7 +87,7 @@ def login(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
 
 def settings(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
     rng = c.rng
-    toggles = _choose(rng, list(c.content()["toggles"]), int(rng.integers(4, 8)))
+    toggles = choose_in_order(rng, list(c.content()["toggles"]), int(rng.integers(4, 8)))
     states = tuple(bool(x) for x in rng.random(len(toggles)) < 0.5)
     fields = Fields(
         "account",
@@ -155,7 +156,7 @@ def cart(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
     catalogs = load_vocabulary("document_items")["catalogs"]
     pool = [it for cat in catalogs for it in cat["items"]]
     own = [it for cat in catalogs if p.field in cat["fields"] for it in cat["items"]]
-    chosen = _choose(rng, own or pool, int(rng.integers(2, 6)))
+    chosen = choose_in_order(rng, own or pool, int(rng.integers(2, 6)))
     d = money_column("", p).decimals
     rows = []
     for desc, lo, hi in chosen:
@@ -196,7 +197,7 @@ def cart(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
 def inbox(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
     rng = c.rng
     n = int(rng.integers(4, 9))
-    subjects = _choose(rng, list(c.content()["subjects"]), n)
+    subjects = choose_in_order(rng, list(c.content()["subjects"]), n)
     senders = c.local.names("name", n, max_len=24)
     times = _clock(rng, n)[::-1]  # newest first
     table = Table(
