@@ -2,10 +2,11 @@
 
 Tabletop: count, exist (yes/no, balanced), query an attribute, compare attributes, relate
 (left/right in the camera's view, in front of/behind along its axis, each with a margin),
-compare counts, count_relation (multi-hop: how many objects are left of X), point and box.
-An object is named only by a description that matches exactly one object, and only objects
-with at least :data:`MIN_VISIBLE_PX` visible pixels (from the render's object-index pass) are
-ever a subject. Viewpoint: which way the object faces, camera elevation and shot distance
+compare counts, count_relation (multi-hop: how many objects are left of X), occlusion (is
+X partly hidden; which object hides X), point and box. An object is named only by a
+description that matches exactly one object, and only objects with at least
+:data:`MIN_VISIBLE_PX` visible pixels (from the render's index map) and at most
+:data:`MAX_OCCLUDED` of their outline hidden are ever a subject. Viewpoint: which way the object faces, camera elevation and shot distance
 (the sampler keeps every camera away from its bin's edges).
 """
 
@@ -23,6 +24,9 @@ from synth.qa_synth._programs import ask, make_qa, pick_or_none
 from synth.record import QA
 
 MIN_VISIBLE_PX = 80
+MAX_OCCLUDED = 0.6  # an object more hidden than this is never a subject
+HIDDEN_MIN = 0.2  # "partly hidden": at least this share of the outline shows other objects
+OCCLUDER_SHARE = 0.8  # "which object hides X": one object covers this share of what is hidden
 LR_MARGIN_M = 0.4  # left/right: centres this far apart along the camera's right axis
 FB_MARGIN_M = 0.6  # front/behind: along the view axis
 FACINGS = (
@@ -45,7 +49,9 @@ class Ctx:
         px = {int(e["key"].split("-")[1]): e for e in elements if e.get("role") == "object"}
         self.el = px
         self.visible = [
-            px.get(i, {}).get("visible_px", 0) >= MIN_VISIBLE_PX for i in range(len(spec.objects))
+            px.get(i, {}).get("visible_px", 0) >= MIN_VISIBLE_PX
+            and px.get(i, {}).get("occluded", 0.0) <= MAX_OCCLUDED
+            for i in range(len(spec.objects))
         ]
 
     def attr(self, i: int, a: str) -> str:
@@ -250,6 +256,75 @@ def compare_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     )
 
 
+def hidden(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """Yes: other objects cover at least HIDDEN_MIN of its outline; no: none of it, and none
+    of it is outside the frame (between the two: not asked). Balanced yes/no."""
+    want = bool(rng.random() < 0.5)
+    subs = [
+        i
+        for i in ctx.subjects()
+        if (
+            ctx.el[i].get("occluded", 0.0) >= HIDDEN_MIN
+            if want
+            else not ctx.el[i].get("hidden_by") and ctx.el[i].get("truncated", 0.0) == 0.0
+        )
+    ]
+    i = pick_or_none(rng, subs)
+    if i is None or "occluded" not in ctx.el[i]:
+        return None
+    name = ctx.name(i)
+    share = ctx.el[i]["occluded"]
+    step = (
+        f"Other objects in front of it cover {share:.0%} of {name}'s outline."
+        if want
+        else f"Nothing stands between the camera and {name}."
+    )
+    return make_qa(
+        "hidden",
+        f"Is {name} partly hidden behind another object?",
+        want,
+        "bool",
+        [step],
+        {"object": i},
+        ["3d", "occlusion"],
+        2,
+    )
+
+
+def occluder(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """Which object hides X: X is partly hidden, mostly by one named, visible object; the
+    choices are that object and up to three other named ones."""
+    cands = []
+    for i in ctx.subjects():
+        e = ctx.el[i]
+        by = e.get("hidden_by") or []
+        if e.get("occluded", 0.0) < HIDDEN_MIN or not by:
+            continue
+        j, px = by[0]
+        if px >= OCCLUDER_SHARE * sum(c for _, c in by) and j in ctx.subjects():
+            cands.append((i, j))
+    pair = pick_or_none(rng, cands)
+    if pair is None:
+        return None
+    i, j = pair
+    others = [k for k in ctx.subjects() if k not in (i, j)]
+    rng.shuffle(others)
+    names = [str(ctx.name(k)) for k in [j, *others[:3]]]
+    choices = sorted(names)
+    ni, nj = ctx.name(i), ctx.name(j)
+    return make_qa(
+        "occluder",
+        f"Which object partly hides {ni}?",
+        nj,
+        "choice",
+        [f"{nj} stands between the camera and {ni} and covers part of it.".capitalize()],
+        {"object": i, "occluder": j},
+        ["3d", "occlusion", "spatial-relation"],
+        3,
+        choices=choices,
+    )
+
+
 def _facing(spec: SceneSpec) -> int:
     rel = (spec.camera.azimuth_deg - spec.objects[0].rotation_deg) % 360
     return int(((rel + 22.5) % 360) // 45)
@@ -356,6 +431,8 @@ TABLETOP: tuple[Program, ...] = (
     relate,
     count_relation,
     compare_count,
+    hidden,
+    occluder,
     box,
 )
 VIEWPOINT: tuple[Program, ...] = (elevation, shot, box)

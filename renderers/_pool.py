@@ -96,11 +96,13 @@ class WorkerPool:
         prefetch: int = 2,
         domains: tuple[str, ...] = (),
         degrade: str = "none",
+        options: dict[str, dict[str, str]] | None = None,
     ) -> None:
         if sandbox:
             require_sandbox()
         self.domains = domains
         self.degrade = degrade
+        self.options = options or {}
         self.sandbox = sandbox
         self.run_seed = run_seed
         self.timeout_s = timeout_s
@@ -121,6 +123,7 @@ class WorkerPool:
             limits=self.limits,
             domains=self.domains,
             degrade=self.degrade,
+            options=self.options,
         )
 
     def _open(self) -> list[_Worker]:
@@ -284,12 +287,14 @@ def start_worker(
     limits: Limits,
     domains: tuple[str, ...] = (),
     degrade: str = "none",
+    options: dict[str, dict[str, str]] | None = None,
 ) -> _Worker:
     """Start one worker process (in bubblewrap when ``sandbox``) with its own scratch folder."""
     scratch = Path(tempfile.mkdtemp(prefix="synth-worker-"))
     cfg = {
         "run_seed": run_seed,
         "degrade": degrade,
+        "options": options or {},
         "scratch": str(scratch),
         "cpu_s": limits.cpu_s,
         "pid_namespace": sandbox,

@@ -160,7 +160,7 @@ def main() -> None:
     os.dup2(log, 2)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     limits = dict(cfg.get("limits", {}))
-    packs = _packs(cfg.get("domains", []))
+    packs = _packs(cfg.get("domains", []), cfg.get("options", {}))
     if not all(getattr(p, "limit_address_space", True) for p in packs):
         limits.pop("memory_mb", None)  # e.g. Chromium: RSS recycling bounds memory instead
     apply_limits(limits)
@@ -191,13 +191,13 @@ def main() -> None:
         write_message(proto_out, reply, out)
 
 
-def _packs(domains: list[str]) -> list[Any]:
+def _packs(domains: list[str], options: dict[str, dict[str, str]]) -> list[Any]:
     from synth import registry
 
     out = []
     for name in domains:
         try:
-            out.append(registry.get(name))
+            out.append(registry.get(name, options.get(name)))
         except Exception:  # noqa: BLE001 - the task itself will report it, typed
             pass
     return out
@@ -233,7 +233,7 @@ def _handle(
             from synth.build import build_record
 
             record, png, files = build_record(
-                registry.get(msg["domain"]),
+                registry.get(msg["domain"], cfg.get("options", {}).get(msg["domain"])),
                 index=msg["index"],
                 seed=msg["seed"],
                 run_seed=cfg["run_seed"],

@@ -86,9 +86,15 @@ class BlenderClient:
             self.stop()
         self.start()
         assert self._proc is not None and self._proc.stdin is not None
-        from synth.generators.scene3d._spec import COLOURS, SIZES
+        from synth.generators.scene3d._spec import COLOURS, FIGURE_PARTS, SIZES
 
-        msg = {"op": "render", "scene": scene, "palette": COLOURS, "sizes": SIZES}
+        msg = {
+            "op": "render",
+            "scene": scene,
+            "palette": COLOURS,
+            "sizes": SIZES,
+            "figures": FIGURE_PARTS,
+        }
         write_message(self._proc.stdin.fileno(), msg)
         header, blobs = self._read()
         self.rendered += 1

@@ -16,7 +16,14 @@ from typing import Any
 import bpy
 import mathutils
 
-ENGINES = {"cycles": "CYCLES", "workbench": "BLENDER_WORKBENCH"}
+ENGINES = {"cycles": "CYCLES", "workbench": "BLENDER_WORKBENCH", "eevee": "BLENDER_EEVEE"}
+#: Workbench anti-aliasing levels (``scene.display.render_aa``), by samples per pixel
+WORKBENCH_AA = ((32, "32"), (16, "16"), (11, "11"), (8, "8"), (5, "5"), (2, "FXAA"), (1, "OFF"))
+
+
+def workbench_aa(samples: int) -> str:
+    """The largest Workbench anti-aliasing level with at most ``samples`` samples."""
+    return next(level for n, level in WORKBENCH_AA if samples >= n)
 
 
 def radians(degrees: float) -> float:
@@ -54,6 +61,7 @@ def reset() -> None:
     world = bpy.data.worlds.new("world")
     world.use_nodes = True
     world.node_tree.nodes["Background"].inputs[0].default_value = (0.05, 0.05, 0.06, 1.0)
+    world.color = (0.05, 0.05, 0.06)  # what Workbench draws behind the scene
     scene.world = world
     bpy.ops.mesh.primitive_plane_add(size=40, location=(0.0, 0.0, 0.0))
     table = bpy.context.object
@@ -73,6 +81,8 @@ def _material(name: str, rgb: tuple[float, float, float], *, metal: bool) -> Any
     bsdf.inputs["Metallic"].default_value = 1.0 if metal else 0.0
     bsdf.inputs["Roughness"].default_value = 0.25 if metal else 0.85
     mat.diffuse_color = (*rgb, 1.0)  # what Workbench shows
+    mat.metallic = 1.0 if metal else 0.0
+    mat.roughness = 0.25 if metal else 0.85
     return mat
 
 
@@ -92,48 +102,16 @@ def _primitive(shape: str, r: float, location: tuple[float, float, float]) -> An
     return bpy.context.object
 
 
-#: figures with a clear front (+x): parts as (shape, dx, dy, dz, sx, sy, sz) in units of r
-FIGURES: dict[str, list[tuple[str, float, float, float, float, float, float]]] = {
-    "chair": [
-        ("cube", 0.0, 0.0, 0.0, 0.9, 0.9, 0.12),  # seat
-        ("cube", -0.8, 0.0, 0.8, 0.1, 0.9, 0.8),  # back rest (behind)
-        ("cube", 0.7, 0.7, -0.5, 0.08, 0.08, 0.5),
-        ("cube", 0.7, -0.7, -0.5, 0.08, 0.08, 0.5),
-        ("cube", -0.7, 0.7, -0.5, 0.08, 0.08, 0.5),
-        ("cube", -0.7, -0.7, -0.5, 0.08, 0.08, 0.5),
-    ],
-    "car": [
-        ("cube", 0.0, 0.0, -0.3, 1.4, 0.6, 0.3),  # body
-        ("cube", -0.3, 0.0, 0.2, 0.7, 0.55, 0.25),  # cabin, set back
-        ("cube", 1.35, 0.0, -0.25, 0.08, 0.5, 0.12),  # front bumper
-        ("cylinder", 0.9, 0.6, -0.6, 0.3, 0.3, 0.1),  # wheels: radius 0.3, 0.2 wide
-        ("cylinder", 0.9, -0.6, -0.6, 0.3, 0.3, 0.1),
-        ("cylinder", -0.9, 0.6, -0.6, 0.3, 0.3, 0.1),
-        ("cylinder", -0.9, -0.6, -0.6, 0.3, 0.3, 0.1),
-    ],
-    "arrow": [
-        ("cube", -0.4, 0.0, 0.0, 0.8, 0.2, 0.2),  # shaft
-        ("cone", 0.7, 0.0, 0.0, 0.5, 0.5, 0.4),  # head, pointing +x
-    ],
-    "lamp": [
-        ("cylinder", 0.0, 0.0, -0.9, 0.6, 0.6, 0.1),  # base
-        ("cylinder", 0.0, 0.0, -0.2, 0.06, 0.06, 0.7),  # pole
-        ("cone", 0.35, 0.0, 0.6, 0.45, 0.45, 0.35),  # shade, leaning forward
-    ],
-}
-
-
-def _figure(name: str, r: float, location: tuple[float, float, float]) -> Any:
+def _figure(parts_spec: list[list[Any]], r: float, location: tuple[float, float, float]) -> Any:
+    """A figure joined from primitive parts ``[shape, dx, dy, dz, sx, sy, sz, rx, ry]``
+    (offsets and scales in units of ``r``, part rotations about x and y in degrees)."""
     parts = []
-    for shape, dx, dy, dz, sx, sy, sz in FIGURES[name]:
+    for shape, dx, dy, dz, sx, sy, sz, rx, ry in parts_spec:
         obj = _primitive(
             shape, 1.0, (location[0] + dx * r, location[1] + dy * r, location[2] + dz * r)
         )
         obj.scale = (sx * r, sy * r, sz * r)
-        if shape in ("cylinder",) and name == "car":
-            obj.rotation_euler = (radians(90), 0.0, 0.0)  # wheels roll along +x
-        if shape == "cone" and name == "arrow":
-            obj.rotation_euler = (0.0, radians(90), 0.0)  # the tip points +x
+        obj.rotation_euler = (radians(rx), radians(ry), 0.0)
         parts.append(obj)
     bpy.ops.object.select_all(action="DESELECT")
     for p in parts:
@@ -166,10 +144,13 @@ def build(
     scene_spec: dict[str, Any],
     palette: dict[str, list[float]],
     sizes: dict[str, float],
+    figures: dict[str, list[list[Any]]],
 ) -> None:
     """Blender state for a scene spec: objects (pass index i + 1), camera, lights, engine.
-    ``palette`` (colour name -> linear RGB) and ``sizes`` (name -> half-extent in metres)
-    come from synth with the scene, so the two interpreters share one table of each."""
+    ``palette`` (colour name -> linear RGB), ``sizes`` (name -> half-extent in metres) and
+    ``figures`` (name -> parts) come from synth with the scene, so the two interpreters share
+    one table of each. A cube of half-extent r has half-side r / sqrt(2) (CLEVR's rule) and
+    stands on the table like every other object."""
     clear()
     scene = bpy.context.scene
     table = bpy.data.objects["table"]
@@ -177,9 +158,11 @@ def build(
     table.hide_render = scene_spec["family"] == "viewpoint"
     for i, o in enumerate(scene_spec["objects"]):
         r = sizes[o["size"]]
-        loc = (o["x_m"], o["y_m"], r)
+        loc = (o["x_m"], o["y_m"], r / math.sqrt(2) if o["shape"] == "cube" else r)
         obj = (
-            _figure(o["shape"], r, loc) if o["shape"] in FIGURES else _primitive(o["shape"], r, loc)
+            _figure(figures[o["shape"]], r, loc)
+            if o["shape"] in figures
+            else _primitive(o["shape"], r, loc)
         )
         obj.name = f"object-{i}"
         obj.pass_index = i + 1
@@ -217,17 +200,40 @@ def build(
     scene.render.resolution_x, scene.render.resolution_y = rs["width_px"], rs["height_px"]
     scene.cycles.samples = rs["samples"]
     scene.cycles.seed = rs["seed"]
-    if rs["engine"] == "workbench":
-        shading = scene.display.shading
-        shading.light = "STUDIO"
-        shading.color_type = "OBJECT"
-        scene.display.render_aa = "8"
+    scene.eevee.taa_render_samples = rs["samples"]
+    _look(scene, rs["samples"])
 
 
-def render(exr_path: str, png_path: str) -> None:
-    """One render: the multilayer EXR (combined, depth, object index) is written by it, the
-    PNG is the same render result saved again through the view transform."""
-    scene = bpy.context.scene
+def _look(scene: Any, samples: int) -> None:
+    """Workbench's shaded look: studio light, material colours, metal shine, shadows."""
+    shading = scene.display.shading
+    shading.light = "STUDIO"
+    shading.color_type = "MATERIAL"
+    shading.show_shadows = True
+    shading.show_specular_highlight = True
+    shading.show_cavity = False
+    shading.show_object_outline = False
+    scene.display.render_aa = workbench_aa(samples)
+
+
+def _flat_ids(scene: Any) -> None:
+    """Workbench set to draw object i + 1 in the flat colour ((i + 1) / 255, 0, 0) and
+    everything else black, without anti-aliasing: an exact object-index map for engines
+    that have no object-index pass."""
+    scene.render.engine = ENGINES["workbench"]
+    shading = scene.display.shading
+    shading.light = "FLAT"
+    shading.color_type = "OBJECT"
+    shading.show_shadows = False
+    shading.show_specular_highlight = False
+    scene.display.render_aa = "OFF"
+    scene.world.color = (0.0, 0.0, 0.0)
+    for obj in scene.objects:
+        if obj.type == "MESH":
+            obj.color = (obj.pass_index / 255.0, 0.0, 0.0, 1.0)
+
+
+def _render_exr(scene: Any, exr_path: str) -> None:
     fmt = scene.render.image_settings
     fmt.media_type = "MULTI_LAYER_IMAGE"
     fmt.file_format = "OPEN_EXR_MULTILAYER"
@@ -236,12 +242,28 @@ def render(exr_path: str, png_path: str) -> None:
     fmt.use_exr_interleave = True  # one part: simple to read
     scene.render.filepath = exr_path
     bpy.ops.render.render(write_still=True)
+
+
+def render(exr_path: str, png_path: str, ids_path: str) -> bool:
+    """One render: the multilayer EXR (combined, depth and, in Cycles, object index) is
+    written by it, the PNG is the same render result saved again through the view transform.
+    Workbench and EEVEE have no object-index pass: a second, flat Workbench render writes
+    the index map into ``ids_path`` (red channel = index / 255). True when it did."""
+    scene = bpy.context.scene
+    _render_exr(scene, exr_path)
+    fmt = scene.render.image_settings
     fmt.media_type = "IMAGE"
     fmt.file_format = "PNG"
     fmt.color_mode = "RGB"
     fmt.color_depth = "8"
     fmt.compression = 15
     bpy.data.images["Render Result"].save_render(filepath=png_path, scene=scene)
+    if scene.render.engine == ENGINES["cycles"]:
+        return False
+    _flat_ids(scene)
+    _render_exr(scene, ids_path)
+    scene.world.color = (0.05, 0.05, 0.06)
+    return True
 
 
 def version() -> str:

@@ -7,7 +7,7 @@ speaks synth's plain message protocol (``_protocol.py``, stdlib only) on stdin/s
     -> {"op": "quit"}
 
 ``index`` is one byte per pixel (0: table or sky, i + 1: object i), ``depth`` float32 metres
-along the view axis (row-major, top row first). Both come from the multilayer EXR of the
+along the view axis (row-major, top row first; +inf where no surface is hit). Both come from the multilayer EXR of the
 same render as the PNG. Nothing here imports synth: only the stdlib, numpy and bpy.
 """
 
@@ -25,6 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 from _protocol import read_message, write_message  # noqa: E402
 
+#: depth at or past this (metres) is background: stored as +inf whatever the engine wrote
+NO_SURFACE_M = 999.0
 PNG_TEXT_CHUNKS = (b"tEXt", b"iTXt", b"zTXt", b"tIME", b"eXIf")
 
 
@@ -113,18 +115,22 @@ def main() -> None:
             return
         try:
             scene = msg["scene"]
-            bpy_adapter.build(scene, msg["palette"], msg["sizes"])
+            bpy_adapter.build(scene, msg["palette"], msg["sizes"], msg["figures"])
             exr, png_path = os.path.join(scratch, "r.exr"), os.path.join(scratch, "r.png")
-            bpy_adapter.render(exr, png_path)
+            ids = os.path.join(scratch, "ids.exr")
+            flat = bpy_adapter.render(exr, png_path, ids)
             with open(png_path, "rb") as f:
                 png = strip_png_metadata(f.read())
             layers = read_exr(exr)
-            index_name = next(
-                k for k in layers if k.endswith("Object Index.X") or k.endswith("IndexOB.X")
-            )
+            if flat:  # red = index / 255 in a flat, unfiltered render
+                red = next(v for k, v in read_exr(ids).items() if k.endswith("Combined.R"))
+                index = np.rint(red * 255).clip(0, 255).astype(np.uint8)
+            else:
+                name = next(k for k in layers if k.endswith(("Object Index.X", "IndexOB.X")))
+                index = np.rint(layers[name]).clip(0, 255).astype(np.uint8)
             depth_name = next(k for k in layers if k.endswith("Depth.Z"))
-            index = np.rint(layers[index_name]).clip(0, 255).astype(np.uint8)
             depth = layers[depth_name].astype(np.float32)
+            depth[depth >= NO_SURFACE_M] = np.inf  # Cycles writes 1e10 there, EEVEE its clip end
             h, w = index.shape
             reply = {
                 "op": "rendered",

@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--recycle-after", type=int, help="replace a worker after N samples (default: 1000)"
     )
     g.add_argument(
+        "--option",
+        action="append",
+        metavar="DOMAIN.KEY=VALUE",
+        help="a domain setting, repeatable, e.g. scene3d.engine=workbench or "
+        "chart.renderer=plotly (synth doctor lists each domain's options)",
+    )
+    g.add_argument(
         "--degrade",
         choices=list(DEGRADE_MODES),
         help="scan: slight rotation, blur, noise and JPEG, boxes moved to match (default: none)",
@@ -179,6 +186,13 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         values["overwrite"] = True
     if args.no_sandbox:
         values["sandbox"] = False
+    if args.option:
+        from synth.config import parse_options
+
+        given = parse_options(values.get("options") or ())
+        flags_given = {(d, k): v for d, k, v in parse_options(args.option)}
+        merged = {(d, k): v for d, k, v in given} | flags_given  # flags override the recipe
+        values["options"] = tuple((d, k, v) for (d, k), v in merged.items())
     if not values.get("out"):
         raise ConfigError(
             "--out is required: the folder to write the dataset to (e.g. --out data/charts)"
@@ -250,6 +264,8 @@ def _generate(args: argparse.Namespace) -> int:
 
     cfg = resolve_config(args)
     registry.check_names(cfg.domains)
+    for domain in cfg.domains:  # a bad option is a usage error before any worker starts
+        registry.get(domain, cfg.options_for(domain))
     if args.dry_run:
         print(json.dumps({"config": cfg.to_dict(), "config_hash": cfg.content_hash()}, indent=2))
         return 0

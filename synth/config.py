@@ -72,7 +72,9 @@ class RunConfig:
     ``memory_mb``: address-space limit of one worker. ``recycle_after``: a worker is replaced
     after this many samples (long renderer sessions leak); ``recycle_rss_mb``: or once its
     resident memory passes this. ``degrade``: "scan" adds a slight rotation, blur, noise and
-    JPEG compression to every image, with boxes and points moved to match.
+    JPEG compression to every image, with boxes and points moved to match. ``options``: per
+    domain settings as sorted ``(domain, key, value)`` strings (``--option
+    scene3d.engine=workbench``); each domain checks its own (:func:`synth.registry.get`).
     """
 
     out: str
@@ -92,6 +94,7 @@ class RunConfig:
     recycle_after: int = 1000
     recycle_rss_mb: int = 1536
     degrade: str = "none"
+    options: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.out:
@@ -131,6 +134,13 @@ class RunConfig:
             raise ConfigError(
                 f"--degrade must be one of {', '.join(DEGRADE_MODES)}, got {self.degrade!r}"
             )
+        object.__setattr__(self, "options", parse_options(self.options))
+        for domain, key, _ in self.options:
+            if domain not in self.domains:
+                raise ConfigError(
+                    f"option {domain}.{key} is for domain {domain!r}, which this run does not "
+                    f"generate ({','.join(self.domains)}); add it to --domain or drop the option"
+                )
         if self.resume and self.overwrite:
             raise ConfigError("--resume and --overwrite contradict each other; pick one")
 
@@ -143,7 +153,13 @@ class RunConfig:
         out = {k: _plain(getattr(self, k)) for k in CONTENT_FIELDS}
         if self.degrade != "none":  # absent when off: older datasets keep their hash
             out["degrade"] = self.degrade
+        if self.options:  # likewise
+            out["options"] = [list(o) for o in self.options]
         return out
+
+    def options_for(self, domain: str) -> dict[str, str]:
+        """The options given for ``domain``, as ``{key: value}``."""
+        return {k: v for d, k, v in self.options if d == domain}
 
     def content_hash(self) -> str:
         blob = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
@@ -213,6 +229,47 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"config file {p} must hold a mapping of keys to values")
     return data
+
+
+def parse_options(value: Any) -> tuple[tuple[str, str, str], ...]:
+    """Domain options from ``["scene3d.engine=workbench", ...]`` (the CLI), a YAML mapping
+    ``{scene3d: {engine: workbench}}`` or ``(domain, key, value)`` triples; sorted, one value
+    per key."""
+    triples: list[tuple[str, str, str]] = []
+    if isinstance(value, Mapping):
+        for domain, settings in value.items():
+            if not isinstance(settings, Mapping):
+                raise ConfigError(
+                    f"options.{domain} must map option names to values, e.g. "
+                    f"options: {{{domain}: {{engine: workbench}}}}, got {settings!r}"
+                )
+            triples += [(str(domain), str(k), _option_value(v)) for k, v in settings.items()]
+    elif isinstance(value, str):
+        triples = [_option_triple(value)]
+    else:
+        triples = [
+            _option_triple(v if isinstance(v, str) else "{}.{}={}".format(*v)) for v in value
+        ]
+    seen: dict[tuple[str, str], str] = {}
+    for d, k, v in triples:
+        if seen.get((d, k), v) != v:
+            raise ConfigError(f"option {d}.{k} is given twice ({seen[d, k]!r} and {v!r})")
+        seen[d, k] = v
+    return tuple(sorted((d, k, v) for (d, k), v in seen.items()))
+
+
+def _option_value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _option_triple(text: str) -> tuple[str, str, str]:
+    name, eq, value = text.partition("=")
+    domain, dot, key = name.strip().partition(".")
+    if not (eq and dot and domain and key.strip() and value.strip()):
+        raise ConfigError(
+            f"--option takes DOMAIN.KEY=VALUE, e.g. --option scene3d.engine=workbench, got {text!r}"
+        )
+    return domain, key.strip(), value.strip()
 
 
 def _names(value: Any) -> tuple[str, ...]:

@@ -75,10 +75,14 @@ def doctor() -> int:
     else:
         ok = False
         print(f"missing  sandbox: {reason} (or run with --no-sandbox for trusted code only)")
+    from synth.generators._common import describe_options
+
     for name in registry.names():
         try:
             pack = registry.get(name)
-            print(f"ok       domain {name} (version {pack.version})")
+            known = getattr(pack, "options", None)
+            takes = f"; --option {name}.KEY=VALUE: {describe_options(known)}" if known else ""
+            print(f"ok       domain {name} (version {pack.version}{takes})")
         except Exception as exc:  # noqa: BLE001 - report every broken pack, keep going
             ok = False
             print(f"broken   domain {name}: {exc}")

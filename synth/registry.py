@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
-from synth._errors import MissingDependencyError, RegistryError
+from synth._errors import ConfigError, MissingDependencyError, RegistryError
 
 if TYPE_CHECKING:
     from synth.generators.base import DomainPack
@@ -104,10 +105,24 @@ def check_names(requested: tuple[str, ...]) -> None:
         )
 
 
-def get(name: str) -> DomainPack:
-    """The domain pack called ``name``, imported now if it was not yet."""
+def get(name: str, options: Mapping[str, str] | None = None) -> DomainPack:
+    """The domain pack called ``name``, imported now if it was not yet; with ``options``
+    (``{key: value}`` strings, from ``--option name.key=value``) the pack its ``configure``
+    returns. A pack without options, or a bad option, is a ConfigError naming the fix."""
     check_names((name,))
+    if options:
+        return _configured(name, tuple(sorted(options.items())))
     return _load(name, *available()[name])
+
+
+@lru_cache(maxsize=32)
+def _configured(name: str, options: tuple[tuple[str, str], ...]) -> DomainPack:
+    pack = _load(name, *available()[name])
+    configure = getattr(pack, "configure", None)
+    if configure is None:
+        keys = ", ".join(f"{name}.{k}" for k, _ in options)
+        raise ConfigError(f"domain {name!r} takes no options (given {keys}); drop them")
+    return configure(dict(options))  # type: ignore[no-any-return]
 
 
 @cache

@@ -56,7 +56,8 @@ def generate(cfg: RunConfig) -> dict[str, Any]:
     folder cannot be used and TooManyFailures past ``max_failures``."""
     registry.check_names(cfg.domains)
     for d in cfg.domains:
-        registry.get(d)  # import now: a missing dependency fails before any work
+        # import now: a missing dependency or a bad option fails before any work
+        registry.get(d, cfg.options_for(d))
     if cfg.sandbox:
         require_sandbox()  # refuse before touching the output folder
     out = cfg.out_path
@@ -193,6 +194,7 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
                 recycle_rss_mb=cfg.recycle_rss_mb,
                 domains=cfg.domains,
                 degrade=cfg.degrade,
+                options={d: cfg.options_for(d) for d in cfg.domains},
             )
         for k in todo:
             lo, hi = k * cfg.shard_size, min(cfg.n, (k + 1) * cfg.shard_size)
@@ -287,7 +289,7 @@ def _run_shard(
                 writer.add(record["id"], files)
                 stats.add(record)
             else:
-                failures.append(_failure_record(result))
+                failures.append(_failure_record(result, cfg.options_for(result.domain)))
                 stats.fail(result)
             cursor += 1
         progress.update(base + (cursor - lo), failed_before + len(failures))
@@ -302,22 +304,22 @@ def _run_shard(
     }
 
 
-def _failure_record(f: Failed) -> dict[str, Any]:
-    """A failure line: what failed, how, and what re-runs it alone
-    (``build_record(registry.get(domain), index=index, seed=seed, run_seed=run_seed)``)."""
+def _failure_record(f: Failed, options: dict[str, str] | None = None) -> dict[str, Any]:
+    """A failure line: what failed, how, and what re-runs it alone (``build_record(
+    registry.get(domain, options), index=index, seed=seed, run_seed=run_seed)``)."""
     out = f.to_json()
-    out["id"] = _failed_id(f.domain, f.index, f.seed)
+    out["id"] = _failed_id(f.domain, f.index, f.seed, options)
     return out
 
 
-def _failed_id(domain: str, index: int, seed: int) -> str:
+def _failed_id(domain: str, index: int, seed: int, options: dict[str, str] | None = None) -> str:
     """The id the sample would have had. Generating a spec is trusted code (it is the
     emitted code that runs sandboxed), so the family is recomputed here when possible."""
     from synth._seeding import sample_rng
     from synth.record import make_id
 
     try:
-        family = registry.get(domain).sample(rng=sample_rng(seed)).family
+        family = registry.get(domain, options).sample(rng=sample_rng(seed)).family
     except Exception:  # noqa: BLE001 - a pack that cannot even sample still gets an id
         family = "unknown"
     return make_id(domain, family, index)

@@ -96,3 +96,70 @@ def test_unknown_yaml_key_is_named(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_doctor_lists_the_chart_domain(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["doctor"]) == 0
     assert "ok       domain chart" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("option", "says"),
+    [
+        ("scene3d.engin=workbench", "its options: engine (cycles|workbench|eevee)"),
+        ("scene3d.engine=povray", "must be one of cycles, workbench, eevee"),
+        ("scene3d.samples=many", "whole number from 1 to 4096"),
+        ("chart.renderer=plotly", "which this run does not generate"),
+        ("table.style=striped", "takes no options"),
+        ("engine=workbench", "DOMAIN.KEY=VALUE"),
+    ],
+)
+def test_bad_domain_options_exit_2_and_name_the_fix(
+    option: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    domain = option.split(".")[0] if option.startswith("table") else "scene3d"
+    argv = ["generate", "--domain", domain, "--out", str(tmp_path / "o"), "--option", option]
+    assert main([*argv, "--dry-run"]) == 2
+    assert says in capsys.readouterr().err
+    assert not (tmp_path / "o").exists(), "nothing is written before the options are checked"
+
+
+def test_domain_options_from_yaml_and_flags_pin_what_is_drawn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import numpy as np
+
+    from synth import registry
+
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        f"domain: chart,scene3d\nout: {tmp_path / 'o'}\n"
+        "options:\n  scene3d: {engine: workbench, samples: 8}\n  chart: {renderer: plotly}\n"
+    )
+    assert main(["generate", "--config", str(recipe), "--dry-run"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["config"]["options"] == [
+        ["chart", "renderer", "plotly"],
+        ["scene3d", "engine", "workbench"],
+        ["scene3d", "samples", "8"],
+    ]
+    argv = ["generate", "--config", str(recipe), "--option", "scene3d.samples=4", "--dry-run"]
+    assert main(argv) == 0
+    flagged = json.loads(capsys.readouterr().out)
+    assert ["scene3d", "samples", "4"] in flagged["config"]["options"], "flags override the file"
+    assert flagged["config_hash"] != out["config_hash"], "options decide the dataset's bytes"
+    recipe.write_text(f"domain: chart,scene3d\nout: {tmp_path / 'o'}\n")
+    assert main(["generate", "--config", str(recipe), "--dry-run"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["config"]["options"] == [] and plain["config_hash"] != out["config_hash"]
+
+    chart = registry.get("chart", {"renderer": "plotly"})
+    scenes = registry.get("scene3d", {"engine": "workbench", "samples": "8", "family": "viewpoint"})
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        assert chart.sample(rng=rng).code.language == "plotly-json"
+        spec = scenes.sample(rng=np.random.default_rng(seed)).spec
+        assert (spec.render.engine, spec.render.samples, spec.family) == (
+            "workbench",
+            8,
+            "viewpoint",
+        )
+    assert registry.get("chart").sample(rng=np.random.default_rng(0)).code.language in (
+        "plotly-json",
+        "python-matplotlib",
+    )

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from synth.generators._common import OptionKind, read_options
 from synth.generators.base import Code, Rendered, Sample
 from synth.generators.chart._code import LANGUAGE, emit_script
 from synth.generators.chart._plotly import LANGUAGE as PLOTLY
@@ -112,7 +113,8 @@ class Histogram(ChartGenerator):
 
 
 class ChartDomain:
-    """The chart domain pack (registered as ``chart``)."""
+    """The chart domain pack (registered as ``chart``); :meth:`configure` pins the renderer
+    or the kind of chart (``--option chart.renderer=plotly``)."""
 
     name = "chart"
     version = VERSION
@@ -120,6 +122,15 @@ class ChartDomain:
     #: plotly charts are drawn in Chromium, which reserves far more address space than it
     #: uses: an RLIMIT_AS would kill it
     limit_address_space = False
+    options: dict[str, OptionKind] = {"renderer": ("matplotlib", "plotly"), "kind": tuple(KINDS)}
+
+    def __init__(self, generator: ChartGenerator | None = None) -> None:
+        self.generator = generator or ChartGenerator()
+
+    def configure(self, options: dict[str, str]) -> ChartDomain:
+        return ChartDomain(
+            dataclasses.replace(self.generator, **read_options(self.name, options, self.options))
+        )
 
     def warm_up(self) -> None:
         from synth.renderers.html import warm_up_plotly
@@ -132,7 +143,7 @@ class ChartDomain:
         return helper_dirs()
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        return ChartGenerator().sample(rng=rng)
+        return self.generator.sample(rng=rng)
 
     def render(self, sample: Sample) -> Rendered:
         if sample.code.language == PLOTLY:

@@ -1,12 +1,16 @@
 """scene3d domain: tabletop scenes (CLEVR-like) and object-camera viewpoint scenes rendered by
-Blender (Cycles on the CPU) in a worker of its own venv.
+Blender in a worker of its own venv: Cycles on the CPU by default, Workbench (fast, flat
+studio look) or EEVEE with ``--option scene3d.engine=...``.
 
 A sample is a :class:`SceneSpec` (objects with shape, colour, material, size, position and
 rotation; camera azimuth, elevation and distance; lights; engine and samples; units in
 metres and degrees). The code is the scene JSON the Blender worker builds. One render gives
-the image and, through a multilayer EXR, the object-index and depth passes: instance masks,
-boxes and visible pixel counts come from them, and the masks (PNG, one byte per pixel) and
-depth (NPZ, metres) are stored with the record. Questions: ``synth.qa_synth.scene3d``.
+the image and, through a multilayer EXR, the depth and (Cycles) object-index passes; the
+other engines get the index map from a flat Workbench render. Instance masks, boxes and
+visible pixel counts come from it; each object's outline (its convex parts projected,
+:mod:`._outline`) against the index map gives occlusion, truncation and which objects hide
+it. The masks (PNG, one byte per pixel) and depth (NPZ, metres) are stored with the record.
+Questions: ``synth.qa_synth.scene3d``.
 
     synth generate --domain scene3d --n 1000 --out data/scenes
 """
@@ -22,10 +26,12 @@ from typing import Any
 import numpy as np
 
 from synth._errors import SpecError
-from synth.generators._common import pick
+from synth.generators._common import OptionKind, pick, read_options
 from synth.generators.base import Code, Rendered, Sample
+from synth.generators.scene3d._outline import occlusion_facts
 from synth.generators.scene3d._spec import (
     COLOURS,
+    ENGINES,
     FAMILIES,
     FIGURES,
     MATERIALS,
@@ -52,7 +58,7 @@ __all__ = [
     "sample_scene",
 ]
 
-VERSION = "1"
+VERSION = "2"
 LANGUAGE = "synth-scene-json"
 #: viewpoint bins: 8 azimuths (degrees of the camera around the object's front), 3 elevations,
 #: 3 distances; a sample sits inside a bin, away from its edges
@@ -93,6 +99,7 @@ def sample_scene(
     width: int = 320,
     height: int = 240,
     samples: int = 16,
+    engine: str = "cycles",
 ) -> SceneSpec:
     family = family or str(pick(rng, FAMILIES))
     if family not in FAMILIES:
@@ -134,7 +141,7 @@ def sample_scene(
         )
         for _ in range(int(rng.integers(1, 3)))
     )
-    render = Render(width, height, "cycles", samples, int(rng.integers(1, 2**31)))
+    render = Render(width, height, engine, samples, int(rng.integers(1, 2**31)))
     return SceneSpec(family, objects, camera, lights, render)
 
 
@@ -146,10 +153,16 @@ class SceneGenerator:
     width: int = 320
     height: int = 240
     samples: int = 16
+    engine: str = "cycles"
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         spec = sample_scene(
-            rng, self.family, width=self.width, height=self.height, samples=self.samples
+            rng,
+            self.family,
+            width=self.width,
+            height=self.height,
+            samples=self.samples,
+            engine=self.engine,
         )
         return Sample(
             domain="scene3d",
@@ -177,7 +190,8 @@ def _npz_of(depth: np.ndarray) -> bytes:
 
 
 class Scene3DDomain:
-    """The scene3d domain pack (registered as ``scene3d``)."""
+    """The scene3d domain pack (registered as ``scene3d``); :meth:`configure` pins the
+    engine, samples, size or family (``--option scene3d.engine=workbench``)."""
 
     name = "scene3d"
     version = VERSION
@@ -186,6 +200,21 @@ class Scene3DDomain:
     )
     #: Blender reserves more address space than it uses
     limit_address_space = False
+    options: dict[str, OptionKind] = {
+        "engine": ENGINES,
+        "samples": range(1, 4097),
+        "width": range(16, 4097),
+        "height": range(16, 4097),
+        "family": FAMILIES,
+    }
+
+    def __init__(self, generator: SceneGenerator | None = None) -> None:
+        self.generator = generator or SceneGenerator()
+
+    def configure(self, options: dict[str, str]) -> Scene3DDomain:
+        return Scene3DDomain(
+            dataclasses.replace(self.generator, **read_options(self.name, options, self.options))
+        )
 
     def warm_up(self) -> None:
         from synth.renderers.blender import client
@@ -198,7 +227,7 @@ class Scene3DDomain:
         return helper_dirs()
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        return SceneGenerator().sample(rng=rng)
+        return self.generator.sample(rng=rng)
 
     def render(self, sample: Sample) -> Rendered:
         from synth.renderers.blender import client
@@ -206,6 +235,7 @@ class Scene3DDomain:
         spec: SceneSpec = sample.spec
         header, png, index, depth = client().render(spec.to_json())
         elements = []
+        occlusion = occlusion_facts(spec, index)
         for fact in header["objects"]:
             o = spec.objects[fact["object"]]
             e: dict[str, Any] = {
@@ -214,6 +244,7 @@ class Scene3DDomain:
                 "key": f"obj-{fact['object']}",
                 "bbox": [float(v) for v in fact["bbox"]],
                 "visible_px": fact["visible_px"],
+                **occlusion[fact["object"]],
             }
             elements.append(e)
         return Rendered(
@@ -221,7 +252,7 @@ class Scene3DDomain:
             width=header["width"],
             height=header["height"],
             elements=tuple(elements),
-            backend=header["version"] + " (cycles)",
+            backend=f"{header['version']} ({spec.render.engine})",
             files=(("mask.png", _png_of(index)), ("depth.npz", _npz_of(depth))),
         )
 

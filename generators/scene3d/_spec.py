@@ -20,8 +20,42 @@ from synth.generators._common import plain
 SCHEMA_VERSION = 1
 FAMILIES = ("tabletop", "viewpoint")
 SHAPES = ("cube", "sphere", "cylinder", "cone")
-#: viewpoint objects with a clear front, built from primitives (front: +x of the object)
-FIGURES = ("chair", "car", "arrow", "lamp")
+#: viewpoint objects with a clear front (+x), joined from primitive parts
+#: ``(shape, dx, dy, dz, sx, sy, sz, rx, ry)``: the unit primitive (cube half-side 1/sqrt(2),
+#: others radius 1 and half-height 1) scaled by ``s * r``, turned by ``rx``/``ry`` degrees
+#: about x/y, and moved by ``d * r`` from the figure's centre (r: its half-extent)
+FIGURE_PARTS: dict[
+    str, tuple[tuple[str, float, float, float, float, float, float, float, float], ...]
+] = {
+    "chair": (
+        ("cube", 0.0, 0.0, 0.0, 0.9, 0.9, 0.12, 0.0, 0.0),  # seat
+        ("cube", -0.8, 0.0, 0.8, 0.1, 0.9, 0.8, 0.0, 0.0),  # back rest (behind)
+        ("cube", 0.7, 0.7, -0.5, 0.08, 0.08, 0.5, 0.0, 0.0),
+        ("cube", 0.7, -0.7, -0.5, 0.08, 0.08, 0.5, 0.0, 0.0),
+        ("cube", -0.7, 0.7, -0.5, 0.08, 0.08, 0.5, 0.0, 0.0),
+        ("cube", -0.7, -0.7, -0.5, 0.08, 0.08, 0.5, 0.0, 0.0),
+    ),
+    "car": (
+        ("cube", 0.0, 0.0, -0.3, 1.4, 0.6, 0.3, 0.0, 0.0),  # body
+        ("cube", -0.3, 0.0, 0.2, 0.7, 0.55, 0.25, 0.0, 0.0),  # cabin, set back
+        ("cube", 1.35, 0.0, -0.25, 0.08, 0.5, 0.12, 0.0, 0.0),  # front bumper
+        # wheels: radius 0.3, 0.2 wide, rolling along +x
+        ("cylinder", 0.9, 0.6, -0.6, 0.3, 0.3, 0.1, 90.0, 0.0),
+        ("cylinder", 0.9, -0.6, -0.6, 0.3, 0.3, 0.1, 90.0, 0.0),
+        ("cylinder", -0.9, 0.6, -0.6, 0.3, 0.3, 0.1, 90.0, 0.0),
+        ("cylinder", -0.9, -0.6, -0.6, 0.3, 0.3, 0.1, 90.0, 0.0),
+    ),
+    "arrow": (
+        ("cube", -0.4, 0.0, 0.0, 0.8, 0.2, 0.2, 0.0, 0.0),  # shaft
+        ("cone", 0.7, 0.0, 0.0, 0.5, 0.5, 0.4, 0.0, 90.0),  # head, the tip pointing +x
+    ),
+    "lamp": (
+        ("cylinder", 0.0, 0.0, -0.9, 0.6, 0.6, 0.1, 0.0, 0.0),  # base
+        ("cylinder", 0.0, 0.0, -0.2, 0.06, 0.06, 0.7, 0.0, 0.0),  # pole
+        ("cone", 0.35, 0.0, 0.6, 0.45, 0.45, 0.35, 0.0, 0.0),  # shade, leaning forward
+    ),
+}
+FIGURES = tuple(FIGURE_PARTS)
 COLOURS = {
     "gray": (0.34, 0.34, 0.34),
     "red": (0.68, 0.08, 0.08),
@@ -34,7 +68,7 @@ COLOURS = {
 }
 MATERIALS = ("rubber", "metal")
 SIZES = {"small": 0.35, "large": 0.7}  # half-extent (radius) in metres
-ENGINES = ("cycles", "workbench")
+ENGINES = ("cycles", "workbench", "eevee")
 
 
 def radians(degrees: float) -> float:
@@ -56,8 +90,13 @@ class Obj:
     def radius_m(self) -> float:
         return SIZES[self.size]
 
+    @property
+    def half_height_m(self) -> float:
+        """A cube's half-side is r / sqrt(2) (CLEVR's rule); other shapes are r high."""
+        return self.radius_m / math.sqrt(2) if self.shape == "cube" else self.radius_m
+
     def centre(self) -> tuple[float, float, float]:
-        return (self.x_m, self.y_m, self.radius_m)
+        return (self.x_m, self.y_m, self.half_height_m)
 
     def describe(self) -> str:
         return f"{self.size} {self.colour} {self.material} {self.shape}"

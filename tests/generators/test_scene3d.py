@@ -23,6 +23,7 @@ import synth
 from synth._errors import MissingDependencyError, RenderError
 from synth.generators.base import Rendered
 from synth.generators.scene3d import SceneGenerator, SceneSpec
+from synth.generators.scene3d._outline import occlusion_facts, outlines
 from synth.generators.scene3d._spec import radians
 from synth.qa_synth.scene3d import FACINGS, scene_questions
 from synth.renderers.blender import WORKER, python
@@ -78,18 +79,44 @@ def _all_visible(sample: Any) -> Rendered:
     return Rendered(b"", spec.render.width_px, spec.render.height_px, tuple(elements), "")
 
 
+def _painted(sample: Any) -> Rendered:
+    """Render facts without Blender: outlines painted far to near (painter's algorithm) as
+    the index map, then the same facts the domain reports (visible pixels, boxes, occlusion)."""
+    spec = sample.spec
+    index = np.zeros((spec.render.height_px, spec.render.width_px), dtype=np.uint8)
+    order = sorted(range(len(spec.objects)), key=lambda i: -spec.camera_coords(i)[1])
+    shapes = outlines(spec)
+    for i in order:
+        index[shapes[i][0]] = i + 1
+    elements = []
+    for i, facts in enumerate(occlusion_facts(spec, index)):
+        ys, xs = np.nonzero(index == i + 1)
+        box = (
+            [float(xs.min()), float(ys.min()), float(np.ptp(xs) + 1), float(np.ptp(ys) + 1)]
+            if len(xs)
+            else [0.0] * 4
+        )
+        elements.append(
+            {"key": f"obj-{i}", "role": "object", "label": spec.objects[i].describe()}
+            | {"bbox": box, "visible_px": len(xs), **facts}
+        )
+    return Rendered(b"", spec.render.width_px, spec.render.height_px, tuple(elements), "")
+
+
 @settings(max_examples=300, deadline=None)
 @given(family=FAMILIES, seed=st.integers(0, 2**32 - 1))
 def test_every_answer_recomputes_from_the_scene(family: str, seed: int) -> None:
     sample = _sample(family, seed)
-    qa = scene_questions(sample.spec, _all_visible(sample), rng=np.random.default_rng(seed))
+    facts = _painted(sample)
+    qa = scene_questions(sample.spec, facts, rng=np.random.default_rng(seed))
     spec = json.loads(json.dumps(sample.spec.to_json()))
+    elements = json.loads(json.dumps(facts.elements))
     assert qa
     for q in qa:
         d = json.loads(json.dumps(q.to_json()))
         if d["program"] in ("point", "box"):
             continue
-        assert recompute(spec, d) == d["answer"], d
+        assert recompute(spec, d, elements) == d["answer"], d
         if d["program"] in ("query", "compare_attr", "relate"):  # names match exactly one object
             assert "the " in d["question"]
 
@@ -134,9 +161,9 @@ def test_the_blender_state_matches_the_spec() -> None:
         "import json, sys, bpy\n"
         f"sys.path.insert(0, {str(Path(WORKER).parent)!r})\n"
         "import bpy_adapter\n"
-        "first, scene, palette, sizes = json.loads(sys.argv[1])\n"
-        "bpy_adapter.build(first, palette, sizes)  # a scene before: nothing of it may stay\n"
-        "bpy_adapter.build(scene, palette, sizes)\n"
+        "first, scene, palette, sizes, figures = json.loads(sys.argv[1])\n"
+        "bpy_adapter.build(first, palette, sizes, figures)  # nothing of it may stay\n"
+        "bpy_adapter.build(scene, palette, sizes, figures)\n"
         "objs = {o.name: o for o in bpy.data.objects}\n"
         "out = {'camera': list(bpy.context.scene.camera.location),\n"
         "       'meshes': len(bpy.data.meshes), 'materials': len(bpy.data.materials),\n"
@@ -145,10 +172,10 @@ def test_the_blender_state_matches_the_spec() -> None:
         "                   for o in sorted((o for o in objs.values() if o.name.startswith('object-')), key=lambda o: o.pass_index)]}\n"
         "print('RESULT' + json.dumps(out))\n"
     )
-    from synth.generators.scene3d._spec import COLOURS, SIZES
+    from synth.generators.scene3d._spec import COLOURS, FIGURE_PARTS, SIZES
 
     first = _sample("tabletop", 4).spec
-    args = json.dumps([first.to_json(), spec.to_json(), COLOURS, SIZES])
+    args = json.dumps([first.to_json(), spec.to_json(), COLOURS, SIZES, FIGURE_PARTS])
     out = subprocess.run(
         [python(), "-c", probe, args],
         capture_output=True,
@@ -171,10 +198,12 @@ def test_the_blender_state_matches_the_spec() -> None:
 
 
 @needs_bpy
-def test_masks_and_boxes_agree_with_projections_and_renders_repeat() -> None:
-    for family, seed in (("tabletop", 1), ("tabletop", 2), ("viewpoint", 0)):
-        sample = _sample(family, seed, width=160, height=120, samples=4)
+@pytest.mark.parametrize("engine", ["cycles", "workbench"])
+def test_masks_and_boxes_agree_with_projections_and_renders_repeat(engine: str) -> None:
+    for family, seed in (("tabletop", 1), ("tabletop", 2), ("tabletop", 9), ("viewpoint", 0)):
+        sample = _sample(family, seed, width=160, height=120, samples=4, engine=engine)
         result = synth.render(sample)
+        assert result.record.versions["renderer"].endswith(f"({engine})")
         rec = result.record.to_json()
         assert all(rec["checks"].values()), rec["checks"]
         mask = np.asarray(Image.open(io.BytesIO(result.files["mask.png"])))
@@ -198,8 +227,37 @@ def test_masks_and_boxes_agree_with_projections_and_renders_repeat() -> None:
                 assert x - 2 <= u <= x + w + 2 and y - 2 <= v <= y + h + 2, (e, u, v)
                 # depth at the object's pixels is about the camera distance of its centre
                 assert abs(float(np.median(depth[mask == i + 1])) - dist) < 1.5
+            # the outline of the object's known geometry: its pixels lie inside it, and where
+            # nothing hides it and it is all in the frame, it is the object's pixels
+            outline = outlines(sample.spec)[i][0]
+            assert int((mask == i + 1)[~outline].sum()) <= 2
+            assert e["outline_px"] == int(outline.sum())
+            if not e["hidden_by"] and e["truncated"] == 0:
+                assert abs(e["outline_px"] - e["visible_px"]) <= 0.01 * e["visible_px"] + 2
+            for j, _ in e["hidden_by"]:  # whatever hides it is nearer the camera
+                assert sample.spec.camera_coords(j)[1] < sample.spec.camera_coords(i)[1]
+        if family == "viewpoint":  # no table: the background is sky, at depth +inf
+            assert np.isinf(depth[mask == 0]).mean() > 0.98
         again = synth.render(sample)
         assert again.png == result.png and again.files == result.files
+
+
+@needs_bpy
+def test_workbench_and_eevee_give_the_cycles_masks_and_their_own_pixels() -> None:
+    """The flat index render of Workbench/EEVEE is Cycles' object-index pass, pixel for
+    pixel (both sample pixel centres); the images differ; an occluded scene reports it."""
+    renders = {
+        engine: synth.render(_sample("tabletop", 9, width=96, height=72, samples=1, engine=engine))
+        for engine in ("cycles", "workbench", "eevee")
+    }
+    masks = {k: np.asarray(Image.open(io.BytesIO(r.files["mask.png"]))) for k, r in renders.items()}
+    for engine in ("workbench", "eevee"):
+        assert (masks[engine] == masks["cycles"]).mean() > 0.995, engine
+        assert renders[engine].png != renders["cycles"].png
+        depth = np.load(io.BytesIO(renders[engine].files["depth.npz"]))["depth"]
+        cycles = np.load(io.BytesIO(renders["cycles"].files["depth.npz"]))["depth"]
+        both = np.isfinite(depth) & np.isfinite(cycles) & (masks[engine] == masks["cycles"])
+        assert np.median(np.abs(depth[both] - cycles[both])) < 0.05
 
 
 @needs_bpy

@@ -1,4 +1,5 @@
-"""An independent evaluator: recomputes 3D scene answers from the spec JSON alone."""
+"""An independent evaluator: recomputes 3D scene answers from the spec JSON alone, and the
+occlusion answers from the record's elements (what the render measured)."""
 
 from __future__ import annotations
 
@@ -22,14 +23,36 @@ def _coords(spec: dict[str, Any], i: int) -> tuple[float, float]:
     pos, fwd, right = _camera_axes(spec["camera"])
     o = spec["objects"][i]
     r = {"small": 0.35, "large": 0.7}[o["size"]]
-    d = [o["x_m"] - pos[0], o["y_m"] - pos[1], r - pos[2]]
+    z = r / math.sqrt(2) if o["shape"] == "cube" else r  # a cube's half-side
+    d = [o["x_m"] - pos[0], o["y_m"] - pos[1], z - pos[2]]
     return sum(a * b for a, b in zip(d, right, strict=True)), sum(
         a * b for a, b in zip(d, fwd, strict=True)
     )
 
 
-def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
+def _describes(name: str, objs: list[dict[str, Any]], j: int) -> bool:
+    """``the red cube`` names object j and no other."""
+    words = set(name.removeprefix("the ").split())
+    fits = [
+        k
+        for k, o in enumerate(objs)
+        if words <= {o["colour"], o["shape"], o["material"], o["size"]}
+    ]
+    return fits == [j]
+
+
+def recompute(
+    spec: dict[str, Any], qa: dict[str, Any], elements: list[dict[str, Any]] | None = None
+) -> Any:
     p, prm, objs = qa["program"], qa["params"], spec["objects"]
+    if p in ("hidden", "occluder"):
+        el = {int(e["key"].split("-")[1]): e for e in elements or []}[prm["object"]]
+        if p == "hidden":
+            if el["occluded"] >= 0.2:
+                return True
+            return False if not el["hidden_by"] else "undecided"
+        j = el["hidden_by"][0][0]
+        return qa["answer"] if _describes(qa["answer"], objs, j) else f"object {j}"
     if p == "count":
         return sum(o[prm["attribute"]] == prm["value"] for o in objs)
     if p == "exist":
