@@ -310,7 +310,7 @@ def occluder(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     others = [k for k in ctx.subjects() if k not in (i, j)]
     rng.shuffle(others)
     names = [str(ctx.name(k)) for k in [j, *others[:3]]]
-    choices = sorted(names)
+    choices = [names[int(k)] for k in rng.permutation(len(names))]
     ni, nj = ctx.name(i), ctx.name(j)
     return make_qa(
         "occluder",

@@ -3,6 +3,7 @@ Blender process per scene (how public generators run ``blender --background`` pe
 the same resolution and samples.
 
     python scripts/bench_scene3d.py --n 40 --workers 2 --floor-sample 12 --naive-sample 6
+    python scripts/bench_scene3d.py --engine workbench --n 100 --workers 1
 
 Prints a markdown table (paste it into BENCHMARKS.md).
 """
@@ -23,8 +24,10 @@ from synth.generators.scene3d import SceneGenerator
 from synth.renderers.blender import BlenderClient
 
 
-def scenes(n: int, seed: int, every: int, width: int, height: int, spp: int) -> list[dict]:  # type: ignore[type-arg]
-    gen = SceneGenerator(width=width, height=height, samples=spp)
+def scenes(
+    n: int, seed: int, every: int, width: int, height: int, spp: int, engine: str
+) -> list[dict]:  # type: ignore[type-arg]
+    gen = SceneGenerator(width=width, height=height, samples=spp, engine=engine)
     return [
         gen.sample(rng=sample_rng(sample_seed(seed, "scene3d", i))).spec.to_json()
         for i in range(0, n, every)
@@ -57,17 +60,27 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--floor-sample", type=int, default=12)
     ap.add_argument("--naive-sample", type=int, default=6)
+    ap.add_argument("--engine", default="cycles", choices=["cycles", "workbench", "eevee"])
     args = ap.parse_args()
     w, h, spp = 320, 240, 16  # what SceneGenerator() draws, and what the pipeline renders
-    floor_batch = scenes(args.n, args.seed, max(1, args.n // args.floor_sample), w, h, spp)
-    naive_batch = scenes(args.n, args.seed, max(1, args.n // args.naive_sample), w, h, spp)
+    e = args.engine
+    floor_batch = scenes(args.n, args.seed, max(1, args.n // args.floor_sample), w, h, spp, e)
+    naive_batch = scenes(args.n, args.seed, max(1, args.n // args.naive_sample), w, h, spp, e)
     with tempfile.TemporaryDirectory() as tmp:
-        wall, rss = pipeline(args.n, args.workers, args.seed, Path(tmp) / "s", domain="scene3d")
+        wall, rss = pipeline(
+            args.n,
+            args.workers,
+            args.seed,
+            Path(tmp) / "s",
+            "--option",
+            f"scene3d.engine={e}",
+            domain="scene3d",
+        )
     floor = warm_per_scene(floor_batch)
     naive = naive_per_scene(naive_batch)
     per_worker = args.n / wall / args.workers
     print(
-        f"python {platform.python_version()}, {args.workers} workers, n={args.n}, {w}x{h}, {spp} spp"
+        f"python {platform.python_version()}, {e}, {args.workers} workers, n={args.n}, {w}x{h}, {spp} spp"
     )
     print()
     print("| way | scenes/s per worker | vs pipeline |")

@@ -151,6 +151,29 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("dir")
     e.add_argument("--format", required=True, choices=["llava", "hf"])
     e.add_argument("--out", required=True, help="output folder")
+    e.add_argument(
+        "--all-questions",
+        action="store_true",
+        help="keep every question, also those the run's answer balancing drops (balance.json)",
+    )
+
+    b = sub.add_parser(
+        "balance",
+        help="re-plan the run-wide answer balancing of a dataset (writes DIR/balance.json)",
+    )
+    b.add_argument("dir")
+    b.add_argument(
+        "--keep-min",
+        type=float,
+        default=0.5,
+        help="each question group keeps at least this share (0: exactly even answers; default 0.5)",
+    )
+    b.add_argument(
+        "--min-group",
+        type=int,
+        default=20,
+        help="leave groups with fewer questions alone (default 20)",
+    )
 
     sub.add_parser("doctor", help="which back-ends work here, and how to fix the rest")
     return p
@@ -245,13 +268,22 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "export":
         from synth.exporters import export
 
-        path = export(Path(args.dir), args.format, Path(args.out))
+        path = export(Path(args.dir), args.format, Path(args.out), balanced=not args.all_questions)
         print(f"exported {args.dir} as {args.format} to {path}")
         return 0
     if args.command in ("render-code", "reproduce"):
         from synth.reproduce import render_code_cli, reproduce_cli
 
         return render_code_cli(args) if args.command == "render-code" else reproduce_cli(args)
+    if args.command == "balance":
+        from synth.dataset import load_manifest
+        from synth.qa_synth import balance
+
+        root = Path(args.dir)
+        manifest = load_manifest(root)
+        rule = balance.Rule(keep_min=args.keep_min, min_group=args.min_group)
+        print(balance.report(balance.write(root, int(manifest["config"]["seed"]), rule)))
+        return 0
     if args.command == "doctor":
         from synth.doctor import doctor
 

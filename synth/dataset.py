@@ -24,9 +24,28 @@ def load_manifest(root: Path) -> dict[str, Any]:
     return data
 
 
-def iter_samples(root: Path) -> Iterator[tuple[dict[str, Any], bytes]]:
-    """``(record, png bytes)`` for every sample, in shard and index order."""
+def iter_records(root: Path) -> Iterator[dict[str, Any]]:
+    """Every record, in shard and index order, reading only the JSON members."""
+    for shard in load_manifest(root)["shards"]:
+        with tarfile.open(root / shard["file"], "r") as tar:
+            for member in tar:
+                if member.name.endswith(".json"):
+                    f = tar.extractfile(member)
+                    if f is not None:
+                        yield json.loads(f.read())
+
+
+def iter_samples(root: Path, *, balanced: bool = False) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """``(record, png bytes)`` for every sample, in shard and index order; ``balanced``:
+    with only the questions the run's answer balancing keeps (``balance.json``)."""
     manifest = load_manifest(root)
+    if balanced:
+        from synth.qa_synth.balance import Selection
+
+        selection = Selection.load(root)
+        for record, png in iter_samples(root):
+            yield selection.apply(record), png
+        return
     for shard in manifest["shards"]:
         with tarfile.open(root / shard["file"], "r") as tar:
             pending: dict[str, dict[str, bytes]] = {}

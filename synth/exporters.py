@@ -22,13 +22,15 @@ from synth.dataset import iter_samples, load_manifest
 ROWS_PER_FILE = 5000
 
 
-def export(root: Path, fmt: str, out: Path) -> Path:
+def export(root: Path, fmt: str, out: Path, *, balanced: bool = True) -> Path:
+    """Write the dataset at ``root`` for a training tool; ``balanced``: only the questions the
+    run's answer balancing keeps (``balance.json``; every question when there is none)."""
     load_manifest(root)
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "llava":
-        return export_llava(root, out)
+        return export_llava(root, out, balanced=balanced)
     if fmt == "hf":
-        return export_hf(root, out)
+        return export_hf(root, out, balanced=balanced)
     raise ConfigError(f"unknown export format {fmt!r}; choose llava or hf")
 
 
@@ -49,11 +51,11 @@ def answer_text(qa: dict[str, Any]) -> str:
     return str(a)
 
 
-def export_llava(root: Path, out: Path) -> Path:
+def export_llava(root: Path, out: Path, *, balanced: bool = True) -> Path:
     images = out / "images"
     images.mkdir(exist_ok=True)
     items = []
-    for record, png in iter_samples(root):
+    for record, png in iter_samples(root, balanced=balanced):
         name = f"{record['id']}.png"
         (images / name).write_bytes(png)
         turns = []
@@ -82,7 +84,7 @@ def _hf_features() -> dict[str, Any]:
     }
 
 
-def export_hf(root: Path, out: Path) -> Path:
+def export_hf(root: Path, out: Path, *, balanced: bool = True) -> Path:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -116,7 +118,7 @@ def export_hf(root: Path, out: Path) -> Path:
         chunks.append(path)
         rows.clear()
 
-    for record, png in iter_samples(root):
+    for record, png in iter_samples(root, balanced=balanced):
         rows.append(
             {
                 "id": record["id"],

@@ -244,6 +244,10 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
         for s, h in previous.items():
             signal.signal(s, h)
     progress.finish()
+    from synth.qa_synth import balance
+
+    # over every shard at once, before the run is marked complete (a kill here resumes here)
+    balance.write(out, cfg.seed)
     manifest = _manifest(cfg, done_shards, complete=True)
     _write_failures(out, done_shards)
     write_json(out / "stats.json", _stats(done_shards))

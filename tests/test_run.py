@@ -23,6 +23,8 @@ def test_one_and_two_workers_write_identical_shards(tmp_path: Path) -> None:
     assert len(a) == 4 and a == b
     assert (one / "manifest.json").read_bytes() == (two / "manifest.json").read_bytes()
     assert (one / "stats.json").read_bytes() == (two / "stats.json").read_bytes()
+    assert (one / "balance.json").read_bytes() == (two / "balance.json").read_bytes()
+    assert json.loads((one / "balance.json").read_text())["groups"], "the run was balanced"
 
 
 def test_sigkill_then_resume_gives_the_uninterrupted_dataset(tmp_path: Path) -> None:
@@ -47,7 +49,7 @@ def test_sigkill_then_resume_gives_the_uninterrupted_dataset(tmp_path: Path) -> 
     synth_cmd("generate", *ARGS, "--out", str(killed), "--workers", "2", "--resume", check=True)
     assert shard_bytes(killed) == shard_bytes(clean)
     assert not list((killed / "shards").glob("*.tmp"))
-    for name in ("manifest.json", "failures.jsonl", "stats.json"):
+    for name in ("manifest.json", "failures.jsonl", "stats.json", "balance.json"):
         assert (killed / name).read_bytes() == (clean / name).read_bytes(), name
 
 
