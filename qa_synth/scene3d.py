@@ -235,6 +235,69 @@ def count_relation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     )
 
 
+def _side(ctx: Ctx, k: int, j: int, rel: str) -> bool | None:
+    """Whether object k is ``rel`` object j in the camera's view (None: within the margin)."""
+    (xk, dk), (xj, dj) = ctx.spec.camera_coords(k), ctx.spec.camera_coords(j)
+    if rel in ("left of", "right of"):
+        if abs(xk - xj) < LR_MARGIN_M:
+            return None
+        return xk < xj if rel == "left of" else xk > xj
+    if abs(dk - dj) < FB_MARGIN_M:
+        return None
+    return dk < dj if rel == "in front of" else dk > dj
+
+
+def relate_query(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """A chain: find the anchor, keep the objects on one side of it, keep those of one kind
+    (exactly one is left), and read an attribute of it. The kind must fit several objects
+    in the scene, or the relation would not change the answer (degenerate)."""
+    j = pick_or_none(rng, ctx.subjects())
+    if j is None:
+        return None
+    rel = str(pick_or_none(rng, ["left of", "right of", "in front of", "behind"]))
+    sides = {k: _side(ctx, k, j, rel) for k in range(len(ctx.spec.objects)) if k != j}
+    if None in sides.values():
+        return None  # an object too close to the anchor to call
+    kinds = [("shape",), ("colour",), ("size", "shape"), ("material", "shape")]
+    keys = kinds[int(rng.integers(len(kinds)))]
+    found = []
+    for k, on_side in sides.items():
+        if not on_side:
+            continue
+        same = [m for m in range(len(ctx.spec.objects)) if _same(ctx, m, k, keys)]
+        hits = [m for m in same if m != j and sides[m]]
+        if len(hits) == 1 and len(same) >= 2 and all(ctx.visible[m] for m in same):
+            found.append(k)
+    k = pick_or_none(rng, found)
+    if k is None:
+        return None
+    asked = [a for a in ("colour", "material", "size", "shape") if a not in keys]
+    a = str(pick_or_none(rng, asked))
+    kind = " ".join(ctx.attr(k, key) for key in keys)
+    noun = kind if "shape" in keys else f"{kind} object"
+    name = ctx.name(j)
+    steps = [
+        f"Find {name}.",
+        f"Among the objects {rel} it, one is a {noun}.",
+        f"That {noun} is {ctx.attr(k, a)}.",
+    ]
+    return make_qa(
+        "relate_query",
+        f"What {'shape' if a == 'shape' else a} is the {noun} {rel} {name}?",
+        ctx.attr(k, a),
+        "text",
+        steps,
+        {"anchor": j, "relation": rel, "kind": {key: ctx.attr(k, key) for key in keys}}
+        | {"attribute": a, "object": k},
+        ["3d", "spatial-relation", "attribute", "multi-hop"],
+        3,
+    )
+
+
+def _same(ctx: Ctx, m: int, k: int, keys: tuple[str, ...]) -> bool:
+    return all(ctx.attr(m, key) == ctx.attr(k, key) for key in keys)
+
+
 def compare_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not all(ctx.visible):
         return None
@@ -430,6 +493,7 @@ TABLETOP: tuple[Program, ...] = (
     compare_attr,
     relate,
     count_relation,
+    relate_query,
     compare_count,
     hidden,
     occluder,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import sys
 
@@ -31,6 +32,29 @@ BACKENDS = (
         "pip install torch==2.13.0 'synth[stats]'  (or: bash scripts/setup.sh)",
     ),
 )
+
+
+def blender_version() -> str:
+    """``blender 5.0.1`` from the Blender venv, or why it cannot be had and the fix."""
+    import subprocess
+
+    from synth.renderers.blender import INSTALL_HINT, python
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    try:
+        out = subprocess.run(
+            [python(), "-c", "import bpy; print('blender', bpy.app.version_string)"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{python()} does not run ({exc}); fix: {INSTALL_HINT}"
+    line = out.stdout.strip().splitlines()[-1:] or [""]
+    if out.returncode != 0 or not line[0].startswith("blender "):
+        return f"{python()} cannot import bpy; fix: {INSTALL_HINT}"
+    return line[0]
 
 
 def doctor() -> int:
@@ -67,6 +91,20 @@ def doctor() -> int:
         print(f"missing  {CHROMIUM} (HTML pages, plotly charts); fix: {INSTALL_HINT}")
     else:
         print(f"ok       {CHROMIUM} (HTML pages and plotly charts, driven by playwright)")
+    from synth.renderers.html import _mermaid_js
+
+    try:
+        _mermaid_js()
+        print("ok       mermaid.js (diagram domain)")
+    except SynthError as exc:
+        ok = False
+        print(f"missing  mermaid.js (diagram domain); fix: {exc}")
+    blender = blender_version()
+    if blender.startswith("blender "):
+        print(f"ok       {blender} in its own venv (scene3d domain)")
+    else:
+        ok = False
+        print(f"missing  bpy (scene3d domain): {blender}")
     from synth.renderers._sandbox import bwrap_works
 
     reason = bwrap_works()

@@ -163,3 +163,12 @@ def test_domain_options_from_yaml_and_flags_pin_what_is_drawn(
         "plotly-json",
         "python-matplotlib",
     )
+
+
+def test_doctor_names_the_fix_for_a_missing_blender(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SYNTH_BLENDER_PYTHON", "/nonexistent/python")
+    assert main(["doctor"]) == 1
+    line = next(x for x in capsys.readouterr().out.splitlines() if "scene3d" in x)
+    assert line.startswith("missing  bpy") and "bash scripts/setup.sh" in line

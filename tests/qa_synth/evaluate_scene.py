@@ -69,6 +69,24 @@ def recompute(
     if p == "count_relation":
         xi = _coords(spec, prm["object"])[0]
         return sum(_coords(spec, j)[0] < xi for j in range(len(objs)) if j != prm["object"])
+    if p == "relate_query":
+        rel, (xa, da) = prm["relation"], _coords(spec, prm["anchor"])
+
+        def on_side(k: int) -> bool:
+            x, d = _coords(spec, k)
+            return {"left of": x < xa, "right of": x > xa, "in front of": d < da, "behind": d > da}[
+                rel
+            ]
+
+        hits = [
+            k
+            for k, o in enumerate(objs)
+            if k != prm["anchor"] and on_side(k) and all(o[a] == v for a, v in prm["kind"].items())
+        ]
+        kind_count = sum(all(o[a] == v for a, v in prm["kind"].items()) for o in objs)
+        if len(hits) != 1 or kind_count < 2:
+            return "ambiguous or degenerate"
+        return objs[hits[0]][prm["attribute"]]
     if p == "compare_count":
         return sum(o["shape"] == prm["a"] for o in objs) > sum(o["shape"] == prm["b"] for o in objs)
     if p == "facing":
