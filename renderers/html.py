@@ -160,7 +160,9 @@ def _mermaid_js() -> str:
     )
 
 
+@cache
 def browser_version() -> str:
+    """Asked once per process: reading package metadata costs ~2 ms, every sample."""
     return f"chromium via playwright {version('playwright')}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from PIL import Image
 
 from synth.dataset import iter_samples, load_manifest
+from synth.qa_synth import balance
 from synth.record import ANSWER_TYPES, ID_PATTERN
 
 REQUIRED = (
@@ -63,8 +65,19 @@ def validate(root: Path) -> dict[str, Any]:
         if hashlib.sha256(path.read_bytes()).hexdigest() != shard["sha256"]:
             bad("shard checksum differs from manifest", shard["file"])
     n = 0
+    slim: list[dict[str, Any]] = []  # what answer balancing reads, to re-plan it
     for record, png in iter_samples(root):
         n += 1
+        slim.append(
+            {
+                "id": record.get("id"),
+                "domain": record.get("domain"),
+                "qa": [
+                    {k: q.get(k) for k in ("id", "program", "answer_type", "answer", "choices")}
+                    for q in record.get("qa", [])
+                ],
+            }
+        )
         rid = str(record.get("id"))
         for key in REQUIRED:
             if key not in record:
@@ -95,6 +108,12 @@ def validate(root: Path) -> dict[str, Any]:
         for name, passed in record["checks"].items():
             if not passed:
                 flags[name] += 1  # verify flags are reported, not errors
+    stored = root / balance.FILE
+    if stored.exists() and manifest["complete"]:
+        plan = json.loads(stored.read_text(encoding="utf-8"))
+        rule = balance.Rule(plan["rule"]["keep_min"], plan["rule"]["min_group"])
+        if balance.plan(slim, plan["run_seed"], rule)["groups"] != plan["groups"]:
+            bad(f"does not match the records; re-plan it: synth balance {root}", balance.FILE)
     counts = manifest["counts"]
     if n != counts["written"]:
         bad(f"manifest says {counts['written']} samples, shards hold {n}", "manifest.json")

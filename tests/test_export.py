@@ -140,3 +140,18 @@ def test_answer_text_writes_every_answer_type() -> None:
     )
     assert answer_text({"answer_type": "point", "answer": [3.4, 9.6]}) == "(3, 10)"
     assert answer_text({"answer_type": "bool", "answer": False}) == "No"
+
+
+def test_validate_catches_a_balance_plan_that_does_not_match(
+    small_run: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(small_run, copy)
+    plan = json.loads((copy / "balance.json").read_text())
+    group = next(iter(plan["groups"]))
+    plan["groups"][group]["questions"] += 1
+    (copy / "balance.json").write_text(json.dumps(plan))
+    proc = synth_cmd("validate", str(copy))
+    assert proc.returncode == 1 and "synth balance" in proc.stdout
