@@ -83,7 +83,7 @@ def _material(name: str, rgb: tuple[float, float, float], *, metal: bool) -> Any
     bsdf.inputs["Metallic"].default_value = 1.0 if metal else 0.0
     bsdf.inputs["Roughness"].default_value = 0.25 if metal else 0.85
     mat.diffuse_color = (*rgb, 1.0)  # what Workbench shows
-    mat.metallic = 1.0 if metal else 0.0
+    mat.metallic = 0.5 if metal else 0.0  # Workbench: at 1.0 metal hides its colour
     mat.roughness = 0.25 if metal else 0.85
     return mat
 

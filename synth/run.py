@@ -431,4 +431,12 @@ def _manifest(cfg: RunConfig, done: dict[int, dict[str, Any]], *, complete: bool
 
 def summary(manifest: dict[str, Any], out: Path) -> str:
     c = manifest["counts"]
-    return f"wrote {c['written']} samples in {c['shards']} shards to {out}; {c['failed']} failed (see {out / 'failures.jsonl'})"
+    line = f"wrote {c['written']} samples in {c['shards']} shards to {out}; {c['failed']} failed (see {out / 'failures.jsonl'})"
+    plan = out / "balance.json"
+    if plan.exists():
+        b = json.loads(plan.read_text(encoding="utf-8"))
+        line += (
+            f"\nanswer balancing keeps {b['kept']} of {b['questions']} questions "
+            f"(see {plan}; synth export applies it)"
+        )
+    return line
