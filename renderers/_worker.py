@@ -103,14 +103,17 @@ def classify(exc: BaseException, scratch: str) -> str:
     return "exception"
 
 
-def stray_processes(helpers: tuple[str, ...] = ()) -> list[int]:
+def stray_processes(
+    helpers: tuple[str, ...] = (), spare: frozenset[int] = frozenset()
+) -> list[int]:
     """Live processes in this PID namespace other than its init (1), this worker and the
-    back-end's own helpers (executables under ``helpers`` folders, e.g. Chromium's); zombies
-    are dead already, init reaps them."""
+    back-end's own helpers (executables under ``helpers`` folders, e.g. Chromium's, or the
+    process ids in ``spare``, e.g. the Blender worker, whose interpreter is an ordinary
+    Python); zombies are dead already, init reaps them."""
     me = os.getpid()
     out = []
     for d in os.listdir("/proc"):
-        if d.isdigit() and int(d) not in (1, me):
+        if d.isdigit() and int(d) not in (1, me) and int(d) not in spare:
             if helpers and _is_helper(int(d), helpers):
                 continue
             try:
@@ -180,7 +183,8 @@ def main() -> None:
         cpu_budget(cfg.get("cpu_s", 60.0))
         reply, out = _handle(msg, blobs, cfg)
         if cfg.get("pid_namespace"):
-            strays = stray_processes(helpers)
+            spare = frozenset(p for k in packs for p in getattr(k, "helper_pids", lambda: ())())
+            strays = stray_processes(helpers, spare)
             if strays:
                 kill_strays(strays)
                 reply = _failure(

@@ -34,10 +34,12 @@ def python() -> str:
     return os.environ.get("SYNTH_BLENDER_PYTHON", BLENDER_PYTHON)
 
 
-def helper_dirs() -> tuple[str, ...]:
-    """The Blender process runs the venv's interpreter (a link to the system Python): spare
-    what lives under the venv."""
-    return (str(Path(python()).resolve().parent) + "/",)
+def helper_pids() -> tuple[int, ...]:
+    """The running Blender process, which a worker's stray sweep must spare. By process id,
+    not by folder: its interpreter is the system Python, which a sample must not be able to
+    start and leave behind."""
+    c = client()
+    return (c.pid,) if c.pid is not None else ()
 
 
 class BlenderClient:
@@ -66,6 +68,10 @@ class BlenderClient:
             raise RenderError(f"the Blender worker did not start: {header}")
         self.version = str(header.get("version", ""))
         self.rendered = 0
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
     def _read(self) -> tuple[dict[str, Any], list[bytes]]:
         assert self._proc is not None and self._proc.stdout is not None

@@ -221,10 +221,10 @@ class Scene3DDomain:
 
         client().start()
 
-    def helper_dirs(self) -> tuple[str, ...]:
-        from synth.renderers.blender import helper_dirs
+    def helper_pids(self) -> tuple[int, ...]:
+        from synth.renderers.blender import helper_pids
 
-        return helper_dirs()
+        return helper_pids()
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         return self.generator.sample(rng=rng)
