@@ -139,3 +139,26 @@ def test_progress_bar_on_a_terminal_and_log_lines_otherwise() -> None:
         and lines[1].startswith("progress: 20/100")
         and "\r" not in log.getvalue()
     )
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "P"])
+def test_verify_flags_a_blank_image_in_any_png_mode(mode: str) -> None:
+    from PIL import Image
+
+    from synth.build import verify
+    from synth.generators.base import Rendered
+
+    def png(img: Image.Image) -> bytes:
+        buf = io.BytesIO()
+        kw = {"palette": Image.Palette.ADAPTIVE} if mode == "P" else {}  # P: no dithering
+        img.convert(mode, **kw).save(buf, format="PNG")
+        return buf.getvalue()
+
+    flat = Image.new("RGB", (90, 60), (250, 250, 250))
+    drawn = flat.copy()
+    drawn.paste((20, 20, 20), (0, 0, 45, 60))  # half of it dark
+    faint = flat.copy()
+    faint.paste((249, 249, 249), (0, 0, 45, 60))  # std 0.5: still blank
+    for img, blank in ((flat, True), (drawn, False), (faint, True)):
+        checks = verify(Rendered(png(img), 90, 60, (), "test"), [])
+        assert checks["not_blank"] is not blank and checks["image_decodes"], (mode, blank)
