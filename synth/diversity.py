@@ -207,6 +207,15 @@ def _answer_key(qa: dict[str, Any]) -> str:
     return json.dumps(qa["answer"], sort_keys=True)
 
 
+def _balancing(root: Path) -> dict[str, Any] | None:
+    """How many questions the run's answer balancing keeps (None: no balance.json)."""
+    path = root / "balance.json"
+    if not path.exists():
+        return None
+    plan = json.loads(path.read_text(encoding="utf-8"))
+    return {"kept": plan["kept"], "of": plan["questions"], "rule": plan["rule"]}
+
+
 def dataset_stats(
     root: Path,
     *,
@@ -223,7 +232,8 @@ def dataset_stats(
     questions: list[str] = []
     hashes: list[int] = []
     colours: list[np.ndarray] = []
-    for record, png in iter_samples(root):
+    # the questions a training tool gets: those the run's answer balancing keeps
+    for record, png in iter_samples(root, balanced=True):
         topics[str(record.get("topic", ""))] += 1
         spec = record.get("spec") or {}
         templates[f"{record['domain']}/{spec.get('topic_id', record.get('topic', ''))}"] += 1
@@ -243,6 +253,7 @@ def dataset_stats(
     report: dict[str, Any] = {
         "samples": n,
         "questions": len(questions),
+        "answer_balancing": _balancing(root),
         "distinct_topics": len(topics),
         "distinct_topic_templates": len(templates),
         "distinct_personas": len(personas),

@@ -161,5 +161,10 @@ def test_export_drops_what_balancing_drops_unless_asked(tmp_path: Path) -> None:
         for k in ("a", "b")
     }
     assert turns["a"] - turns["b"] == selection["questions"] - selection["kept"] > 0
+    from synth.diversity import dataset_stats
+
+    stats = dataset_stats(out, text=False)  # what training gets: the balanced questions
+    assert stats["questions"] == turns["b"]
+    assert stats["answer_balancing"]["kept"] == selection["kept"]
     bad = synth_cmd("balance", str(out), "--keep-min", "2")
     assert bad.returncode == 2 and "--keep-min" in bad.stderr
