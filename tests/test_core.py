@@ -9,6 +9,8 @@ from importlib.metadata import EntryPoint
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import synth
 from synth import registry
@@ -162,3 +164,34 @@ def test_verify_flags_a_blank_image_in_any_png_mode(mode: str) -> None:
     for img, blank in ((flat, True), (drawn, False), (faint, True)):
         checks = verify(Rendered(png(img), 90, 60, (), "test"), [])
         assert checks["not_blank"] is not blank and checks["image_decodes"], (mode, blank)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    w=st.integers(1, 70),
+    h=st.integers(1, 70),
+    alpha=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+    spread=st.sampled_from([0, 1, 2, 3, 6, 40]),
+    band=st.floats(0.0, 1.0),
+)
+def test_the_fast_blank_check_agrees_with_the_full_one(
+    w: int, h: int, alpha: bool, seed: int, spread: int, band: float
+) -> None:
+    """Decoding only the top rows may prove ink, never invent it: verify's answer is the
+    full 1-in-9 sample's, for flat, faintly noisy and banded images."""
+    from PIL import Image
+
+    from synth.build import BLANK_STD, _sample_std, _top_proves_ink, verify
+    from synth.generators.base import Rendered
+
+    rng = np.random.default_rng(seed)
+    px = np.full((h, w, 4 if alpha else 3), 200, dtype=np.int16)
+    px += rng.integers(-spread, spread + 1, size=px.shape).astype(np.int16)
+    px[int(band * h) :, : w // 2] = 30  # dark below a line: ink the top may not show
+    buf = io.BytesIO()
+    Image.fromarray(px.clip(0, 255).astype(np.uint8), "RGBA" if alpha else "RGB").save(buf, "PNG")
+    png = buf.getvalue()
+    full = _sample_std(png) > BLANK_STD
+    assert verify(Rendered(png, w, h, (), "test"), [])["not_blank"] == full
+    assert not _top_proves_ink(png) or full, "the top rows never prove ink that is not there"
