@@ -154,8 +154,7 @@ class Selection:
 
     @classmethod
     def load(cls, root: Path) -> Selection:
-        path = root / FILE
-        return cls(json.loads(path.read_text(encoding="utf-8")) if path.exists() else None)
+        return cls(load(root))
 
     def keep(self, record: dict[str, Any], qa: dict[str, Any]) -> bool:
         g = group_of(record, qa)
@@ -169,6 +168,12 @@ class Selection:
         if not self.limits:
             return record
         return {**record, "qa": [q for q in record["qa"] if self.keep(record, q)]}
+
+
+def load(root: Path) -> dict[str, Any] | None:
+    """The dataset's stored selection (``balance.json``), or None when it has none."""
+    path = root / FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def write(root: Path, run_seed: int, rule: Rule = Rule()) -> dict[str, Any]:

@@ -187,16 +187,10 @@ def relate(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if len(subs) < 2:
         return None
     i, j = (int(v) for v in rng.choice(subs, size=2, replace=False))
-    (xi, di), (xj, dj) = ctx.spec.camera_coords(i), ctx.spec.camera_coords(j)
     rel = str(pick_or_none(rng, ["left of", "right of", "in front of", "behind"]))
-    if rel in ("left of", "right of"):
-        if abs(xi - xj) < LR_MARGIN_M:
-            return None  # too close to call
-        answer = xi < xj if rel == "left of" else xi > xj
-    else:
-        if abs(di - dj) < FB_MARGIN_M:
-            return None
-        answer = di < dj if rel == "in front of" else di > dj
+    answer = _side(ctx, i, j, rel)
+    if answer is None:
+        return None  # too close to call
     ni, nj = ctx.name(i), ctx.name(j)
     steps = [f"Seen from the camera, {ni} is {'' if answer else 'not '}{rel} {nj}."]
     return make_qa(
@@ -215,12 +209,10 @@ def count_relation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     i = pick_or_none(rng, ctx.subjects())
     if i is None or not all(ctx.visible):
         return None
-    xi = ctx.spec.camera_coords(i)[0]
-    others = [j for j in range(len(ctx.spec.objects)) if j != i]
-    xs = [ctx.spec.camera_coords(j)[0] for j in others]
-    if any(abs(x - xi) < LR_MARGIN_M for x in xs):
-        return None
-    n = sum(1 for x in xs if x < xi)
+    left = [_side(ctx, j, i, "left of") for j in range(len(ctx.spec.objects)) if j != i]
+    if None in left:
+        return None  # an object too close to call
+    n = sum(1 for is_left in left if is_left)
     name = ctx.name(i)
     steps = [f"Find {name}.", f"Count the objects to its left in the image: {n}."]
     return make_qa(

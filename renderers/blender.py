@@ -34,6 +34,12 @@ def python() -> str:
     return os.environ.get("SYNTH_BLENDER_PYTHON", BLENDER_PYTHON)
 
 
+def env() -> dict[str, str]:
+    """This environment without PYTHONPATH/PYTHONHOME: synth's (numpy 2) must not reach bpy,
+    which pins numpy<2 in its own venv."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+
+
 def helper_pids() -> tuple[int, ...]:
     """The running Blender process, which a worker's stray sweep must spare. By process id,
     not by folder: its interpreter is the system Python, which a sample must not be able to
@@ -54,14 +60,12 @@ class BlenderClient:
         exe = python()
         if not Path(exe).exists():
             raise MissingDependencyError(f"{exe} not found: {INSTALL_HINT}")
-        # its own venv only: synth's PYTHONPATH (numpy 2) must not reach bpy (numpy<2)
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
         self._proc = subprocess.Popen(
             [exe, WORKER],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=env,
+            env=env(),
         )
         header, _ = self._read()
         if header.get("op") != "ready":

@@ -21,6 +21,9 @@ ENGINES = {"cycles": "CYCLES", "workbench": "BLENDER_WORKBENCH", "eevee": "BLEND
 WORKBENCH_AA = ((32, "32"), (16, "16"), (11, "11"), (8, "8"), (5, "5"), (2, "FXAA"), (1, "OFF"))
 
 
+SKY = (0.05, 0.05, 0.06)  # the world's colour, linear RGB
+
+
 def workbench_aa(samples: int) -> str:
     """The largest Workbench anti-aliasing level with at most ``samples`` samples."""
     return next(level for n, level in WORKBENCH_AA if samples >= n)
@@ -62,8 +65,8 @@ def reset() -> None:
     layer.use_pass_object_index = True
     world = bpy.data.worlds.new("world")
     world.use_nodes = True
-    world.node_tree.nodes["Background"].inputs[0].default_value = (0.05, 0.05, 0.06, 1.0)
-    world.color = (0.05, 0.05, 0.06)  # what Workbench draws behind the scene
+    world.node_tree.nodes["Background"].inputs[0].default_value = (*SKY, 1.0)
+    world.color = SKY  # what Workbench draws behind the scene
     scene.world = world
     bpy.ops.mesh.primitive_plane_add(size=40, location=(0.0, 0.0, 0.0))
     table = bpy.context.object
@@ -80,11 +83,12 @@ def _material(name: str, rgb: tuple[float, float, float], *, metal: bool) -> Any
     mat.use_nodes = True
     bsdf = mat.node_tree.nodes["Principled BSDF"]
     bsdf.inputs["Base Color"].default_value = (*rgb, 1.0)
+    roughness = 0.25 if metal else 0.85
     bsdf.inputs["Metallic"].default_value = 1.0 if metal else 0.0
-    bsdf.inputs["Roughness"].default_value = 0.25 if metal else 0.85
+    bsdf.inputs["Roughness"].default_value = roughness
     mat.diffuse_color = (*rgb, 1.0)  # what Workbench shows
     mat.metallic = 0.5 if metal else 0.0  # Workbench: at 1.0 metal hides its colour
-    mat.roughness = 0.25 if metal else 0.85
+    mat.roughness = roughness
     return mat
 
 
@@ -264,7 +268,7 @@ def render(exr_path: str, png_path: str, ids_path: str) -> bool:
         return False
     _flat_ids(scene)
     _render_exr(scene, ids_path)
-    scene.world.color = (0.05, 0.05, 0.06)
+    scene.world.color = SKY
     return True
 
 

@@ -7,8 +7,10 @@ speaks synth's plain message protocol (``_protocol.py``, stdlib only) on stdin/s
     -> {"op": "quit"}
 
 ``index`` is one byte per pixel (0: table or sky, i + 1: object i), ``depth`` float32 metres
-along the view axis (row-major, top row first; +inf where no surface is hit). Both come from the multilayer EXR of the
-same render as the PNG. Nothing here imports synth: only the stdlib, numpy and bpy.
+along the view axis (row-major, top row first; +inf where no surface is hit). Both come from
+the multilayer EXR of the render that made the PNG; for Workbench and EEVEE, which have no
+object-index pass, the index comes from a second, flat Workbench render. Nothing here
+imports synth: only the stdlib, numpy and bpy.
 """
 
 from __future__ import annotations

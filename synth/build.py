@@ -155,9 +155,10 @@ def _top_proves_ink(png: bytes) -> bool:
     (the law of total variance), so a large enough spread at the top settles it; False means
     "not proven" and the whole image is decoded. Only 8-bit RGB/RGBA, non-interlaced PNGs
     (what Chromium writes) take this path: their first rows are re-wrapped as a small PNG."""
-    if png_size(png) is None or png[24:26] not in (b"\x08\x02", b"\x08\x06") or png[28] != 0:
+    size = png_size(png)
+    if size is None or png[24:26] not in (b"\x08\x02", b"\x08\x06") or png[28] != 0:
         return False
-    w, h = png_size(png) or (0, 0)
+    w, h = size
     bpp = 3 if png[25] == 2 else 4
     rows = -(-h // TOP_SHARE)
     idat, pos = [], 8

@@ -296,7 +296,7 @@ def _generate(args: argparse.Namespace) -> int:
 
     cfg = resolve_config(args)
     registry.check_names(cfg.domains)
-    for domain in cfg.domains:  # a bad option is a usage error before any worker starts
+    for domain in sorted({d for d, _, _ in cfg.options}):  # a bad option: usage error, now
         registry.get(domain, cfg.options_for(domain))
     if args.dry_run:
         print(json.dumps({"config": cfg.to_dict(), "config_hash": cfg.content_hash()}, indent=2))

@@ -209,10 +209,11 @@ def _answer_key(qa: dict[str, Any]) -> str:
 
 def _balancing(root: Path) -> dict[str, Any] | None:
     """How many questions the run's answer balancing keeps (None: no balance.json)."""
-    path = root / "balance.json"
-    if not path.exists():
+    from synth.qa_synth import balance
+
+    plan = balance.load(root)
+    if plan is None:
         return None
-    plan = json.loads(path.read_text(encoding="utf-8"))
     return {"kept": plan["kept"], "of": plan["questions"], "rule": plan["rule"]}
 
 

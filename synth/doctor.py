@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import shutil
 import sys
 
@@ -38,16 +37,15 @@ def blender_version() -> str:
     """``blender 5.0.1`` from the Blender venv, or why it cannot be had and the fix."""
     import subprocess
 
-    from synth.renderers.blender import INSTALL_HINT, python
+    from synth.renderers.blender import INSTALL_HINT, env, python
 
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     try:
         out = subprocess.run(
             [python(), "-c", "import bpy; print('blender', bpy.app.version_string)"],
             capture_output=True,
             text=True,
             timeout=120,
-            env=env,
+            env=env(),
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"{python()} does not run ({exc}); fix: {INSTALL_HINT}"

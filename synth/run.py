@@ -432,11 +432,12 @@ def _manifest(cfg: RunConfig, done: dict[int, dict[str, Any]], *, complete: bool
 def summary(manifest: dict[str, Any], out: Path) -> str:
     c = manifest["counts"]
     line = f"wrote {c['written']} samples in {c['shards']} shards to {out}; {c['failed']} failed (see {out / 'failures.jsonl'})"
-    plan = out / "balance.json"
-    if plan.exists():
-        b = json.loads(plan.read_text(encoding="utf-8"))
+    from synth.qa_synth import balance
+
+    plan = balance.load(out)
+    if plan is not None:
         line += (
-            f"\nanswer balancing keeps {b['kept']} of {b['questions']} questions "
-            f"(see {plan}; synth export applies it)"
+            f"\nanswer balancing keeps {plan['kept']} of {plan['questions']} questions "
+            f"(see {out / balance.FILE}; synth export applies it)"
         )
     return line

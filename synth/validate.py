@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -108,9 +107,8 @@ def validate(root: Path) -> dict[str, Any]:
         for name, passed in record["checks"].items():
             if not passed:
                 flags[name] += 1  # verify flags are reported, not errors
-    stored = root / balance.FILE
-    if stored.exists() and manifest["complete"]:
-        plan = json.loads(stored.read_text(encoding="utf-8"))
+    plan = balance.load(root)
+    if plan is not None and manifest["complete"]:
         rule = balance.Rule(plan["rule"]["keep_min"], plan["rule"]["min_group"])
         if balance.plan(slim, plan["run_seed"], rule)["groups"] != plan["groups"]:
             bad(f"does not match the records; re-plan it: synth balance {root}", balance.FILE)

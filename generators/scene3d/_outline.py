@@ -69,16 +69,10 @@ def object_parts(o: Obj) -> list[np.ndarray]:
 
 def project_points(spec: SceneSpec, points: np.ndarray) -> np.ndarray:
     """Pixel ``(u, v)`` of each world point: :meth:`SceneSpec.project`, for many points."""
-    cam = np.array(spec.camera.position())
-    fwd = np.array(spec.camera.target()) - cam
-    fwd /= np.linalg.norm(fwd)
-    right = np.cross(fwd, [0.0, 0.0, 1.0])
-    right /= np.linalg.norm(right)
-    up = np.cross(right, fwd)
+    cam, right, up, fwd = (np.array(v) for v in spec.camera_axes())
     d = points - cam
     depth = d @ fwd
-    w, h = spec.render.width_px, spec.render.height_px
-    f_px = spec.camera.lens_mm / spec.camera.sensor_mm * w
+    w, h, f_px = spec.render.width_px, spec.render.height_px, spec.focal_px()
     return np.column_stack([w / 2 + f_px * (d @ right) / depth, h / 2 - f_px * (d @ up) / depth])
 
 

@@ -164,25 +164,30 @@ class SceneSpec:
                 if gap < 0:
                     raise SpecError(f"objects overlap: {a.describe()} and {b.describe()}")
 
-    def project(self, point: tuple[float, float, float]) -> tuple[float, float, float]:
-        """Pixel ``(u, v)`` of a world point and its depth along the view axis (pinhole,
-        the sensor fitted to the image width, as the Blender adapter sets the camera)."""
+    def camera_axes(self) -> tuple[Vec, Vec, Vec, Vec]:
+        """The camera's position and its right, up and forward (view) unit axes."""
         cam = self.camera.position()
         fwd = _unit(tuple(t - c for t, c in zip(self.camera.target(), cam, strict=True)))
         right = _unit(_cross(fwd, (0.0, 0.0, 1.0)))
-        up = _cross(right, fwd)
+        return cam, right, _cross(right, fwd), fwd
+
+    def focal_px(self) -> float:
+        """The focal length in pixels: the sensor fits the image width."""
+        return self.camera.lens_mm / self.camera.sensor_mm * self.render.width_px
+
+    def project(self, point: tuple[float, float, float]) -> tuple[float, float, float]:
+        """Pixel ``(u, v)`` of a world point and its depth along the view axis (pinhole,
+        the sensor fitted to the image width, as the Blender adapter sets the camera)."""
+        cam, right, up, fwd = self.camera_axes()
         d = tuple(p - c for p, c in zip(point, cam, strict=True))
         depth = _dot(d, fwd)
-        w, h = self.render.width_px, self.render.height_px
-        f_px = self.camera.lens_mm / self.camera.sensor_mm * w  # the sensor fits the width
+        w, h, f_px = self.render.width_px, self.render.height_px, self.focal_px()
         return (w / 2 + f_px * _dot(d, right) / depth, h / 2 - f_px * _dot(d, up) / depth, depth)
 
     def camera_coords(self, i: int) -> tuple[float, float]:
         """Object ``i``'s centre along the camera's right axis and along its view axis
         (metres): what "left of" and "behind" compare."""
-        cam = self.camera.position()
-        fwd = _unit(tuple(t - c for t, c in zip(self.camera.target(), cam, strict=True)))
-        right = _unit(_cross(fwd, (0.0, 0.0, 1.0)))
+        cam, right, _, fwd = self.camera_axes()
         d = tuple(p - c for p, c in zip(self.objects[i].centre(), cam, strict=True))
         return _dot(d, right), _dot(d, fwd)
 
@@ -199,6 +204,9 @@ class SceneSpec:
         d["lights"] = tuple(Light(**li) for li in d["lights"])
         d["render"] = Render(**d["render"])
         return cls(**d)
+
+
+Vec = tuple[float, float, float]
 
 
 def _dot(a: Any, b: Any) -> float:
