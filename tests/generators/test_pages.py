@@ -260,6 +260,20 @@ def test_page_height_follows_the_content() -> None:
 
 
 @needs_browser
+def test_a_fit_page_renders_as_in_a_viewport_of_its_final_height() -> None:
+    """A page as tall as its content is laid out in a short viewport and grown before the
+    screenshot: its boxes and pixels equal a render with its final height given."""
+    from synth.renderers.html import render_html
+
+    for domain, kind in (("document", "resume"), ("document", "poster"), ("table", "striped")):
+        sample = _sample(domain, kind, 7)
+        fit = render_html(sample.code.source, sample.spec.style.width_px, 0)
+        fixed = render_html(sample.code.source, sample.spec.style.width_px, fit.height)
+        assert fit.height > 100 and fit.elements == fixed.elements, kind
+        assert fit.png == fixed.png, kind
+
+
+@needs_browser
 def test_table_and_control_boxes_lie_over_their_text() -> None:
     """Hide one element's text and render again: every changed pixel is inside its box."""
     from synth.renderers.html import render_html
