@@ -39,11 +39,24 @@ class PageDomain:
     #: Chromium reserves far more address space than it uses: an RLIMIT_AS would kill it.
     limit_address_space = False
 
+    #: render() mostly waits on Chromium, so a worker runs it (and warm_up_backend) on a
+    #: thread of its own: meanwhile it samples the next spec and finishes the last record
+    render_thread = True
+
     def warm_up(self) -> None:
-        from synth.personas import warm_up as personas_warm_up
+        self.warm_up_data()
+        self.warm_up_backend()
+
+    def warm_up_data(self) -> None:
+        """Faker locales and vocabularies (the worker's main thread, while Chromium starts)."""
+        from synth.personas import warm_up
+
+        warm_up()
+
+    def warm_up_backend(self) -> None:
+        """Start this thread's browser."""
         from synth.renderers.html import warm_up
 
-        personas_warm_up()
         warm_up()
 
     def helper_dirs(self) -> tuple[str, ...]:

@@ -9,15 +9,19 @@ every failure as a typed message with its own memory use, so the pool can retire
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import sys
 import time
 import traceback
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from synth.renderers._protocol import read_message, write_message
@@ -168,31 +172,149 @@ def main() -> None:
         limits.pop("memory_mb", None)  # e.g. Chromium: RSS recycling bounds memory instead
     apply_limits(limits)
     os.chdir(scratch)
-    _warm_up(packs)
+    renderer = (
+        ThreadPoolExecutor(1, thread_name_prefix="render")
+        if any(getattr(p, "render_thread", False) for p in packs)
+        else None
+    )
+    _warm_up(packs, renderer)
     helpers = tuple(d for p in packs for d in getattr(p, "helper_dirs", lambda: ())())
     write_message(proto_out, {"op": "ready"})  # task timeouts start now, not at process start
-    while True:
+    _serve(proto_in, proto_out, cfg, packs, helpers, renderer)
+
+
+#: tasks a worker holds at once: one rendering while the main thread finishes the one before
+#: it and samples the one after (the pool's prefetch keeps the next one queued)
+PIPELINE_DEPTH = 2
+
+
+@dataclasses.dataclass
+class _Job:
+    """A task between its message and its reply: either its reply already (a failure, or a
+    task handled start to finish on the main thread) or its sample and pending render."""
+
+    msg: dict[str, Any]
+    reply: tuple[dict[str, Any], list[bytes]] | None = None
+    pack: Any = None
+    sample: Any = None
+    render: Future[Any] | None = None
+
+    def ready(self) -> bool:
+        return self.reply is not None or (self.render is not None and self.render.done())
+
+
+def _serve(
+    proto_in: int,
+    proto_out: int,
+    cfg: dict[str, Any],
+    packs: list[Any],
+    helpers: tuple[str, ...],
+    renderer: ThreadPoolExecutor | None,
+) -> None:
+    """Answer tasks in the order they came. A task of a ``render_thread`` pack is sampled
+    here and rendered on the render thread, so its back-end draws while this thread finishes
+    the task before it (QA, checks, record) and samples the one after. Any other task waits
+    for the tasks before it to be answered, then is built and answered here start to finish,
+    so a slow or hanging task never holds back a reply that was ready."""
+    jobs: deque[_Job] = deque()
+    wake_r, wake_w = os.pipe()  # the render thread says "a render finished"
+    eof = False
+    while jobs or not eof:
+        room = not eof and len(jobs) < PIPELINE_DEPTH
+        # feed the renderer first: a message waiting is sampled before the head is finished
+        if jobs and jobs[0].ready() and not (room and _readable(proto_in)):
+            _reply(proto_out, jobs.popleft(), cfg, packs, helpers)
+            continue
+        waiting = ([proto_in] if room else []) + ([wake_r] if jobs else [])
+        readable, _, _ = select.select(waiting, [], [])
+        if wake_r in readable:
+            os.read(wake_r, 4096)
+        if proto_in not in readable:
+            continue
         try:
             msg, blobs = read_message(proto_in)
         except EOFError:
-            return
+            eof = True
+            continue
         if msg.get("op") == "stop":
-            return
-        os.ftruncate(1, 0)
-        os.lseek(1, 0, os.SEEK_SET)
+            eof = True
+            continue
         cpu_budget(cfg.get("cpu_s", 60.0))
-        reply, out = _handle(msg, blobs, cfg)
-        if cfg.get("pid_namespace"):
-            spare = frozenset(p for k in packs for p in getattr(k, "helper_pids", lambda: ())())
-            strays = stray_processes(helpers, spare)
-            if strays:
-                kill_strays(strays)
-                reply = _failure(
-                    msg, "forbidden", f"the sample left {len(strays)} process(es) running", ""
-                )
-                out = []
-        reply["rss_mb"] = round(rss_mb(), 1)  # the pool retires workers that grow too big
-        write_message(proto_out, reply, out)
+        pack = _pipelined(msg, cfg, renderer)
+        if pack is not None:
+            assert renderer is not None
+            jobs.append(_start(msg, pack, cfg, renderer, wake_w))
+            continue
+        while jobs:  # answer what came before, in order, then this task alone
+            _reply(proto_out, jobs.popleft(), cfg, packs, helpers)
+        if renderer is not None and msg.get("op") == "code":  # the render thread is warm
+            reply = renderer.submit(_handle, msg, blobs, cfg).result()
+        else:
+            reply = _handle(msg, blobs, cfg)
+        _reply(proto_out, _Job(msg, reply), cfg, packs, helpers)
+
+
+def _readable(fd: int) -> bool:
+    return bool(select.select([fd], [], [], 0)[0])
+
+
+def _pipelined(
+    msg: dict[str, Any], cfg: dict[str, Any], renderer: ThreadPoolExecutor | None
+) -> Any:
+    """The pack of a sample task that renders on the render thread, else None."""
+    if renderer is None or msg.get("op") != "sample":
+        return None
+    from synth import registry
+
+    try:
+        pack = registry.get(msg["domain"], cfg.get("options", {}).get(msg["domain"]))
+    except Exception:  # noqa: BLE001 - built alone, the task reports it typed
+        return None
+    return pack if getattr(pack, "render_thread", False) else None
+
+
+def _start(
+    msg: dict[str, Any], pack: Any, cfg: dict[str, Any], renderer: ThreadPoolExecutor, wake: int
+) -> _Job:
+    """Sample a task here and hand its render to the render thread."""
+    from synth._seeding import sample_rng
+
+    try:
+        sample = pack.sample(rng=sample_rng(msg["seed"]))
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a typed message
+        return _Job(msg, _typed(msg, exc, cfg))
+    render = renderer.submit(pack.render, sample)
+    render.add_done_callback(lambda _: os.write(wake, b"."))
+    return _Job(msg, pack=pack, sample=sample, render=render)
+
+
+def _reply(
+    proto_out: int, job: _Job, cfg: dict[str, Any], packs: list[Any], helpers: tuple[str, ...]
+) -> None:
+    """Finish ``job`` if need be (QA, checks, record), sweep stray processes, send the reply
+    and empty the log for the next task."""
+    if job.reply is None:
+        assert job.render is not None
+        try:
+            job.reply = _record_reply(
+                job.msg, job.pack, job.sample, cfg, rendered=job.render.result()
+            )
+        except BaseException as exc:  # noqa: BLE001 - every failure becomes a typed message
+            job.reply = _typed(job.msg, exc, cfg)
+    reply, out = job.reply
+    if cfg.get("pid_namespace"):
+        spare = frozenset(p for k in packs for p in getattr(k, "helper_pids", lambda: ())())
+        strays = stray_processes(helpers, spare)
+        if strays:
+            kill_strays(strays)
+            reply = _failure(
+                job.msg, "forbidden", f"the sample left {len(strays)} process(es) running", ""
+            )
+            out = []
+    reply["rss_mb"] = round(rss_mb(), 1)  # the pool retires workers that grow too big
+    write_message(proto_out, reply, out)
+    os.ftruncate(1, 0)
+    os.lseek(1, 0, os.SEEK_SET)
 
 
 def _packs(domains: list[str], options: dict[str, dict[str, str]]) -> list[Any]:
@@ -207,15 +329,31 @@ def _packs(domains: list[str], options: dict[str, dict[str, str]]) -> list[Any]:
     return out
 
 
-def _warm_up(packs: list[Any]) -> None:
-    """Import the run's domain packs and start their back-ends before the first task."""
+def _warm_up(packs: list[Any], renderer: ThreadPoolExecutor | None) -> None:
+    """Import the run's domain packs and start their back-ends before the first task. A
+    ``render_thread`` pack starts its back-end on the render thread (``warm_up_backend``)
+    while this thread loads its data (``warm_up_data``)."""
+
+    def call(fn: Any) -> None:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - the task itself will report it, typed
+            pass
+
+    noop = lambda: None  # noqa: E731
+    backends = []
+    for pack in packs:
+        if renderer is not None and getattr(pack, "render_thread", False):
+            backends.append(renderer.submit(call, getattr(pack, "warm_up_backend", noop)))
     from synth.build import build_record  # noqa: F401
 
     for pack in packs:
-        try:
-            getattr(pack, "warm_up", lambda: None)()
-        except Exception:  # noqa: BLE001 - the task itself will report it, typed
-            pass
+        if renderer is not None and getattr(pack, "render_thread", False):
+            call(getattr(pack, "warm_up_data", noop))
+        else:
+            call(getattr(pack, "warm_up", noop))
+    for done in backends:
+        done.result()
 
 
 def _failure(msg: dict[str, Any], kind: str, message: str, tb: str) -> dict[str, Any]:
@@ -234,18 +372,10 @@ def _handle(
     try:
         if msg["op"] == "sample":
             from synth import registry
-            from synth.build import build_record
+            from synth._seeding import sample_rng
 
-            record, png, files = build_record(
-                registry.get(msg["domain"], cfg.get("options", {}).get(msg["domain"])),
-                index=msg["index"],
-                seed=msg["seed"],
-                run_seed=cfg["run_seed"],
-                degrade=cfg.get("degrade", "none"),
-            )
-            blob = json.dumps(record.to_json(), ensure_ascii=False).encode()
-            header = {"op": "done", "index": msg["index"], "files": list(files)}
-            return header, [blob, png, *files.values()]
+            pack = registry.get(msg["domain"], cfg.get("options", {}).get(msg["domain"]))
+            return _record_reply(msg, pack, pack.sample(rng=sample_rng(msg["seed"])), cfg)
         if msg["op"] == "code":
             import importlib
 
@@ -273,12 +403,40 @@ def _handle(
             return info, [rendered.png]
         return _failure(msg, "exception", f"unknown op {msg.get('op')!r}", ""), []
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a typed message
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        kind = classify(exc, cfg["scratch"])
-        return _failure(
-            msg, kind, f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc))
-        ), []
+        return _typed(msg, exc, cfg)
+
+
+def _record_reply(
+    msg: dict[str, Any], pack: Any, sample: Any, cfg: dict[str, Any], rendered: Any = None
+) -> tuple[dict[str, Any], list[bytes]]:
+    """The "done" reply of a sampled task: render it (unless ``rendered`` already is its
+    render), ask, check, and serialise the record."""
+    from synth.build import finish
+
+    record, png, files = finish(
+        pack,
+        sample,
+        index=msg["index"],
+        seed=msg["seed"],
+        run_seed=cfg["run_seed"],
+        degrade=cfg.get("degrade", "none"),
+        rendered=rendered,
+    )
+    blob = json.dumps(record.to_json(), ensure_ascii=False).encode()
+    header = {"op": "done", "index": msg["index"], "files": list(files)}
+    return header, [blob, png, *files.values()]
+
+
+def _typed(
+    msg: dict[str, Any], exc: BaseException, cfg: dict[str, Any]
+) -> tuple[dict[str, Any], list[bytes]]:
+    """The failure reply of a task that raised ``exc``."""
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    kind = classify(exc, cfg["scratch"])
+    return _failure(
+        msg, kind, f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc))
+    ), []
 
 
 if __name__ == "__main__":

@@ -42,10 +42,13 @@ def finish(
     seed: int,
     run_seed: int,
     degrade: str = "none",
+    rendered: Rendered | None = None,
 ) -> tuple[Record, bytes, dict[str, bytes]]:
-    """Render a sample, ask its questions (on the clean render's facts), degrade the image if
-    asked (moving boxes and points with it) and check the result."""
-    rendered = pack.render(sample)
+    """Render a sample (unless ``rendered`` is its render already, e.g. from a worker's render
+    thread), ask its questions (on the clean render's facts), degrade the image if asked
+    (moving boxes and points with it) and check the result."""
+    if rendered is None:
+        rendered = pack.render(sample)
     spec_json = sample.spec.to_json()
     qa = pack.questions(sample, rendered, rng=qa_rng(spec_json))
     extra: dict[str, Any] = {}

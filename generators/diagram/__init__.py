@@ -326,11 +326,10 @@ class DiagramDomain(PageDomain):
     version = VERSION
     install_hint = "bash scripts/setup.sh (apt-get install chromium npm; npm ci installs mermaid)"
 
-    def warm_up(self) -> None:
-        from synth.personas import warm_up as personas_warm_up
+    def warm_up_backend(self) -> None:
+        """Start this thread's browser and load mermaid.js into its diagram page."""
         from synth.renderers.html import warm_up_mermaid
 
-        personas_warm_up()
         warm_up_mermaid()
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
