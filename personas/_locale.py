@@ -51,9 +51,18 @@ def _canonical_order(provider: Any) -> None:
 
 
 def warm_up() -> None:
-    """Build every country's Faker now (~56 ms each), not in the middle of a timed sample."""
-    for country in tables().countries:
-        _faker(country.locale)
+    """Build every country's Faker now, not in the middle of a timed sample. Faker lists each
+    provider package's locale modules from disk again for every locale; that listing is
+    cached while they are built (~25 -> ~13 ms per locale, the same Fakers)."""
+    import faker.factory
+
+    listing = faker.factory.list_module
+    faker.factory.list_module = cache(listing)
+    try:
+        for country in tables().countries:
+            _faker(country.locale)
+    finally:
+        faker.factory.list_module = listing
 
 
 class LocalContent:

@@ -13,10 +13,16 @@ import yaml
 def load_vocabulary(name: str, package: str = "synth.personas") -> dict[str, Any]:
     """The parsed YAML file ``{name}.yaml`` of ``package`` (cached per process; do not mutate)."""
     text = resources.files(package).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = parse_yaml(text)
     if not isinstance(data, dict):
         raise ValueError(f"vocabulary {package}/{name}.yaml must hold a mapping")
     return data
+
+
+def parse_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with libyaml's parser when PyYAML has it (~7x faster: the topic
+    vocabulary alone took 0.2 s to parse in every worker)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def merge_vocabularies(base: dict[str, Any], *extra: dict[str, Any]) -> dict[str, Any]:

@@ -7,13 +7,14 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
+
+from synth.personas._vocabulary import parse_yaml
 
 
 @cache
 def phrasings(name: str) -> dict[str, list[str]]:
     text = resources.files("synth.templates").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    data: dict[str, list[str]] = yaml.safe_load(text)
+    data: dict[str, list[str]] = parse_yaml(text)
     return data
 
 
