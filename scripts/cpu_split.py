@@ -22,6 +22,8 @@ from pathlib import Path
 
 
 def _kind(cmdline: bytes, comm: str) -> str | None:
+    if b"run-driver" in cmdline:
+        return "Playwright driver (node)"
     if b"chrom" in cmdline or "chrom" in comm:
         return "Chromium"
     if b"bpy_worker" in cmdline:
