@@ -14,6 +14,7 @@ import atexit
 import json
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import version
@@ -65,6 +66,18 @@ _MEASURE = """async () => {
   }
   return {elements: out, height: Math.ceil(document.body.scrollHeight)};
 }"""
+
+#: Load a page into the reused one (what Playwright's set_content does, in one round trip
+#: instead of three and without its lifecycle events) and measure it: HTML, settle ms, measure
+_LOAD_AND_MEASURE = """(async () => {
+  document.open(); document.write(%s); document.close();
+  if (document.readyState !== 'complete')
+    await new Promise((loaded, late) => {
+      window.addEventListener('load', loaded, {once: true});
+      setTimeout(() => late(new Error('synth-settle: no load event in %d ms')), %d);
+    });
+  return JSON.stringify(await (%s)());
+})()"""
 
 
 _PLOT_PAGE = (
@@ -192,6 +205,14 @@ class _Browser:
         self.page.route("**/*", self._route)
         self._script_pages: dict[str, Any] = {}
         self._cdp: dict[int, Any] = {}
+        self._sizes: dict[int, tuple[int, int]] = {}  # viewports set through CDP, by page
+
+    def cdp(self, page: Any) -> Any:
+        """A CDP session on ``page``: Chromium's own calls, one round trip each."""
+        session = self._cdp.get(id(page))
+        if session is None:
+            session = self._cdp[id(page)] = self._context.new_cdp_session(page)
+        return session
 
     def capture(self, page: Any, width: int, height: int) -> bytes:
         """PNG of the page's top-left ``width`` x ``height`` CSS pixels, straight from
@@ -201,12 +222,44 @@ class _Browser:
         load local fonts only; :data:`_MEASURE` and the script pages await fonts first."""
         import base64
 
-        cdp = self._cdp.get(id(page))
-        if cdp is None:
-            cdp = self._cdp[id(page)] = self._context.new_cdp_session(page)
         clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}
-        shot = cdp.send("Page.captureScreenshot", {"format": "png", "clip": clip})
+        shot = self.cdp(page).send("Page.captureScreenshot", {"format": "png", "clip": clip})
         return base64.b64decode(shot["data"])
+
+    def viewport(self, page: Any, width: int, height: int) -> None:
+        """Size ``page``'s viewport (as Playwright's set_viewport_size does, without the
+        checks around it), unless it has that size already."""
+        if self._sizes.get(id(page)) != (width, height):
+            metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+            self.cdp(page).send("Emulation.setDeviceMetricsOverride", metrics)
+            self._sizes[id(page)] = (width, height)
+
+    def evaluate(self, page: Any, expression: str) -> Any:
+        """The value of a JavaScript ``expression`` (awaited) on ``page``. A script still
+        running after SETTLE_MS is stopped and, like a page that never loads, is a Playwright
+        TimeoutError; any other exception a Playwright Error."""
+        from playwright.sync_api import Error, TimeoutError
+
+        params = {
+            "expression": expression,
+            "awaitPromise": True,
+            "returnByValue": True,
+            "timeout": SETTLE_MS,
+        }
+        start = time.monotonic()
+        try:
+            out = self.cdp(page).send("Runtime.evaluate", params)
+        except Error:  # Chromium reports a stopped script as an "Internal error"
+            if time.monotonic() - start >= SETTLE_MS / 1000:
+                raise TimeoutError(f"a script ran past {SETTLE_MS} ms") from None
+            raise
+        failed = out.get("exceptionDetails")
+        if failed:
+            text = failed.get("exception", {}).get("description") or failed.get("text", "")
+            if "synth-settle" in text or "terminated" in text:
+                raise TimeoutError(text.split("\n")[0])
+            raise Error(text.split("\n")[0])
+        return out["result"].get("value")
 
     def script_page(self, name: str, script: Any) -> Any:
         """A page of its own with one JavaScript library loaded once (``script()`` gives its
@@ -530,14 +583,13 @@ def render_html(html: str, width: int, height: int) -> Rendered:
         # a page as tall as its content is laid out in a short viewport, then the viewport
         # takes the content's height: ~5 ms of CPU less than drawing a MAX_FIT_HEIGHT one
         # and cutting it (synth's pages lay out the same whatever the viewport's height)
-        b.page.set_viewport_size({"width": width, "height": height or FIT_PROBE_HEIGHT})
-        b.page.set_content(html, wait_until="load", timeout=SETTLE_MS)
-        # one JSON string back: Playwright's value-by-value serialisation of the same list
-        # costs ~27 ms per page, a string ~6 ms
-        measured = json.loads(b.page.evaluate(f"async () => JSON.stringify(await ({_MEASURE})())"))
+        b.viewport(b.page, width, height or FIT_PROBE_HEIGHT)
+        # load and measure in one call, one JSON string back (Playwright's set_content, then
+        # its value-by-value serialisation of the list, cost ~15 ms of CPU more per page)
+        load = _LOAD_AND_MEASURE % (json.dumps(html), SETTLE_MS, SETTLE_MS, _MEASURE)
+        measured = json.loads(b.evaluate(b.page, load))
         h = height or max(1, min(int(measured["height"]), MAX_FIT_HEIGHT))
-        if not height:
-            b.page.set_viewport_size({"width": width, "height": h})
+        b.viewport(b.page, width, h)
         return measured["elements"], h, b.capture(b.page, width, h)
 
     facts, height, png = _in_browser("page", "chromium failed", draw)
