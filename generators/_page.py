@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any, ClassVar
 
 from synth._errors import SpecError
-from synth.generators._common import plain
+from synth.generators._common import jsonable, plain
 
 Value = str | float | None
 
@@ -287,8 +287,11 @@ class PageSpec:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = plain(dataclasses.asdict(self))
-        d["blocks"] = [{"type": b.type, **plain(dataclasses.asdict(b))} for b in self.blocks]
+        d: dict[str, Any] = {
+            f.name: jsonable(getattr(self, f.name)) if f.name != "blocks" else None
+            for f in dataclasses.fields(self)
+        }
+        d["blocks"] = [{"type": b.type, **jsonable(b)} for b in self.blocks]
         return d
 
     @classmethod
