@@ -41,12 +41,15 @@ Task = tuple[int, str, int]  # (index, domain, per-sample seed)
 
 @dataclasses.dataclass(frozen=True)
 class Done:
-    """A finished sample: the record as JSON bytes and its PNG."""
+    """A finished sample: the record as JSON bytes, its PNG and the record's fields a run's
+    bookkeeping reads (``summary``: id, domain, family, checks and, per question, program,
+    answer type, answer and choices), so the run need not parse the whole record."""
 
     index: int
     record_json: bytes
     png: bytes
     files: dict[str, bytes] = dataclasses.field(default_factory=dict)  # by extension
+    summary: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,7 +200,7 @@ class WorkerPool:
                 raise RuntimeError(f"worker answered {header.get('index')} for task {index}")
             if header["op"] == "done":
                 files = dict(zip(header.get("files", []), blobs[2:], strict=True))
-                results.append(Done(index, blobs[0], blobs[1], files))
+                results.append(Done(index, blobs[0], blobs[1], files, header["summary"]))
             else:
                 results.append(
                     Failed(

@@ -422,9 +422,23 @@ def _record_reply(
         degrade=cfg.get("degrade", "none"),
         rendered=rendered,
     )
-    blob = json.dumps(record.to_json(), ensure_ascii=False).encode()
-    header = {"op": "done", "index": msg["index"], "files": list(files)}
+    data = record.to_json()
+    blob = json.dumps(data, ensure_ascii=False).encode()
+    header = {"op": "done", "index": msg["index"], "files": list(files), "summary": summary(data)}
     return header, [blob, png, *files.values()]
+
+
+#: what a run's bookkeeping reads of a record and of each of its questions
+SUMMARY_KEYS = ("id", "domain", "family", "checks")
+QA_SUMMARY_KEYS = ("program", "answer_type", "answer", "choices")
+
+
+def summary(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a record the run's writer and statistics read (see ``Done.summary``):
+    sent beside the record, they spare the run parsing it (elements and all)."""
+    out = {k: record[k] for k in SUMMARY_KEYS}
+    out["qa"] = [{k: q[k] for k in QA_SUMMARY_KEYS if k in q} for q in record["qa"]]
+    return out
 
 
 def _typed(

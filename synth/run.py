@@ -287,7 +287,7 @@ def _run_shard(
         while cursor in buffered:
             result = buffered.pop(cursor)
             if isinstance(result, Done):
-                record = json.loads(result.record_json)
+                record = result.summary  # what the record says that the writer and stats read
                 # further files first: a reader yields a sample once its json and png are in
                 files = {**result.files, "json": result.record_json, "png": result.png}
                 writer.add(record["id"], files)
