@@ -1,9 +1,10 @@
 """HTML back-end: Debian's Chromium driven by Playwright, one warm browser per thread.
 
 :func:`render_html` loads a page (HTML + CSS, no network: every request that is not ``data:``
-or ``about:`` is aborted and counted), measures every semantic element (``data-key`` /
-``data-role`` attributes) and every text node in ONE ``page.evaluate`` call, and screenshots
-the viewport. Boxes are CSS pixels at device scale 1, so they are image pixels.
+or ``about:`` is aborted and counted) and measures every semantic element (``data-key`` /
+``data-role`` attributes) and every text node in ONE evaluate call (CDP ``Runtime.evaluate``,
+what ``page.evaluate`` sends), then screenshots the viewport. Boxes are CSS pixels at device
+scale 1, so they are image pixels.
 
 All Playwright calls live here (the adapter for this engine).
 """
@@ -214,16 +215,19 @@ class _Browser:
             session = self._cdp[id(page)] = self._context.new_cdp_session(page)
         return session
 
-    def capture(self, page: Any, width: int, height: int) -> bytes:
+    def capture(self, page: Any, width: int, height: int, beyond: bool = False) -> bytes:
         """PNG of the page's top-left ``width`` x ``height`` CSS pixels, straight from
         Chromium's ``Page.captureScreenshot``: the bytes Playwright's ``screenshot(clip=...)``
         gives, without its round trips around it (a utility world injected into every new
         document, a font wait, layout metrics, a clean-up): ~10 ms of CPU per page. Pages
-        load local fonts only; :data:`_MEASURE` and the script pages await fonts first."""
+        load local fonts only; :data:`_MEASURE` and the script pages await fonts first.
+        ``beyond``: the clip may reach past the viewport's bottom (Chromium draws the page
+        that far for this capture only)."""
         import base64
 
         clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}
-        shot = self.cdp(page).send("Page.captureScreenshot", {"format": "png", "clip": clip})
+        params = {"format": "png", "clip": clip, "captureBeyondViewport": beyond}
+        shot = self.cdp(page).send("Page.captureScreenshot", params)
         return base64.b64decode(shot["data"])
 
     def viewport(self, page: Any, width: int, height: int) -> None:
@@ -580,17 +584,20 @@ def render_html(html: str, width: int, height: int) -> Rendered:
     """
 
     def draw(b: _Browser) -> tuple[list[dict[str, Any]], int, bytes]:
-        # a page as tall as its content is laid out in a short viewport, then the viewport
-        # takes the content's height: ~5 ms of CPU less than drawing a MAX_FIT_HEIGHT one
-        # and cutting it (synth's pages lay out the same whatever the viewport's height)
+        # a page as tall as its content is laid out in a short viewport and captured past
+        # it: ~5 ms of CPU less than drawing a MAX_FIT_HEIGHT one and cutting it (synth's
+        # pages lay out the same whatever the viewport's height: a test checks it)
         b.viewport(b.page, width, height or FIT_PROBE_HEIGHT)
         # load and measure in one call, one JSON string back (Playwright's set_content, then
         # its value-by-value serialisation of the list, cost ~15 ms of CPU more per page)
         load = _LOAD_AND_MEASURE % (json.dumps(html), SETTLE_MS, SETTLE_MS, _MEASURE)
         measured = json.loads(b.evaluate(b.page, load))
-        h = height or max(1, min(int(measured["height"]), MAX_FIT_HEIGHT))
-        b.viewport(b.page, width, h)
-        return measured["elements"], h, b.capture(b.page, width, h)
+        if height:
+            return measured["elements"], height, b.capture(b.page, width, height)
+        # captured past the short viewport: no resize (a round trip and a relayout less), and
+        # the next page of this width needs no viewport call at all
+        h = max(1, min(int(measured["height"]), MAX_FIT_HEIGHT))
+        return measured["elements"], h, b.capture(b.page, width, h, beyond=True)
 
     facts, height, png = _in_browser("page", "chromium failed", draw)
     elements = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -156,8 +157,8 @@ def main() -> None:
     )
     print(
         f"| floor, {args.workers} loops at once (one per worker) | {1 / floor_par:.2f} | "
-        f"{sum(ratios) / len(ratios):.2f} of this floor (each run against the floors "
-        f"around it: {', '.join(f'{r:.2f}' for r in ratios)}) |"
+        f"{statistics.median(ratios):.2f} of this floor (median; each run against the "
+        f"floors around it: {', '.join(f'{r:.2f}' for r in ratios)}) |"
     )
     print(
         f"| naive: new browser per image | {1 / naive:.2f} | "
