@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +49,12 @@ def synth_cmd(
 
 def shard_bytes(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((out / "shards").glob("*.tar"))}
+
+
+def failures_by_index(out: Path) -> dict[int, dict[str, Any]]:
+    """A run's failure records (``failures.jsonl``), by sample index."""
+    lines = (out / "failures.jsonl").read_text().splitlines()
+    return {f["index"]: f for f in map(json.loads, lines)}
 
 
 @pytest.fixture(scope="session")

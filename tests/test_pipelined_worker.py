@@ -4,7 +4,6 @@ render that hangs times out alone, and every record equals an in-process build."
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from synth._seeding import pick_domain, sample_rng, sample_seed
 from synth.build import build_record
 from synth.dataset import iter_samples
 
-from .conftest import PACKS, synth_cmd
+from .conftest import PACKS, failures_by_index, synth_cmd
 
 sys.path.insert(0, str(PACKS))
 import pipelined_pack  # noqa: E402
@@ -40,9 +39,7 @@ def test_pipelined_tasks_keep_order_and_type_their_failures(tmp_path: Path) -> N
         env=ENV,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    failures = {
-        f["index"]: f for f in map(json.loads, (out / "failures.jsonl").read_text().splitlines())
-    }
+    failures = failures_by_index(out)
     expected = {i: pipelined_pack.MODES[m] for i, m in modes.items() if pipelined_pack.MODES.get(m)}
     assert {i: f["kind"] for i, f in failures.items()} == expected
     assert "refuses to render" in failures[next(i for i, m in modes.items() if m == 1)]["message"]

@@ -14,7 +14,7 @@ from synth._seeding import sample_rng, sample_seed
 from synth.dataset import iter_samples
 from synth.generators.chart import ChartSpec, make_sample
 
-from .conftest import PACKS, SANDBOX_ARGS, synth_cmd
+from .conftest import PACKS, SANDBOX_ARGS, failures_by_index, synth_cmd
 from .qa_synth.evaluate import check
 
 sys.path.insert(0, str(PACKS))
@@ -41,9 +41,7 @@ def test_every_hostile_sample_is_typed_and_the_rest_is_intact(tmp_path: Path) ->
         "--memory-mb", "1024", env=ENV,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    failures = {
-        f["index"]: f for f in map(json.loads, (out / "failures.jsonl").read_text().splitlines())
-    }
+    failures = failures_by_index(out)
     expected = {i: hostile_pack.MODES[m] for i, m in modes.items() if hostile_pack.MODES.get(m)}
     assert {i: f["kind"] for i, f in failures.items()} == expected
     for i, f in failures.items():

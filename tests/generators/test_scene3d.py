@@ -313,7 +313,7 @@ def test_a_process_left_behind_beside_blender_is_caught(tmp_path: Path) -> None:
 
     from synth._seeding import pick_domain, sample_rng, sample_seed
 
-    from ..conftest import PACKS, SANDBOX_ARGS, synth_cmd
+    from ..conftest import PACKS, SANDBOX_ARGS, failures_by_index, synth_cmd
 
     if SANDBOX_ARGS:
         pytest.skip("bubblewrap unavailable: the stray sweep needs the PID namespace")
@@ -349,9 +349,7 @@ def test_a_process_left_behind_beside_blender_is_caught(tmp_path: Path) -> None:
         env={"SYNTH_DOMAINS": "hostile=hostile_pack:DOMAIN", "PYTHONPATH": str(PACKS)},
         check=True,
     )
-    failed = {
-        f["index"]: f for f in map(json.loads, (out / "failures.jsonl").read_text().splitlines())
-    }
+    failed = failures_by_index(out)
     orphans = {i for i, m in modes(seed).items() if m == 11}
     assert set(failed) == orphans
     assert all(f["kind"] == "forbidden" and "process" in f["message"] for f in failed.values())
