@@ -173,14 +173,17 @@ def main() -> None:
     apply_limits(limits)
     os.chdir(scratch)
     renderer = (
-        ThreadPoolExecutor(1, thread_name_prefix="render")
-        if any(getattr(p, "render_thread", False) for p in packs)
-        else None
+        ThreadPoolExecutor(1, thread_name_prefix="render") if any(map(_threaded, packs)) else None
     )
     _warm_up(packs, renderer)
     helpers = tuple(d for p in packs for d in getattr(p, "helper_dirs", lambda: ())())
     write_message(proto_out, {"op": "ready"})  # task timeouts start now, not at process start
     _serve(proto_in, proto_out, cfg, packs, helpers, renderer)
+
+
+def _threaded(pack: Any) -> bool:
+    """Whether ``pack`` renders on the worker's render thread (``render_thread = True``)."""
+    return bool(getattr(pack, "render_thread", False))
 
 
 #: tasks a worker holds at once: one rendering while the main thread finishes the one before
@@ -270,7 +273,7 @@ def _pipelined(
         pack = registry.get(msg["domain"], cfg.get("options", {}).get(msg["domain"]))
     except Exception:  # noqa: BLE001 - built alone, the task reports it typed
         return None
-    return pack if getattr(pack, "render_thread", False) else None
+    return pack if _threaded(pack) else None
 
 
 def _start(
@@ -341,17 +344,15 @@ def _warm_up(packs: list[Any], renderer: ThreadPoolExecutor | None) -> None:
             pass
 
     noop = lambda: None  # noqa: E731
-    backends = []
-    for pack in packs:
-        if renderer is not None and getattr(pack, "render_thread", False):
-            backends.append(renderer.submit(call, getattr(pack, "warm_up_backend", noop)))
+    threaded: list[Any] = []
+    backends: list[Future[None]] = []
+    if renderer is not None:
+        threaded = [p for p in packs if _threaded(p)]
+        backends = [renderer.submit(call, getattr(p, "warm_up_backend", noop)) for p in threaded]
     from synth.build import build_record  # noqa: F401
 
     for pack in packs:
-        if renderer is not None and getattr(pack, "render_thread", False):
-            call(getattr(pack, "warm_up_data", noop))
-        else:
-            call(getattr(pack, "warm_up", noop))
+        call(getattr(pack, "warm_up_data" if pack in threaded else "warm_up", noop))
     for done in backends:
         done.result()
 
