@@ -23,7 +23,7 @@ from bench_chart import pipeline
 
 from synth._seeding import sample_rng, sample_seed
 from synth.generators.document import DocumentGenerator
-from synth.renderers.html import CHROMIUM, LAUNCH_ARGS
+from synth.renderers.html import _LOAD_AND_MEASURE, CHROMIUM, LAUNCH_ARGS, SETTLE_MS
 
 
 def pages(n: int, seed: int, every: int) -> list[tuple[str, int, int]]:
@@ -54,11 +54,6 @@ def floor_per_image(docs: list[tuple[str, int, int]]) -> float:
 
     from playwright.sync_api import sync_playwright
 
-    load = """(async () => {
-      document.open(); document.write(%s); document.close();
-      if (document.readyState !== 'complete')
-        await new Promise(r => window.addEventListener('load', r, {once: true}));
-    })()"""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(LAUNCH_ARGS))
         page = browser.new_page(device_scale_factor=1)
@@ -71,7 +66,8 @@ def floor_per_image(docs: list[tuple[str, int, int]]) -> float:
                 metrics = {"width": w, "height": h, "deviceScaleFactor": 1, "mobile": False}
                 cdp.send("Emulation.setDeviceMetricsOverride", metrics)
                 size = (w, h)
-            expression = load % json.dumps(html)
+            # the pipeline's own load script, measuring nothing
+            expression = _LOAD_AND_MEASURE % (json.dumps(html), SETTLE_MS, SETTLE_MS, "() => 0")
             cdp.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True})
             clip = {"x": 0, "y": 0, "width": w, "height": h, "scale": 1}
             return base64.b64decode(cdp.send("Page.captureScreenshot", {"clip": clip})["data"])
