@@ -14,6 +14,7 @@ import argparse
 import io
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -105,9 +106,20 @@ def _tree_rss(root: int) -> int:
 
 
 def pipeline(
-    n: int, workers: int, seed: int, out: Path, *extra: str, domain: str = "chart"
+    n: int,
+    workers: int,
+    seed: int,
+    out: Path,
+    *extra: str,
+    domain: str = "chart",
+    marks: list[tuple[float, int]] | None = None,
 ) -> tuple[float, int]:
-    """Wall seconds and peak tree RSS of ``synth generate`` (a fresh command, as a user runs it)."""
+    """Wall seconds and peak tree RSS of ``synth generate`` (a fresh command, as a user runs it).
+
+    With ``marks``, the run draws its progress bar into a pipe and ``marks`` gets
+    (seconds since start, samples done) each time the bar is redrawn (every 0.1 s): the
+    moment the first sample is done separates start-up (imports, workers, warm browsers)
+    from the warm rate after it."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [
         sys.executable,
@@ -125,19 +137,48 @@ def pipeline(
         "--out",
         str(out),
         "--progress",
-        "off",
+        "off" if marks is None else "bar",
         *extra,
     ]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=None if marks is None else subprocess.PIPE
+    )
     mon = TreeRSS(proc.pid)
     mon.start()
+    reader = None
+    if marks is not None:
+        reader = threading.Thread(target=_read_bar, args=(proc, t0, marks), daemon=True)
+        reader.start()
     if proc.wait() != 0:
         raise SystemExit(f"synth generate failed: {cmd}")
     wall = time.perf_counter() - t0
     mon.stop = True
     mon.join()
+    if reader is not None:
+        reader.join()
+        marks.append((wall, n))
     return wall, mon.peak
+
+
+def _read_bar(proc: subprocess.Popen[bytes], t0: float, marks: list[tuple[float, int]]) -> None:
+    """Timestamps of the progress bar's redraws: ``[###...] done/total ...`` after each \\r."""
+    assert proc.stderr is not None
+    buf = b""
+    while chunk := proc.stderr.read1(4096):
+        now = time.perf_counter() - t0
+        buf += chunk
+        *lines, buf = re.split(rb"[\r\n]", buf)
+        for line in lines:
+            if m := re.search(rb"\] (\d+)/\d+", line):
+                marks.append((now, int(m.group(1))))
+
+
+def warm_rate(marks: list[tuple[float, int]]) -> tuple[float, float]:
+    """(seconds until the first sample was done, samples per second after it, to the end)."""
+    t_first, n_first = next((t, k) for t, k in marks if k > 0)
+    t_end, n_end = marks[-1]
+    return t_first, (n_end - n_first) / (t_end - t_first)
 
 
 def main() -> None:
