@@ -141,7 +141,8 @@ def verify(rendered: Rendered, qa: list[QA]) -> dict[str, bool]:
 
 #: an image whose 1-in-9 pixel sample (all channels) has at most this spread is blank
 BLANK_STD = 2.0
-TOP_SHARES = (16, 4)  # the fast check decodes the top 1/16 of the rows, then 1/4
+TOP_BANDS = 16  # the fast check decodes the rows in bands of 1/16 of the image...
+TOP_LIMIT = 4  # ...down to its top quarter at most
 
 
 def _sample_std(png: bytes) -> float:
@@ -156,52 +157,68 @@ def _top_proves_ink(png: bytes) -> bool:
 
     The sample's variance is at least the top rows' share of it times their own variance
     (the law of total variance), so a large enough spread at the top settles it; False means
-    "not proven" and the whole image is decoded. The top 1/TOP_SHARES[0] of the rows is tried
-    first, then more (a title usually settles it). Only 8-bit RGB/RGBA, non-interlaced PNGs
-    (what Chromium writes) take this path: their first rows are re-wrapped as a small PNG."""
+    "not proven" and the whole image is decoded. Rows are decoded a band of 1/TOP_BANDS of
+    the image at a time, each band once, until the rows so far prove it (a title usually
+    does) or the top 1/TOP_LIMIT is done. Only 8-bit RGB/RGBA, non-interlaced PNGs (what
+    Chromium writes) take this path."""
     size = png_size(png)
     if size is None or png[24:26] not in (b"\x08\x02", b"\x08\x06") or png[28] != 0:
         return False
     w, h = size
-    stride = 1 + w * (3 if png[25] == 2 else 4)  # a filter byte, then the row's pixels
+    channels = 3 if png[25] == 2 else 4
+    stride = 1 + w * channels  # a filter byte, then the row's pixels
     idat, pos = [], 8
     while pos + 8 <= len(png):
         (length,) = struct.unpack(">I", png[pos : pos + 4])
         if png[pos + 4 : pos + 8] == b"IDAT":
             idat.append(png[pos + 8 : pos + 8 + length])
         pos += 12 + length
-    inflate, pending, raw = zlib.decompressobj(), b"".join(idat), b""
+    inflate, pending = zlib.decompressobj(), b"".join(idat)
     full = -(-h // 3) * -(-w // 3) * 3
-    for share in TOP_SHARES:
-        rows = -(-h // share)
+    band, limit = -(-h // TOP_BANDS), -(-h // TOP_LIMIT)
+    samples: list[np.ndarray] = []
+    last = None  # the last decoded row's pixels: what the next band's filters refer to
+    top = 0
+    while top < limit:
+        rows = min(band, h - top)
         try:
-            raw += inflate.decompress(pending, rows * stride - len(raw))
+            raw = inflate.decompress(pending, rows * stride)
         except zlib.error:
             return False
         pending = inflate.unconsumed_tail
         if len(raw) < rows * stride:
             return False
-        sub = _decode_rows(png, raw, w, rows)[::3, ::3, :3]
+        px = _decode_rows(png, raw, w, rows, last)
+        samples.append(px[-top % 3 :: 3, ::3, :3])  # the image's rows 0, 3, 6...
+        last, top = px[-1], top + rows
+        sub = np.concatenate(samples)
         if sub.size / full * float(sub.var()) > BLANK_STD**2 * (1 + 1e-9):
             return True
     return False
 
 
-def _decode_rows(png: bytes, raw: bytes, w: int, rows: int) -> np.ndarray:
+def _decode_rows(
+    png: bytes, raw: bytes, w: int, rows: int, above: np.ndarray | None = None
+) -> np.ndarray:
     """The pixels of ``rows`` inflated (still filtered) rows of ``png``, as a PNG decoder
-    unfilters them: they are wrapped, uncompressed, as a small PNG of their own."""
+    unfilters them: they are wrapped, uncompressed, as a small PNG of their own. ``above``:
+    the pixels of the row before them, which their filters may refer to (it goes first, as
+    an unfiltered row, and is cut off again)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
             struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
         )
 
+    if above is not None:
+        raw, rows = b"\x00" + above.tobytes() + raw, rows + 1
     head = struct.pack(">IIBBBBB", w, rows, 8, png[25], 0, 0, 0)
     top = (
         png[:8] + chunk(b"IHDR", head) + chunk(b"IDAT", zlib.compress(raw, 0)) + chunk(b"IEND", b"")
     )
     with Image.open(io.BytesIO(top)) as img:
-        return np.asarray(img)
+        px = np.asarray(img)
+    return px if above is None else px[1:]
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:

@@ -195,3 +195,45 @@ def test_the_fast_blank_check_agrees_with_the_full_one(
     full = _sample_std(png) > BLANK_STD
     assert verify(Rendered(png, w, h, (), "test"), [])["not_blank"] == full
     assert not _top_proves_ink(png) or full, "the top rows never prove ink that is not there"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    w=st.integers(1, 50),
+    h=st.integers(2, 60),
+    alpha=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+    cut=st.floats(0.0, 1.0),
+)
+def test_a_band_of_rows_decodes_as_in_the_whole_image(
+    w: int, h: int, alpha: bool, seed: int, cut: float
+) -> None:
+    """The blank check decodes a PNG a band at a time, handing each band the row above it;
+    every band's pixels are the whole image's (PIL filters rows with Sub, Up, Average and
+    Paeth, which all refer to the row above)."""
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    from synth.build import _decode_rows
+
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 190, size=(1, w, 4 if alpha else 3))
+    px = (base + np.arange(h).reshape(h, 1, 1)).astype(np.uint8)  # each row its upper one + 1
+    buf = io.BytesIO()
+    Image.fromarray(px, "RGBA" if alpha else "RGB").save(buf, "PNG")
+    png = buf.getvalue()
+    idat, pos = b"", 8
+    while pos + 8 <= len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        if png[pos + 4 : pos + 8] == b"IDAT":
+            idat += png[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    raw, stride = zlib.decompress(idat), 1 + w * px.shape[2]
+    filters = {raw[r * stride] for r in range(h)}
+    assert filters & {2, 3, 4} or w < 3 or h < 3, "some rows refer to the row above"
+    k = 1 + int(cut * (h - 2))  # rows above the band
+    top = _decode_rows(png, raw[: k * stride], w, k)
+    band = _decode_rows(png, raw[k * stride :], w, h - k, top[-1])
+    assert np.array_equal(top, px[:k]) and np.array_equal(band, px[k:])
