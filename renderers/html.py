@@ -602,19 +602,15 @@ def render_html(html: str, width: int, height: int) -> Rendered:
     facts, height, png = _in_browser("page", "chromium failed", draw)
     elements = []
     for f in facts:
-        x, y, w, h = (round(float(v), 2) for v in f["bbox"])
+        bbox = [round(float(v), 2) for v in f["bbox"]]
         if f["kind"] == "element":
-            e: dict[str, Any] = {
-                "label": f["text"],
-                "role": f["role"] or "field",
-                "bbox": [x, y, w, h],
-            }
+            e: dict[str, Any] = {"label": f["text"], "role": f["role"] or "field", "bbox": bbox}
             if f["key"]:
                 e["key"] = f["key"]
             if f["clipped"]:
                 e["clipped"] = True
         else:
-            e = {"label": f["text"], "role": "text", "bbox": [x, y, w, h]}
+            e = {"label": f["text"], "role": "text", "bbox": bbox}
         elements.append(e)
     return Rendered(
         png=png,
