@@ -140,8 +140,8 @@ def main() -> None:
         rss = max(rss, peak)
         floors.append(parallel_floor_per_image(floor_docs, args.workers))
     around = [(floors[i] + floors[i + 1]) / 2 for i in range(args.rounds)]
-    ratios = [args.n / wall / args.workers * f for wall, f in zip(walls, around)]
-    warm_ratios = [r * f for r, f in zip(warm, around)]
+    ratios = [args.n / wall / args.workers * f for wall, f in zip(walls, around, strict=True)]
+    warm_ratios = [r * f for r, f in zip(warm, around, strict=True)]
     floor = floor_per_image(floor_docs)
     floor_par = sum(floors) / len(floors)
     naive = naive_per_image(naive_docs)
