@@ -167,13 +167,7 @@ def _top_proves_ink(png: bytes) -> bool:
     w, h = size
     channels = 3 if png[25] == 2 else 4
     stride = 1 + w * channels  # a filter byte, then the row's pixels
-    idat, pos = [], 8
-    while pos + 8 <= len(png):
-        (length,) = struct.unpack(">I", png[pos : pos + 4])
-        if png[pos + 4 : pos + 8] == b"IDAT":
-            idat.append(png[pos + 8 : pos + 8 + length])
-        pos += 12 + length
-    inflate, pending = zlib.decompressobj(), b"".join(idat)
+    inflate, pending = zlib.decompressobj(), idat(png)
     full = -(-h // 3) * -(-w // 3) * 3
     band, limit = -(-h // TOP_BANDS), -(-h // TOP_LIMIT)
     samples: list[np.ndarray] = []
@@ -195,6 +189,17 @@ def _top_proves_ink(png: bytes) -> bool:
         if sub.size / full * float(sub.var()) > BLANK_STD**2 * (1 + 1e-9):
             return True
     return False
+
+
+def idat(png: bytes) -> bytes:
+    """The compressed image data of a PNG: its IDAT chunks' contents, joined."""
+    parts, pos = [], 8
+    while pos + 8 <= len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        if png[pos + 4 : pos + 8] == b"IDAT":
+            parts.append(png[pos + 8 : pos + 8 + length])
+        pos += 12 + length
+    return b"".join(parts)
 
 
 def _decode_rows(

@@ -211,12 +211,11 @@ def test_a_band_of_rows_decodes_as_in_the_whole_image(
     """The blank check decodes a PNG a band at a time, handing each band the row above it;
     every band's pixels are the whole image's (PIL filters rows with Sub, Up, Average and
     Paeth, which all refer to the row above)."""
-    import struct
     import zlib
 
     from PIL import Image
 
-    from synth.build import _decode_rows
+    from synth.build import _decode_rows, idat
 
     rng = np.random.default_rng(seed)
     base = rng.integers(0, 190, size=(1, w, 4 if alpha else 3))
@@ -224,13 +223,7 @@ def test_a_band_of_rows_decodes_as_in_the_whole_image(
     buf = io.BytesIO()
     Image.fromarray(px, "RGBA" if alpha else "RGB").save(buf, "PNG")
     png = buf.getvalue()
-    idat, pos = b"", 8
-    while pos + 8 <= len(png):
-        (length,) = struct.unpack(">I", png[pos : pos + 4])
-        if png[pos + 4 : pos + 8] == b"IDAT":
-            idat += png[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-    raw, stride = zlib.decompress(idat), 1 + w * px.shape[2]
+    raw, stride = zlib.decompress(idat(png)), 1 + w * px.shape[2]
     filters = {raw[r * stride] for r in range(h)}
     assert filters & {2, 3, 4} or w < 3 or h < 3, "some rows refer to the row above"
     k = 1 + int(cut * (h - 2))  # rows above the band
