@@ -21,35 +21,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from cpu_split import cpu_seconds, processes
+
 from synth import registry
 from synth._seeding import sample_rng, sample_seed
 from synth.build import _targets, finish, qa_rng, verify
 from synth.renderers import html
 
-TICK = os.sysconf("SC_CLK_TCK")
-
 
 def tree_cpu() -> tuple[float, float]:
     """(Chromium's CPU seconds, everything else's in this process tree)."""
-    me, chromium, other = os.getpid(), 0.0, time.process_time()
-    for d in os.listdir("/proc"):
-        if not d.isdigit() or int(d) == me:
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                stat = f.read()
-            with open(f"/proc/{d}/cmdline", "rb") as f:
-                cmdline = f.read()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) != me and b"chrom" not in cmdline:
+    me, chromium, other = str(os.getpid()), 0.0, time.process_time()
+    for d, _, cmdline, fields in processes():
+        if d == me or (fields[1] != me and b"chrom" not in cmdline):
             continue  # not ours: Chromium's helpers are grandchildren, node is a child
-        cpu = (int(fields[11]) + int(fields[12])) / TICK
         if b"chrom" in cmdline:
-            chromium += cpu
+            chromium += cpu_seconds(fields)
         else:
-            other += cpu
+            other += cpu_seconds(fields)
     return chromium, other
 
 

@@ -18,7 +18,32 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def processes() -> Iterator[tuple[str, str, bytes, list[str]]]:
+    """Every live process: (pid, name, command line, the /proc/PID/stat fields after the
+    name: [1] is the parent's pid, [11] + [12] the CPU ticks, [19] the start time)."""
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        yield d, name, cmdline, stat.rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(fields: list[str]) -> float:
+    """User + system CPU seconds of a process, from its stat fields (see :func:`processes`)."""
+    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def _kind(cmdline: bytes, comm: str) -> str | None:
@@ -44,25 +69,14 @@ def main() -> None:
     out = Path(tempfile.mkdtemp()) / "run"
     cmd = [sys.executable, "-m", "synth.cli", "generate", "--domain", args.domain]
     cmd += ["--n", str(args.n), "--workers", str(args.workers), "--out", str(out)]
-    tick = os.sysconf("SC_CLK_TCK")
     seen: dict[tuple[str, str], tuple[str, float]] = {}  # (pid, start time): one process
     t0 = time.perf_counter()
     proc = subprocess.Popen([*cmd, "--progress", "off"], stdout=subprocess.DEVNULL)
     while proc.poll() is None:
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    stat = f.read()
-                with open(f"/proc/{d}/cmdline", "rb") as f:
-                    cmdline = f.read()
-            except OSError:
-                continue
-            kind = _kind(cmdline, stat[stat.index("(") + 1 : stat.rindex(")")])
+        for d, name, cmdline, fields in processes():
+            kind = _kind(cmdline, name)
             if kind is not None:
-                fields = stat.rsplit(")", 1)[1].split()
-                seen[d, fields[19]] = (kind, (int(fields[11]) + int(fields[12])) / tick)
+                seen[d, fields[19]] = (kind, cpu_seconds(fields))
         time.sleep(0.2)
     wall = time.perf_counter() - t0
     shutil.rmtree(out.parent, ignore_errors=True)
