@@ -43,7 +43,7 @@ LAUNCH_ARGS = (
     "--force-color-profile=srgb",
     # a frame when one is asked for, not at the next 60 Hz tick: a capture waits for a frame,
     # and a page as tall as its content for two (its resize, then the capture); the same
-    # pixels, ~9 ms less wall time per such page, no CPU spent while idle (BENCHMARKS.md)
+    # pixels, ~11 ms less wall time per such page, no CPU spent while idle (BENCHMARKS.md)
     "--disable-frame-rate-limit",
 )
 SETTLE_MS = 10_000  # a page that has not loaded by then is a timeout failure (module setting)
