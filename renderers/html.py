@@ -85,6 +85,13 @@ _LOAD_AND_MEASURE = """(async () => {
 })()"""
 
 
+def load_script(source: str, measure: str = _MEASURE) -> str:
+    """The expression that writes ``source`` into the reused page, awaits its load event (at
+    most SETTLE_MS) and returns ``measure``'s value as a JSON string (``"() => 0"``: the
+    load alone, as the benchmarks' floor does)."""
+    return _LOAD_AND_MEASURE % (json.dumps(source), SETTLE_MS, SETTLE_MS, measure)
+
+
 _PLOT_PAGE = (
     "<!doctype html><html><head><meta charset='utf-8'><style>html, body { margin: 0; }"
     "</style></head><body><div id='plot'></div></body></html>"
@@ -594,8 +601,7 @@ def render_html(html: str, width: int, height: int) -> Rendered:
         b.viewport(b.page, width, height or FIT_PROBE_HEIGHT)
         # load and measure in one call, one JSON string back (Playwright's set_content, then
         # its value-by-value serialisation of the list, cost ~15 ms of CPU more per page)
-        load = _LOAD_AND_MEASURE % (json.dumps(html), SETTLE_MS, SETTLE_MS, _MEASURE)
-        measured = json.loads(b.evaluate(b.page, load))
+        measured = json.loads(b.evaluate(b.page, load_script(html)))
         if height:
             return measured["elements"], height, b.capture(b.page, width, height)
         # captured past the short viewport: no resize (a round trip and a relayout less), and

@@ -24,7 +24,7 @@ from bench_chart import pipeline, warm_rate
 
 from synth._seeding import sample_rng, sample_seed
 from synth.generators.document import DocumentGenerator
-from synth.renderers.html import _LOAD_AND_MEASURE, CHROMIUM, LAUNCH_ARGS, SETTLE_MS
+from synth.renderers.html import CHROMIUM, LAUNCH_ARGS, load_script
 
 
 def pages(n: int, seed: int, every: int) -> list[tuple[str, int, int]]:
@@ -58,7 +58,6 @@ def floor_per_image(
     have passed, so every loop's clock runs while all the others' do (the last page may end
     up to one page later)."""
     import base64
-    import json
 
     from playwright.sync_api import sync_playwright
 
@@ -75,7 +74,7 @@ def floor_per_image(
                 cdp.send("Emulation.setDeviceMetricsOverride", metrics)
                 size = (w, h)
             # the pipeline's own load script, measuring nothing
-            expression = _LOAD_AND_MEASURE % (json.dumps(html), SETTLE_MS, SETTLE_MS, "() => 0")
+            expression = load_script(html, "() => 0")
             cdp.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True})
             clip = {"x": 0, "y": 0, "width": w, "height": h, "scale": 1}
             return base64.b64decode(cdp.send("Page.captureScreenshot", {"clip": clip})["data"])

@@ -59,13 +59,7 @@ def main() -> None:
 
     def pixels(source: str, width: int, height: int, measure: str) -> Any:
         b.viewport(page, width, height)
-        load = html._LOAD_AND_MEASURE % (
-            json.dumps(source),
-            html.SETTLE_MS,
-            html.SETTLE_MS,
-            measure,
-        )
-        b.evaluate(page, load)
+        b.evaluate(page, html.load_script(source, measure))
         return b.capture(page, width, height)
 
     pages = []  # (source, width, height asked, final height)

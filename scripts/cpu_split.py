@@ -119,6 +119,7 @@ def warm_split(cmd: list[str], n: int) -> None:
         raise SystemExit("the run ended before its warm middle could be read: raise --n")
     (a, done_a, t_a), (b, done_b, t_b) = readings
     k = done_b - done_a
+    used = {kind: b[kind] - a.get(kind, 0) for kind in b if not kind.startswith("_")}
     busy, idle = b["_busy"] - a["_busy"], b["_idle"] - a["_idle"]
     print(
         f"samples {done_a} to {done_b} of {n}: {k / (t_b - t_a):.2f} samples/s, "
@@ -127,13 +128,9 @@ def warm_split(cmd: list[str], n: int) -> None:
     print()
     print("| process | ms of CPU per sample |")
     print("|---|---|")
-    for kind in sorted(
-        (k for k in b if not k.startswith("_")), key=lambda kk: a.get(kk, 0) - b[kk]
-    ):
-        print(f"| {kind} | {(b[kind] - a.get(kind, 0)) / k * 1000:.1f} |")
-    print(
-        f"| all | {sum(b[kk] - a.get(kk, 0) for kk in b if not kk.startswith('_')) / k * 1000:.1f} |"
-    )
+    for kind, cpu in sorted(used.items(), key=lambda kv: -kv[1]):
+        print(f"| {kind} | {cpu / k * 1000:.1f} |")
+    print(f"| all | {sum(used.values()) / k * 1000:.1f} |")
 
 
 def main() -> None:
