@@ -19,7 +19,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import deque
 from pathlib import Path
@@ -27,11 +26,14 @@ from typing import Any
 
 from synth.renderers._protocol import read_message, write_message
 from synth.renderers._sandbox import (
+    MPL_CACHE_MOUNT,
+    Cgroups,
     Limits,
     bwrap_command,
-    join_cgroup,
-    make_pids_cgroup,
-    remove_cgroup,
+    make_cgroups,
+    make_scratch,
+    mpl_cache_dir,
+    read_tail,
     require_sandbox,
     worker_env,
 )
@@ -77,10 +79,11 @@ class _Worker:
     scratch: Path
     pending: deque[Task]
     head_since: float
-    cgroup: Path | None = None
+    cgroups: Cgroups = dataclasses.field(default_factory=lambda: Cgroups({}))
     ready: bool = False
     done: int = 0
     retiring: bool = False
+    oom_seen: int = 0
 
 
 class WorkerPool:
@@ -178,15 +181,26 @@ class WorkerPool:
         for fd in ready:
             w = fds[fd]
             try:
-                header, blobs = read_message(fd)
-            except (EOFError, OSError, ValueError):
-                failed = self._replace(w, "crash", _exit_reason(w.proc, w.scratch))
+                header, blobs = read_message(fd, deadline=time.monotonic() + self.timeout_s)
+            except TimeoutError:
+                failed = self._replace(w, "timeout", "the worker sent half a message and stopped")
                 if failed is not None:
                     results.append(failed)
                 continue
-            if header.get("op") == "ready":
+            except (EOFError, OSError, ValueError):
+                failed = self._replace(w, *self._death(w))
+                if failed is not None:
+                    results.append(failed)
+                continue
+            if header.get("op") == "ready" and not w.ready:
                 w.ready = True
                 w.head_since = time.monotonic()  # its first task's clock starts now
+                continue
+            broken = frame_error(header, blobs, w.pending[0][0] if w.pending else None)
+            if broken:
+                failed = self._replace(w, "forbidden", f"the worker broke the protocol: {broken}")
+                if failed is not None:
+                    results.append(failed)
                 continue
             index, domain, seed = w.pending.popleft()
             w.head_since = time.monotonic()
@@ -196,26 +210,23 @@ class WorkerPool:
                 self.recycle_after > 0 and w.done + len(w.pending) >= self.recycle_after
             ):
                 w.retiring = True  # no new tasks; replaced once its queue drains
-            if header.get("index") != index:  # pragma: no cover - protocol invariant
-                raise RuntimeError(f"worker answered {header.get('index')} for task {index}")
             if header["op"] == "done":
                 files = dict(zip(header.get("files", []), blobs[2:], strict=True))
                 results.append(Done(index, blobs[0], blobs[1], files, header["summary"]))
             else:
+                kind = "memory" if self._oom(w) else header["kind"]
                 results.append(
                     Failed(
-                        index,
-                        domain,
-                        seed,
-                        header["kind"],
-                        header["message"],
-                        header.get("traceback", ""),
+                        index, domain, seed, kind, header["message"], header.get("traceback", "")
                     )
                 )
         now = time.monotonic()
         for w in list(self.workers):
             if w.pending and w.ready and now - w.head_since > self.timeout_s:
-                failed = self._replace(w, "timeout", f"no result within {self.timeout_s:g} s")
+                kind, message = "timeout", f"no result within {self.timeout_s:g} s"
+                if self._oom(w):  # a back-end process killed for memory, its render never ends
+                    kind, message = "memory", f"over the {self.limits.memory_mb} MB memory limit"
+                failed = self._replace(w, kind, message)
                 if failed is not None:
                     results.append(failed)
             elif not w.ready and now - w.head_since > STARTUP_TIMEOUT_S:
@@ -226,13 +237,27 @@ class WorkerPool:
                     results.append(failed)
         return results
 
+    def _oom(self, w: _Worker) -> bool:
+        """Whether the kernel killed a process of ``w``'s tree for memory since last asked
+        (Chromium's renderer, say, which the worker then reports as a render failure)."""
+        kills = w.cgroups.oom_kills()
+        seen, w.oom_seen = w.oom_seen, kills
+        return kills > seen
+
+    def _death(self, w: _Worker) -> tuple[str, str]:
+        """The failure kind and message of a worker that died or closed its pipe."""
+        reason = _exit_reason(w.proc, w.scratch)
+        if self._oom(w):
+            return "memory", f"over the {self.limits.memory_mb} MB memory limit ({reason})"
+        return "crash", reason
+
     def _replace(self, w: _Worker, kind: str, message: str) -> Failed | None:
         """Kill ``w`` and all it started, fail its current task (if any), requeue the rest."""
         if w.retiring and not w.pending:
             _stop(w.proc)
         _kill(w.proc)
         shutil.rmtree(w.scratch, ignore_errors=True)
-        remove_cgroup(w.cgroup)
+        w.cgroups.remove()
         self.workers[self.workers.index(w)] = self._start()
         self.replaced += 1
         if not w.pending:
@@ -262,13 +287,13 @@ class WorkerPool:
                 pass
             _kill(w.proc)
             shutil.rmtree(w.scratch, ignore_errors=True)
-            remove_cgroup(w.cgroup)
+            w.cgroups.remove()
 
     def terminate(self) -> None:
         for w in self.workers:
             _kill(w.proc)
             shutil.rmtree(w.scratch, ignore_errors=True)
-            remove_cgroup(w.cgroup)
+            w.cgroups.remove()
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -292,8 +317,10 @@ def start_worker(
     degrade: str = "none",
     options: dict[str, dict[str, str]] | None = None,
 ) -> _Worker:
-    """Start one worker process (in bubblewrap when ``sandbox``) with its own scratch folder."""
-    scratch = Path(tempfile.mkdtemp(prefix="synth-worker-"))
+    """Start one worker process (in bubblewrap when ``sandbox``) with its own scratch folder.
+    Its log (fds 1 and 2) is a file the pool opens in its host folder, which the sandbox
+    does not show, so nothing a sample does can turn it into a link or a FIFO."""
+    scratch = make_scratch()
     cfg = {
         "run_seed": run_seed,
         "degrade": degrade,
@@ -302,28 +329,58 @@ def start_worker(
         "cpu_s": limits.cpu_s,
         "pid_namespace": sandbox,
         "domains": list(domains),
+        "mpl_cache": MPL_CACHE_MOUNT if sandbox else mpl_cache_dir(),
         "limits": {
             "memory_mb": limits.memory_mb,
             "open_files": limits.open_files,
             "file_mb": limits.file_mb,
         },
     }
-    cgroup = make_pids_cgroup(limits.processes) if sandbox else None
+    cgroups = make_cgroups(limits) if sandbox else Cgroups({})
     argv = [sys.executable, "-m", "synth.renderers._worker", json.dumps(cfg)]
     env = worker_env(scratch)
-    cmd = bwrap_command(argv, scratch, env) if sandbox else argv
-    with open(scratch / "stderr.log", "wb") as early_errors:  # before the worker redirects fd 2
+    cmd = bwrap_command(argv, scratch, env, limits=limits) if sandbox else argv
+    with open(scratch / LOG, "wb") as log:
         proc = subprocess.Popen(
             cmd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=early_errors,
+            stderr=log,
             env=env,
             start_new_session=True,  # its own process group: one killpg takes everything
             close_fds=True,
-            preexec_fn=(lambda: join_cgroup(cgroup)) if cgroup is not None else None,
+            preexec_fn=cgroups.join if cgroups.paths else None,
         )
-    return _Worker(proc, scratch, deque(), time.monotonic(), cgroup)
+    return _Worker(proc, scratch, deque(), time.monotonic(), cgroups)
+
+
+#: the worker's log in its host folder: what it and its back-ends print (fds 1 and 2)
+LOG = "worker.log"
+
+
+def frame_error(header: dict[str, Any], blobs: list[bytes], index: int | None) -> str:
+    """What is wrong with a worker's reply to task ``index`` ("" when nothing): a frame a
+    sample forged or cut must fail that sample, never the run."""
+    op = header.get("op")
+    if index is None:
+        return f"a {op!r} message with no task waiting"
+    if header.get("index") != index:
+        return f"an answer for task {header.get('index')!r} while task {index} was waiting"
+    if op == "done":
+        files = header.get("files", [])
+        summary = header.get("summary")
+        if not (isinstance(files, list) and all(isinstance(f, str) for f in files)):
+            return "a record whose file list is not a list of names"
+        if len(blobs) != 2 + len(files):
+            return f"a record with {len(blobs)} blobs for {len(files)} files"
+        if not (isinstance(summary, dict) and isinstance(summary.get("qa"), list)):
+            return "a record without its summary"
+        return ""
+    if op == "failed":
+        if not (isinstance(header.get("kind"), str) and isinstance(header.get("message"), str)):
+            return "a failure without a kind and a message"
+        return ""
+    return f"an unknown message {op!r}"
 
 
 def run_code(
@@ -341,10 +398,11 @@ def run_code(
         require_sandbox()
     from synth.renderers._worker import LANGUAGE_DOMAINS
 
+    limits = limits or Limits(cpu_s=timeout_s)
     w = start_worker(
         run_seed=0,
         sandbox=sandbox,
-        limits=limits or Limits(cpu_s=timeout_s),
+        limits=limits,
         domains=LANGUAGE_DOMAINS.get(language, ()),
     )
     try:
@@ -360,27 +418,49 @@ def run_code(
             wait_s = STARTUP_TIMEOUT_S if deadline is None else deadline - time.monotonic()
             ready, _, _ = select.select([out], [], [], max(0.0, wait_s))
             if not ready:
-                timeout = {
-                    "op": "failed",
-                    "kind": "timeout",
-                    "message": f"no result within {timeout_s:g} s",
-                }
-                return timeout, b""
+                if w.cgroups.oom_kills():  # e.g. Chromium's renderer, killed for memory
+                    message = f"over the {limits.memory_mb} MB memory limit, then no result"
+                    return {"op": "failed", "kind": "memory", "message": message}, b""
+                message = f"no result within {timeout_s:g} s"
+                return {"op": "failed", "kind": "timeout", "message": message}, b""
             try:
-                header, blobs = read_message(out)
-            except (EOFError, OSError):
+                header, blobs = read_message(out, deadline=time.monotonic() + timeout_s)
+            except TimeoutError:
+                return {"op": "failed", "kind": "timeout", "message": "half a message"}, b""
+            except (EOFError, OSError, ValueError):
                 reason = _exit_reason(w.proc, w.scratch)
                 kind = "timeout" if "SIGXCPU" in reason else "crash"
+                if w.cgroups.oom_kills():
+                    kind = "memory"
                 return {"op": "failed", "kind": kind, "message": reason}, b""
-            if header.get("op") == "ready":
+            if header.get("op") == "ready" and deadline is None:
                 deadline = time.monotonic() + timeout_s  # the code's clock starts now
                 continue
+            broken = _code_frame_error(header, blobs)
+            if broken:
+                message = f"the worker broke the protocol: {broken}"
+                return {"op": "failed", "kind": "forbidden", "message": message}, b""
+            if header["op"] == "failed" and w.cgroups.oom_kills():
+                header["kind"] = "memory"
             return header, (blobs[0] if blobs else b"")
     finally:
         _stop(w.proc)
         _kill(w.proc)
         shutil.rmtree(w.scratch, ignore_errors=True)
-        remove_cgroup(w.cgroup)
+        w.cgroups.remove()
+
+
+def _code_frame_error(header: dict[str, Any], blobs: list[bytes]) -> str:
+    """What is wrong with a worker's reply to a code task ("" when nothing)."""
+    op = header.get("op")
+    if op == "rendered":
+        sizes = all(isinstance(header.get(k), int) for k in ("width", "height"))
+        ok = len(blobs) == 1 and sizes and isinstance(header.get("elements"), list)
+        return "" if ok else "a malformed render"
+    if op == "failed":
+        ok = isinstance(header.get("kind"), str) and isinstance(header.get("message"), str)
+        return "" if ok else "a failure without a kind and a message"
+    return f"an unexpected message {op!r}"
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -413,13 +493,7 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 def _exit_reason(proc: subprocess.Popen[bytes], scratch: Path) -> str:
     """Why a worker died, with the tail of what it printed (its import errors, say)."""
     reason = _exit_status(proc)
-    tail = b""
-    for name in ("stderr.log", "output.log"):
-        try:
-            tail += (scratch / name).read_bytes()[-400:]
-        except OSError:
-            pass
-    text = tail.decode(errors="replace").strip()
+    text = read_tail(scratch / LOG).decode(errors="replace").strip()
     return f"{reason}; it printed: {text[-400:]}" if text else reason
 
 

@@ -1,11 +1,17 @@
 """Isolation for worker processes: bubblewrap when it works here, or nothing by explicit choice.
 
-A sandboxed worker runs in ``bwrap`` with: a fresh network namespace (no network at all),
-a fresh PID namespace (killing the worker kills everything it started; strays are visible),
-the file system read-only, ``/tmp`` and the home folder replaced by empty read-only folders,
-one writable scratch folder, an environment reduced to an allow-list, and resource limits
-(address space, open files, written file size, processes, CPU seconds per task) that the
-worker applies to itself and everything it starts.
+A sandboxed worker runs in ``bwrap`` as an unprivileged user (uid/gid :data:`SANDBOX_UID`
+on the host too, every capability dropped, no new privileges), so ``/proc/sys`` and every
+root-only file are out of its reach. It sees a minimal file system built for it, read-only:
+the system's programs and libraries (``/usr`` and its links), a short list of ``/etc``
+entries, the font cache, and the folders its code needs wherever they are (the Python
+interpreters and their packages, synth's package folders, ``node_modules``, ``.venv-blender``):
+no home folder, no ``/tmp``, no checkout beyond its packages, no ``/etc/shadow``. It has a
+fresh network namespace (no network at all), a fresh PID namespace (killing the worker kills
+everything it started), a size-capped tmpfs as its scratch, home and temporary folder, a
+size-capped ``/dev/shm``, an environment reduced to an allow-list, resource limits it applies
+to itself, and, where cgroups allow, a memory and a pids cgroup over its whole tree
+(Chromium and Blender included).
 """
 
 from __future__ import annotations
@@ -24,8 +30,36 @@ from pathlib import Path
 from synth._errors import SynthError
 
 INSTALL_HINT = "apt-get install bubblewrap  (or: bash scripts/setup.sh)"
-#: everything read-only, a private /dev and /proc (the probe and the real sandbox share these)
-BASE_MOUNTS = ("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc")
+#: the host uid and gid sample code runs as ("nobody" on Debian): no file of root's, no
+#: writable sysctl, no capability
+SANDBOX_UID = 65534
+SETPRIV = "/usr/bin/setpriv"  # util-linux, on every Debian
+#: system folders shown read-only (a symlink, e.g. /bin -> usr/bin, is re-created as one)
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+#: the /etc entries programs read at start (loader, fonts, users, time zone, MIME types,
+#: Debian's alternatives and Chromium's start script); nothing secret
+ETC_ENTRIES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "fonts",
+    "passwd",
+    "group",
+    "nsswitch.conf",
+    "localtime",
+    "timezone",
+    "mime.types",
+    "alternatives",
+    "chromium",
+    "chromium.d",
+    "os-release",
+    "debian_version",
+    "ssl/openssl.cnf",
+    "glvnd",
+    "drirc",
+)
+#: caches that make fonts fast; nothing written by anyone but root
+CACHE_PATHS = ("/var/cache/fontconfig",)
 ENV_ALLOW = (
     "PATH",
     "LANG",
@@ -33,10 +67,14 @@ ENV_ALLOW = (
     "LC_CTYPE",
     "TZ",
     "SYNTH_DOMAINS",
+    "SYNTH_MERMAID_JS",
+    "SYNTH_BLENDER_PYTHON",
     "OPENBLAS_CORETYPE",
     "OPENBLAS_L2_SIZE",
     "PYTHONHASHSEED",
 )
+#: where a worker's copy of Matplotlib's font cache is shown (read-only; copied to scratch)
+MPL_CACHE_MOUNT = "/run/synth-mpl-cache"
 
 
 class SandboxUnavailable(SynthError, RuntimeError):
@@ -45,37 +83,44 @@ class SandboxUnavailable(SynthError, RuntimeError):
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Per-worker limits. ``cpu_s``: CPU seconds one task may use (SIGXCPU past it)."""
+    """Per-worker limits. ``memory_mb``: the worker's whole tree (a memory cgroup where
+    available; an address-space limit on the worker itself where its back-end allows one).
+    ``cpu_s``: CPU seconds one task may use (SIGXCPU past it). ``scratch_mb`` and ``shm_mb``:
+    the sizes of its scratch tmpfs and of ``/dev/shm``."""
 
     memory_mb: int = 4096
     open_files: int = 512
     file_mb: int = 256
     processes: int = 256  # tasks in the worker's whole tree (a pids cgroup, where available)
     cpu_s: float = 60.0
+    scratch_mb: int = 512
+    shm_mb: int = 64
 
 
 @functools.lru_cache(maxsize=1)
 def bwrap_works() -> str | None:
-    """None if bubblewrap can build our sandbox here, else the reason it cannot."""
+    """None if bubblewrap can build our sandbox here (an unprivileged uid included), else
+    the reason it cannot."""
     exe = shutil.which("bwrap")
     if exe is None:
         return f"bubblewrap (bwrap) is not installed; install it with: {INSTALL_HINT}"
-    probe = [
-        exe,
-        *BASE_MOUNTS,
-        "--unshare-net",
-        "--unshare-pid",
-        "--die-with-parent",
-        "--cap-drop",
-        "ALL",
-        "true",
-    ]
+    if not os.path.exists(SETPRIV):
+        return f"{SETPRIV} is missing (apt-get install util-linux)"
+    scratch = Path(tempfile.mkdtemp(prefix="synth-probe-"))
     try:
+        probe = bwrap_command(
+            ["sh", "-c", 'test "$(id -u)" != 0'], scratch, {"PATH": "/usr/bin:/bin"}, []
+        )
         proc = subprocess.run(probe, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bwrap failed to start: {exc}"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     if proc.returncode != 0:
-        return f"bwrap cannot create namespaces in this container: {proc.stderr.strip()[:300]}"
+        return (
+            "bwrap cannot create namespaces or drop to an unprivileged uid in this container: "
+            f"{proc.stderr.strip()[:300] or f'exit {proc.returncode}'}"
+        )
     return None
 
 
@@ -88,37 +133,88 @@ def require_sandbox() -> None:
         )
 
 
-PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
+# -- cgroups: a pids and a memory group per worker, under this process's own groups -------
+
+CGROUP_V1 = Path("/sys/fs/cgroup")
+#: cgroup v1 controllers synth uses: controller -> (limit file, how a limit is written)
+CONTROLLERS = {"pids": "pids.max", "memory": "memory.limit_in_bytes"}
+PIDS_CGROUP_ROOT = CGROUP_V1 / "pids"
 
 
-def make_pids_cgroup(limit: int) -> Path | None:
-    """A fresh cgroup (v1 pids controller) capping the worker's process tree at ``limit``
-    tasks, or None where this machine offers none. RLIMIT_NPROC cannot do this for root:
-    the kernel exempts uid 0 from it."""
-    if not (PIDS_CGROUP_ROOT / "cgroup.procs").exists():
-        return None
-    sweep_stale_cgroups()
+def own_cgroup(controller: str) -> Path | None:
+    """This process's group in a cgroup v1 ``controller`` (where new groups go), or None."""
     try:
-        path = Path(tempfile.mkdtemp(prefix=f"synth-{os.getpid()}-", dir=PIDS_CGROUP_ROOT))
-        (path / "pids.max").write_text(str(limit))
-        return path
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
     except OSError:
         return None
+    for line in lines:
+        _, names, path = line.split(":", 2)
+        if controller in names.split(","):
+            base = CGROUP_V1 / controller / path.lstrip("/")
+            return base if (base / "cgroup.procs").exists() else None
+    return None
 
 
-def sweep_stale_cgroups() -> None:
+@dataclasses.dataclass(frozen=True)
+class Cgroups:
+    """A worker's groups, by controller (those this machine offers and lets us create)."""
+
+    paths: dict[str, Path]
+
+    def join(self) -> None:
+        """Move the calling process into every group (run in the child before exec)."""
+        for path in self.paths.values():
+            with open(path / "cgroup.procs", "w") as f:
+                f.write("0")
+
+    def oom_kills(self) -> int:
+        """How often the kernel killed a process of the group for memory."""
+        path = self.paths.get("memory")
+        if path is None:
+            return 0
+        try:
+            for line in (path / "memory.oom_control").read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError):
+            pass
+        return 0
+
+    def remove(self, *, wait_s: float = 5.0) -> None:
+        for path in self.paths.values():
+            remove_cgroup(path, wait_s=wait_s)
+
+
+def make_cgroups(limits: Limits) -> Cgroups:
+    """Fresh pids and memory groups capping a worker's whole tree, each where available.
+    RLIMIT_NPROC would count every process of the shared sandbox uid; a cgroup counts one
+    worker's. Memory counts Chromium, Blender and the tmpfs pages they write."""
+    values = {"pids": str(limits.processes), "memory": str(limits.memory_mb * 2**20)}
+    paths: dict[str, Path] = {}
+    for controller, limit_file in CONTROLLERS.items():
+        base = own_cgroup(controller)
+        if base is None:
+            continue
+        sweep_stale_cgroups(base)
+        try:
+            path = Path(tempfile.mkdtemp(prefix=f"synth-{os.getpid()}-", dir=base))
+        except OSError:
+            continue
+        try:
+            (path / limit_file).write_text(values[controller])
+            paths[controller] = path
+        except OSError:
+            remove_cgroup(path, wait_s=0)
+    return Cgroups(paths)
+
+
+def sweep_stale_cgroups(base: Path = PIDS_CGROUP_ROOT) -> None:
     """Remove groups left by runs that were killed (their creator's pid is gone)."""
-    for path in PIDS_CGROUP_ROOT.glob("synth-*-*"):
+    for path in base.glob("synth-*-*"):
         owner = path.name.split("-")[1]
         if owner.isdigit() and not Path(f"/proc/{owner}").exists():
             remove_cgroup(path, wait_s=0.5)
-
-
-def join_cgroup(path: Path | None) -> None:
-    """Move the calling process into ``path`` (run in the child before exec)."""
-    if path is not None:
-        with open(path / "cgroup.procs", "w") as f:
-            f.write("0")
 
 
 def remove_cgroup(path: Path | None, *, wait_s: float = 5.0) -> None:
@@ -145,6 +241,46 @@ def remove_cgroup(path: Path | None, *, wait_s: float = 5.0) -> None:
             time.sleep(0.05)
 
 
+# -- scratch folders on the host: one per worker, named after the run's pid -----------------
+
+SCRATCH_PREFIX = "synth-worker-"
+
+
+def make_scratch() -> Path:
+    """A worker's host folder (its log; unsandboxed, its scratch too). Folders left by runs
+    that were killed (their pid is gone) are removed first."""
+    tmp = Path(tempfile.gettempdir())
+    for stale in tmp.glob(f"{SCRATCH_PREFIX}*-*"):
+        owner = stale.name[len(SCRATCH_PREFIX) :].split("-")[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+
+
+def read_tail(path: Path, limit: int = 400) -> bytes:
+    """The last ``limit`` bytes of a regular file, never following a link, never waiting on
+    a FIFO or device: b"" for anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return b""
+    try:
+        import stat
+
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return b""
+        os.lseek(fd, max(0, st.st_size - limit), os.SEEK_SET)
+        return os.read(fd, limit)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
+# -- what a worker sees -------------------------------------------------------------------
+
+
 def import_path() -> list[str]:
     """This process's module search path, so a worker imports the same synth."""
     return [os.path.abspath(p or os.getcwd()) for p in sys.path if os.path.isdir(p or os.getcwd())]
@@ -152,7 +288,8 @@ def import_path() -> list[str]:
 
 def package_dirs() -> list[str]:
     """Where synth's packages really live. A strict editable install is a tree of symlinks
-    into the checkout; the sandbox must show the checkout for those links to resolve."""
+    into the checkout; the sandbox must show the checkout's package folders for those links
+    to resolve (and nothing else of the checkout: not its .git)."""
     import importlib.util
 
     out = []
@@ -170,6 +307,34 @@ def package_dirs() -> list[str]:
     return out
 
 
+def runtime_paths() -> list[str]:
+    """The folders a worker's code needs, wherever they are: the interpreters and their
+    packages, synth's package folders, and the back-ends' own files (node_modules, the
+    Blender venv and its base interpreter)."""
+    from synth.renderers import blender, html
+
+    packages = package_dirs()
+    private = (str(Path.home()), tempfile.gettempdir())
+
+    def shown(entry: str) -> bool:
+        # not the checkout that holds the packages (its .git and data), nor /, /tmp or the
+        # home folder, which a ``python -m`` run from there puts on the path
+        above = [p for p in (*packages, *private) if p.startswith(entry.rstrip("/") + "/")]
+        return entry not in private and not above
+
+    paths = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        str(Path(sys.executable).resolve().parent.parent),
+        *filter(shown, import_path()),
+        *packages,
+        *html.sandbox_paths(),
+        *blender.sandbox_paths(),
+    }
+    return sorted(p for p in paths if p and os.path.exists(p))
+
+
 def worker_env(scratch: Path) -> dict[str, str]:
     """The allow-listed environment of a worker: no tokens or keys from ours."""
     env = {k: os.environ[k] for k in ENV_ALLOW if k in os.environ}
@@ -178,56 +343,90 @@ def worker_env(scratch: Path) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(import_path()))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["HF_HUB_OFFLINE"] = "1"
-    env["MPLCONFIGDIR"] = _mpl_dir(scratch)
+    env["MPLCONFIGDIR"] = str(scratch / "matplotlib")
     return env
 
 
-def _mpl_dir(scratch: Path) -> str:
-    """A private Matplotlib config folder seeded with the font cache (a rebuild costs seconds)."""
-    target = scratch / "matplotlib"
-    target.mkdir(exist_ok=True)
+def mpl_cache_dir() -> str | None:
+    """Matplotlib's cache folder here, whose font list a worker copies (a rebuild costs
+    seconds), or None."""
     try:
         import matplotlib
 
-        for cache in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"):
-            shutil.copy2(cache, target / cache.name)
+        path = Path(matplotlib.get_cachedir())
     except (ImportError, OSError):
-        pass
-    return str(target)
+        return None
+    return str(path) if path.is_dir() else None
 
 
-def bwrap_command(argv: list[str], scratch: Path, env: dict[str, str]) -> list[str]:
-    """``argv`` wrapped in bubblewrap (see the module docstring for what it isolates)."""
-    home = Path.home()
-    cmd = [
-        shutil.which("bwrap") or "bwrap",
-        *BASE_MOUNTS,
-        "--tmpfs",
-        "/tmp",
-    ]
-    hidden = ["/tmp"]
-    if str(home) not in ("/", "/tmp") and home.is_dir():
-        cmd += ["--tmpfs", str(home)]
-        hidden.append(str(home))
-    # what the worker needs from the hidden folders: the interpreter, its packages, the code
-    needed = {sys.prefix, sys.base_prefix, sys.exec_prefix, *import_path(), *package_dirs()}
-    for path in sorted(needed):
-        if any(
-            path == h or path.startswith(h.rstrip("/") + "/") for h in hidden
-        ) and os.path.exists(path):
-            cmd += ["--ro-bind", path, path]
-    cmd += ["--bind", str(scratch), str(scratch)]
-    for h in hidden:
-        cmd += ["--remount-ro", h]
+def share_font_cache(scratch: Path) -> Path | None:
+    """A copy of Matplotlib's font list in ``scratch``, readable by the sandbox's user (the
+    cache itself may sit in root's private home), to be shown at :data:`MPL_CACHE_MOUNT`."""
+    source = mpl_cache_dir()
+    if source is None:
+        return None
+    target = scratch / "mpl-cache"
+    target.mkdir(mode=0o755)
+    target.chmod(0o755)
+    for cache in Path(source).glob("fontlist-*.json"):
+        shutil.copyfile(cache, target / cache.name)
+        (target / cache.name).chmod(0o644)
+    return target
+
+
+def _show(path: str) -> list[str]:
+    """bwrap arguments that show the host's ``path`` read-only at the same place."""
+    if os.path.islink(path) and os.path.dirname(path) == "/":
+        return ["--symlink", os.readlink(path), path]
+    return ["--ro-bind", path, path] if os.path.exists(path) else []
+
+
+def bwrap_command(
+    argv: list[str],
+    scratch: Path,
+    env: dict[str, str],
+    paths: list[str] | None = None,
+    limits: Limits | None = None,
+) -> list[str]:
+    """``argv`` wrapped in bubblewrap (see the module docstring for what it isolates);
+    ``paths``: the folders to show read-only besides the system's (default
+    :func:`runtime_paths`)."""
+    limits = limits or Limits()
+    cmd = [shutil.which("bwrap") or "bwrap"]
+    for path in SYSTEM_PATHS:
+        cmd += _show(path)
+    made: set[str] = set(SYSTEM_PATHS)
+    etc = [f"/etc/{entry}" for entry in ETC_ENTRIES]
+    for path in (*etc, *CACHE_PATHS, *(runtime_paths() if paths is None else paths)):
+        # the folders above a shown one, readable by the sandbox's user (bwrap makes 0700)
+        for parent in reversed(Path(path).parents[:-1]):
+            if str(parent) not in made:
+                made.add(str(parent))
+                cmd += ["--perms", "0755", "--dir", str(parent)]
+        cmd += _show(path)
+    fonts = share_font_cache(scratch)
+    if fonts is not None:
+        cmd += ["--perms", "0755", "--dir", str(Path(MPL_CACHE_MOUNT).parent)]
+        cmd += ["--ro-bind", str(fonts), MPL_CACHE_MOUNT]
+    cmd += ["--dev", "/dev", "--proc", "/proc"]
+    cmd += ["--perms", "1777", "--size", str(limits.shm_mb * 2**20), "--tmpfs", "/dev/shm"]
+    cmd += ["--perms", "1777", "--size", str(16 * 2**20), "--tmpfs", "/tmp"]
+    cmd += ["--perms", "0777", "--size", str(limits.scratch_mb * 2**20), "--tmpfs", str(scratch)]
+    cmd += ["--remount-ro", "/", "--chdir", str(scratch)]
     cmd += [
-        "--chdir",
-        str(scratch),
         "--unshare-net",
         "--unshare-pid",
         "--unshare-ipc",
         "--unshare-uts",
+        "--unshare-cgroup-try",
     ]
-    cmd += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
+    cmd += ["--die-with-parent", "--new-session", "--clearenv"]
+    # only what setpriv needs to become nobody; it drops them with the uid
+    cmd += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    cmd += ["--cap-add", "CAP_SETPCAP"]
     for k, v in sorted(env.items()):
         cmd += ["--setenv", k, v]
-    return cmd + argv
+    uid = str(SANDBOX_UID)
+    drop = [SETPRIV, "--reuid", uid, "--regid", uid, "--clear-groups", "--no-new-privs"]
+    drop += ["--inh-caps=-all", "--bounding-set=-all", "--"]
+    return cmd + drop + argv

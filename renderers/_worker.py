@@ -34,6 +34,8 @@ NETWORK_ERRNOS = {
     errno.ENETDOWN,
 }
 FS_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
+#: a full scratch or /dev/shm (size-capped tmpfs mounts)
+SPACE_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 #: code language -> "module:function(source) -> Rendered"
 LANGUAGES = {
@@ -82,8 +84,10 @@ def cpu_budget(seconds: float) -> None:
 
 def classify(exc: BaseException, scratch: str) -> str:
     """The failure kind of an exception raised by a sample."""
-    from synth._errors import RenderError, SpecError
+    from synth._errors import RenderError, RenderForbidden, SpecError
 
+    if isinstance(exc, RenderForbidden):
+        return "forbidden"
     if isinstance(exc, MemoryError):
         return "memory"
     if isinstance(exc, socket.gaierror):
@@ -91,7 +95,7 @@ def classify(exc: BaseException, scratch: str) -> str:
     if isinstance(exc, OSError):
         if exc.errno == errno.EFBIG:
             return "forbidden"  # past the written-file-size limit
-        if exc.errno in NETWORK_ERRNOS or exc.errno in FS_ERRNOS:
+        if exc.errno in NETWORK_ERRNOS or exc.errno in FS_ERRNOS or exc.errno in SPACE_ERRNOS:
             return "forbidden"
         if (
             exc.errno == errno.ENOENT
@@ -160,16 +164,16 @@ def main() -> None:
     cfg: dict[str, Any] = json.loads(sys.argv[1])
     proto_in, proto_out = os.dup(0), os.dup(1)
     scratch = cfg["scratch"]
-    log = os.open(os.path.join(scratch, "output.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # fd 2 is the log the pool opened for us (outside the sandbox's view); prints go there too
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
+    os.dup2(2, 1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    _copy_font_cache(cfg.get("mpl_cache"), os.environ.get("MPLCONFIGDIR"))
     limits = dict(cfg.get("limits", {}))
     packs = _packs(cfg.get("domains", []), cfg.get("options", {}))
     if not all(getattr(p, "limit_address_space", True) for p in packs):
-        limits.pop("memory_mb", None)  # e.g. Chromium: RSS recycling bounds memory instead
+        limits.pop("memory_mb", None)  # e.g. Chromium: the worker's memory cgroup bounds it
     apply_limits(limits)
     os.chdir(scratch)
     renderer = (
@@ -177,8 +181,60 @@ def main() -> None:
     )
     _warm_up(packs, renderer)
     helpers = tuple(d for p in packs for d in getattr(p, "helper_dirs", lambda: ())())
+    cleaner = Scratch(scratch) if cfg.get("pid_namespace") else None
     write_message(proto_out, {"op": "ready"})  # task timeouts start now, not at process start
-    _serve(proto_in, proto_out, cfg, packs, helpers, renderer)
+    _serve(proto_in, proto_out, cfg, packs, helpers, renderer, cleaner)
+
+
+def _copy_font_cache(source: str | None, target: str | None) -> None:
+    """Matplotlib's font list into this worker's config folder (a rebuild costs seconds)."""
+    if not source or not target:
+        return
+    import shutil
+    from pathlib import Path
+
+    Path(target).mkdir(exist_ok=True)
+    for cache in Path(source).glob("fontlist-*.json"):
+        try:
+            shutil.copyfile(cache, Path(target) / cache.name)
+        except OSError:
+            pass
+
+
+class Scratch:
+    """What a sample leaves in scratch and ``/dev/shm``: the entries present once the worker
+    was warm (its back-ends' profiles and caches) stay, everything else goes after each task,
+    so nothing piles up over a worker's life and no sample finds another's files."""
+
+    def __init__(self, scratch: str, shm: str = "/dev/shm") -> None:
+        self.dirs = [d for d in (scratch, shm) if os.path.isdir(d)]
+        self.keep = {d: set(os.listdir(d)) for d in self.dirs}
+
+    #: Chromium's shared-memory files (--disable-dev-shm-usage puts them here): it creates
+    #: and unlinks each at once, so only one older than a moment is a sample's leftover
+    TRANSIENT = (".org.chromium.", ".com.google.Chrome.")
+    TRANSIENT_S = 10.0
+
+    def clear(self) -> None:
+        import shutil
+
+        now = time.time()
+        for d in self.dirs:
+            for name in set(os.listdir(d)) - self.keep[d]:
+                path = os.path.join(d, name)
+                if name.startswith(self.TRANSIENT):
+                    try:
+                        if now - os.lstat(path).st_mtime < self.TRANSIENT_S:
+                            continue
+                    except OSError:
+                        continue
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass
 
 
 def _threaded(pack: Any) -> bool:
@@ -213,6 +269,7 @@ def _serve(
     packs: list[Any],
     helpers: tuple[str, ...],
     renderer: ThreadPoolExecutor | None,
+    cleaner: Scratch | None = None,
 ) -> None:
     """Answer tasks in the order they came. A task of a ``render_thread`` pack is sampled
     here and rendered on the render thread, so its back-end draws while this thread finishes
@@ -227,6 +284,8 @@ def _serve(
         # feed the renderer first: a message waiting is sampled before the head is finished
         if jobs and jobs[0].ready() and not (room and _readable(proto_in)):
             _reply(proto_out, jobs.popleft(), cfg, packs, helpers)
+            if cleaner is not None:
+                cleaner.clear()
             continue
         waiting = ([proto_in] if room else []) + ([wake_r] if jobs else [])
         readable, _, _ = select.select(waiting, [], [])
@@ -255,6 +314,8 @@ def _serve(
         else:
             reply = _handle(msg, blobs, cfg)
         _reply(proto_out, _Job(msg, reply), cfg, packs, helpers)
+        if cleaner is not None:
+            cleaner.clear()
 
 
 def _readable(fd: int) -> bool:

@@ -34,6 +34,21 @@ def python() -> str:
     return os.environ.get("SYNTH_BLENDER_PYTHON", BLENDER_PYTHON)
 
 
+def sandbox_paths() -> tuple[str, ...]:
+    """The folders a worker's sandbox must show for Blender: its venv and the interpreter
+    that venv was made from (its ``pyvenv.cfg`` home), wherever they are."""
+    venv = Path(python()).parent.parent
+    paths = [str(venv)]
+    try:
+        for line in (venv / "pyvenv.cfg").read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "home":
+                paths.append(str(Path(value.strip()).parent))
+    except OSError:
+        pass
+    return tuple(p for p in paths if os.path.isdir(p))
+
+
 def env() -> dict[str, str]:
     """This environment without PYTHONPATH/PYTHONHOME: synth's (numpy 2) must not reach bpy,
     which pins numpy<2 in its own venv."""
@@ -81,7 +96,9 @@ class BlenderClient:
         assert self._proc is not None and self._proc.stdout is not None
         try:
             return read_message(self._proc.stdout.fileno())
-        except EOFError:
+        except (EOFError, ValueError):  # it died, or printed into the pipe: end it
+            if self._proc.poll() is None:
+                self._proc.kill()
             code = self._proc.wait()
             self._proc = None
             if code != 0 and not self.version:

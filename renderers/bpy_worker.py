@@ -102,10 +102,12 @@ def _facts(index: np.ndarray, n: int) -> list[dict[str, Any]]:
 
 
 def main() -> None:
+    fd_in, fd_out = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
+    # Blender's prints must not hit the pipe, the ones at import included (a warning that
+    # it cannot list the mounted file systems, in a sandbox)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     import bpy_adapter
 
-    fd_in, fd_out = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # Blender's prints must not hit the pipe
     write_message(fd_out, {"op": "ready", "version": bpy_adapter.version()})
     scratch = tempfile.mkdtemp(prefix="synth-bpy-")
     while True:

@@ -22,7 +22,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
-from synth._errors import MissingDependencyError, RenderError, RenderTimeout
+from synth._errors import MissingDependencyError, RenderError, RenderForbidden, RenderTimeout
 from synth.generators.base import Rendered
 
 CHROMIUM = "/usr/bin/chromium"
@@ -176,6 +176,18 @@ MERMAID_VIEWPORT = (2000, 2400)  # the largest diagram image; a bigger one is cu
 
 #: where set-up's ``npm ci`` puts mermaid (the checkout's node_modules)
 MERMAID_JS = str(Path(__file__).resolve().parents[1] / "node_modules/mermaid/dist/mermaid.min.js")
+
+
+def sandbox_paths() -> tuple[str, ...]:
+    """The folders this back-end reads that a worker's sandbox must show: mermaid.js (the
+    node_modules/mermaid, or the folder of ``$SYNTH_MERMAID_JS``)."""
+    import os
+
+    paths = [
+        str(Path(MERMAID_JS).parents[1]),
+        os.path.dirname(os.environ.get("SYNTH_MERMAID_JS", "")),
+    ]
+    return tuple(p for p in paths if p and os.path.isdir(p))
 
 
 def _mermaid_js() -> str:
@@ -367,7 +379,7 @@ def _in_browser(what: str, failed: str, draw: Callable[[_Browser], T]) -> T:
     """Run ``draw`` on the warm browser (a dead one is replaced first) and turn what can go
     wrong into synth's failures: a ``what`` that never settles is a RenderTimeout, any other
     Chromium error a RenderError starting with ``failed`` (both drop the browser, so the next
-    sample starts a fresh one), and a request that left the page a RenderError (forbidden)."""
+    sample starts a fresh one), and a request that left the page a RenderForbidden."""
     b = _browser()
     if not b.alive():  # a crashed browser: start another one
         _discard(b)
@@ -385,7 +397,7 @@ def _in_browser(what: str, failed: str, draw: Callable[[_Browser], T]) -> T:
         _discard(b)
         raise RenderError(f"{failed}: {exc}") from None
     if b.blocked:
-        raise RenderError(
+        raise RenderForbidden(
             f"forbidden: the {what} requested {len(b.blocked)} outside resource(s), e.g. "
             f"{b.blocked[0]} (only data: URLs load)"
         )

@@ -27,6 +27,10 @@ class RenderError(SynthError, RuntimeError):
     """A renderer failed on one sample."""
 
 
+class RenderForbidden(RenderError, PermissionError):
+    """A sample reached for something the sandbox refuses (a page's request off the page)."""
+
+
 class RenderTimeout(RenderError, TimeoutError):
     """A renderer took longer than the per-sample timeout."""
 

@@ -119,6 +119,11 @@ def verify(rendered: Rendered, qa: list[QA]) -> dict[str, bool]:
     size = png_size(rendered.png)
     if size is None:
         raise RenderError("renderer returned an invalid PNG (bad signature or header)")
+    if size[0] * size[1] > MAX_PIXELS:  # before anything decodes it: a few KB can inflate to GB
+        raise RenderError(
+            f"renderer returned an invalid PNG: {size[0]}x{size[1]} is over the "
+            f"{MAX_PIXELS:,}-pixel limit"
+        )
     if rendered.pixel_std is not None:
         not_blank = rendered.pixel_std > BLANK_STD
     else:
@@ -139,6 +144,8 @@ def verify(rendered: Rendered, qa: list[QA]) -> dict[str, bool]:
     }
 
 
+#: the most pixels an image may have (8192 x 8192); a larger one is never decoded
+MAX_PIXELS = 8192 * 8192
 #: an image whose 1-in-9 pixel sample (all channels) has at most this spread is blank
 BLANK_STD = 2.0
 TOP_BANDS = 16  # the fast check decodes the rows in bands of 1/16 of the image...

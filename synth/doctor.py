@@ -103,11 +103,26 @@ def doctor() -> int:
     else:
         ok = False
         print(f"missing  bpy (scene3d domain): {blender}")
-    from synth.renderers._sandbox import bwrap_works
+    from synth.renderers._sandbox import SANDBOX_UID, own_cgroup, bwrap_works
 
     reason = bwrap_works()
     if reason is None:
-        print("ok       sandbox: bubblewrap (no network, read-only files, limits)")
+        print(
+            f"ok       sandbox: bubblewrap as uid {SANDBOX_UID} (no network, a minimal "
+            "read-only file system, size-capped scratch and /dev/shm, limits)"
+        )
+        for controller, what in (("memory", "--memory-mb"), ("pids", "the process limit")):
+            if own_cgroup(controller) is not None:
+                print(f"ok       sandbox: a {controller} cgroup per worker holds {what}")
+            else:
+                print(
+                    f"partial  sandbox: no {controller} cgroup can be made here, so {what} "
+                    "holds only where a worker's address-space limit applies (not Chromium "
+                    "or Blender); run as root on a host with cgroup v1 controllers"
+                    if controller == "memory"
+                    else f"partial  sandbox: no {controller} cgroup can be made here; "
+                    "a fork bomb is stopped by the timeout only"
+                )
     else:
         ok = False
         print(f"missing  sandbox: {reason} (or run with --no-sandbox for trusted code only)")

@@ -38,7 +38,7 @@ MODES: dict[int, str | None] = {
     9: "forbidden",  # TCP to 192.0.2.1
     10: "forbidden",  # prints a gigabyte
     11: "forbidden",  # leaves a child running
-    12: "timeout",  # tries to kill its parent, then waits
+    12: "forbidden",  # tries to kill its parent (root's: refused), then waits
 }
 N_MODES = 20  # modes 13..19 draw a normal chart
 CRASH, HANG, RAISE = 0, 1, 2

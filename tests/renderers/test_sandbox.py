@@ -74,7 +74,8 @@ def test_killing_the_parent_is_impossible() -> None:
     header, _ = _run(
         "import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)\n"
     )
-    assert header["kind"] == "timeout", header  # the parent it sees is the namespace's init
+    # the parent it sees is the namespace's init, root's, which an unprivileged uid may not signal
+    assert header["kind"] == "forbidden" and "not permitted" in header["message"], header
 
 
 def test_segfault_is_a_crash() -> None:

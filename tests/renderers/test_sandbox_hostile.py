@@ -1,0 +1,294 @@
+"""Hostile code against the sandbox's walls: privilege, the file-system view, the pool's
+reading of what a worker leaves and sends, sizes and memory, leftovers between samples.
+
+Each case here was measured breaking the sandbox of 9e29a3d (issue 16) and must hold now.
+A canary file planted outside the sandbox must never show up: not in a failure message,
+not in a traceback, not in a record. Every test runs real code in a real bubblewrap worker
+(skipped, with the reason, where bubblewrap cannot run here). Runs that could hang on a
+broken pool go through ``synth render-code`` in a subprocess with a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from synth._errors import RenderError
+from synth.build import verify
+from synth.generators.base import Rendered
+from synth.renderers._pool import run_code
+from synth.renderers._sandbox import SCRATCH_PREFIX, Limits, own_cgroup, bwrap_works
+
+from ..conftest import PACKS, ROOT, synth_cmd
+
+REASON = bwrap_works()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"sandbox unavailable: {REASON}")
+
+TIMEOUT = 8.0
+
+
+def _run(code: str, timeout: float = TIMEOUT, limits: Limits | None = None) -> dict:
+    header, _ = run_code("python-matplotlib", code, timeout_s=timeout, limits=limits)
+    return header
+
+
+@pytest.fixture
+def canary(tmp_path: Path) -> Iterator[tuple[str, list[Path]]]:
+    """A secret planted in every kind of place outside the sandbox: the checkout (beside its
+    packages and inside .git), the home folder, /tmp, /etc and /var/tmp."""
+    secret = f"canary-{uuid.uuid4().hex}"
+    places = [
+        ROOT / f".synth-canary-{secret}",
+        ROOT / ".git" / f"synth-canary-{secret}",
+        Path.home() / f".synth-canary-{secret}",
+        tmp_path / "canary.txt",
+        Path("/etc") / f"synth-canary-{secret}",
+        Path("/var/tmp") / f"synth-canary-{secret}",
+    ]
+    planted = []
+    for path in places:
+        try:
+            path.write_text(secret)
+            planted.append(path)
+        except OSError:
+            pass
+    assert len(planted) >= 4, "the canary went into most places"
+    yield secret, planted
+    for path in planted:
+        path.unlink(missing_ok=True)
+
+
+#: sample code that tries every way it knows to read the canary files and the host's secrets
+HUNT = """
+import os
+paths = {paths!r}
+found = []
+for p in paths + ["/etc/shadow", "/proc/1/environ", "/proc/self/mountinfo"]:
+    try:
+        found.append(open(p, errors="replace").read())
+    except OSError as exc:
+        found.append(f"{{p}}: {{exc.strerror}}")
+for top in ("/", "/etc", "/var", "/work", "/root", "/home", "/tmp", "/srv", "/opt", "/run"):
+    for d, dirs, files in os.walk(top):
+        dirs[:] = [x for x in dirs if os.path.join(d, x) not in ("/usr", "/proc", "/sys", "/dev")]
+        for f in files:
+            if "canary" in f:
+                try:
+                    found.append(open(os.path.join(d, f)).read())
+                except OSError:
+                    pass
+print("\\n".join(found))
+raise RuntimeError(" | ".join(found)[-3000:])
+"""
+
+
+def test_sample_code_runs_unprivileged_and_cannot_touch_kernel_settings() -> None:
+    code = (
+        "import os\n"
+        "names = ['kernel/core_pattern', 'vm/drop_caches', 'net/ipv4/ip_forward', 'kernel/printk_ratelimit']\n"
+        "w = [n for n in names if os.access('/proc/sys/' + n, os.W_OK)]\n"
+        "if os.getuid() == 0 or w:\n"
+        "    raise RuntimeError(f'uid {os.getuid()} may write {w}')\n"
+        "cur = open('/proc/sys/kernel/printk_ratelimit').read()\n"
+        "open('/proc/sys/kernel/printk_ratelimit', 'w').write(cur)\n"
+    )
+    header = _run(code)
+    assert header["kind"] == "forbidden", header
+    assert "Permission denied" in header["message"] or "Read-only" in header["message"], header
+
+
+def test_a_canary_outside_the_sandbox_is_read_nowhere(canary: tuple[str, list[Path]]) -> None:
+    secret, planted = canary
+    shadow = Path("/etc/shadow").read_text() if os.access("/etc/shadow", os.R_OK) else ""
+    header = _run(HUNT.format(paths=[str(p) for p in planted]))
+    text = json.dumps(header)
+    assert header["op"] == "failed" and secret not in text, "a canary leaked into the failure"
+    first_hash = next((ln.split(":")[1] for ln in shadow.splitlines() if ":" in ln), "")
+    assert not shadow or "root:" not in text or first_hash not in text, "/etc/shadow leaked"
+    assert str(ROOT / ".git") not in header["message"] or "No such file" in header["message"]
+
+
+def test_what_a_sample_leaves_in_its_folder_never_reaches_the_main_process(
+    canary: tuple[str, list[Path]],
+) -> None:
+    """Links and FIFOs named like the worker's logs, in its working folder, then a crash:
+    the exit reason reads only the pool's own log, never follows a link, never waits."""
+    secret, planted = canary
+    code = (
+        "import os\n"
+        f"target = {str(planted[0])!r}\n"
+        "for name in ('output.log', 'stderr.log', 'worker.log'):\n"
+        "    for d in (os.getcwd(), os.environ['HOME'], os.environ['TMPDIR']):\n"
+        "        p = os.path.join(d, name)\n"
+        "        try:\n"
+        "            os.unlink(p)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "        try:\n"
+        "            os.symlink(target, p) if name != 'worker.log' else os.mkfifo(p)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "os._exit(3)\n"
+    )
+    proc = _render_code_cli(code, timeout=60)
+    assert proc.returncode == 1 and secret not in proc.stdout + proc.stderr, proc.stdout
+    assert json.loads(proc.stdout)["kind"] == "crash", proc.stdout
+
+
+def _render_code_cli(code: str, timeout: float, *extra: str) -> subprocess.CompletedProcess[str]:
+    with tempfile.TemporaryDirectory() as d:
+        script = Path(d) / "hostile.py"
+        script.write_text(code)
+        return synth_cmd(
+            "render-code", str(script), "--out", str(Path(d) / "out.png"), "--timeout", "5",
+            *extra, timeout=timeout,
+        )  # fmt: skip
+
+
+#: writes ``frame`` to every pipe the sample's process can write to, then waits
+TAMPER = """
+import os, time
+frame = {frame!r}
+for fd in sorted(int(x) for x in os.listdir("/proc/self/fd")):
+    if fd > 2 and os.readlink(f"/proc/self/fd/{{fd}}").startswith("pipe:"):
+        try:
+            os.write(fd, frame)
+        except OSError:
+            pass
+time.sleep({wait})
+"""
+
+
+def test_half_a_frame_on_the_protocol_is_a_timeout_not_a_hang() -> None:
+    # a header length of 64 bytes, then 1 byte of it
+    proc = _render_code_cli(TAMPER.format(frame=b"\x00\x00\x00\x40{", wait=3600), timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["kind"] in ("timeout", "crash", "forbidden"), proc.stdout
+
+
+def test_a_forged_frame_fails_its_sample_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A pack that writes a frame for another task: that sample is a typed failure, every
+    other sample is written, and the run exits by the failure rule, not a traceback."""
+    out = tmp_path / "forged"
+    env = {"SYNTH_DOMAINS": "forger=forger_pack:DOMAIN", "PYTHONPATH": str(PACKS)}
+    proc = synth_cmd(
+        "generate", "--domain", "forger", "--n", "6", "--seed", "6", "--out", str(out),
+        "--workers", "1", "--timeout", "20", "--max-failures", "6", env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    failures = [json.loads(ln) for ln in (out / "failures.jsonl").read_text().splitlines()]
+    sys.path.insert(0, str(PACKS))
+    import forger_pack
+
+    forged = forger_pack.forged_indices(6, 6)
+    assert forged, "the seed forges at least one frame"
+    assert {f["index"]: f["kind"] for f in failures} == dict.fromkeys(forged, "forbidden")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["written"] == 6 - len(forged)
+
+
+def test_dev_shm_and_scratch_are_capped() -> None:
+    limits = Limits(memory_mb=2048, cpu_s=30, shm_mb=32, scratch_mb=64)
+    for folder in ("/dev/shm", "."):
+        code = (
+            "import os\n"
+            f"with open(os.path.join({folder!r}, 'fill'), 'wb') as f:\n"
+            "    for _ in range(200):\n"
+            "        f.write(b'x' * 2**20)\n"
+            "        f.flush()\n"
+        )
+        header = _run(code, timeout=30, limits=limits)
+        assert header["kind"] == "forbidden", (folder, header)
+        assert "No space left" in header["message"], (folder, header)
+
+
+def test_samples_find_nothing_of_the_samples_before_them(tmp_path: Path) -> None:
+    out = tmp_path / "left"
+    env = {"SYNTH_DOMAINS": "leftover=leftover_pack:DOMAIN", "PYTHONPATH": str(PACKS)}
+    synth_cmd(
+        "generate", "--domain", "leftover", "--n", "4", "--out", str(out), "--workers", "1",
+        env=env, check=True, timeout=300,
+    )  # fmt: skip
+    from synth.dataset import iter_samples
+
+    found = [record["persona"]["found"] for record, _ in iter_samples(out)]
+    assert found == [[]] * 4, found
+
+
+def _bomb_png(width: int, height: int) -> bytes:
+    """A valid PNG header and a few KB of zlib that inflate to ``width * height`` grey bytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+        )
+
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + b"\x00" * width
+    body = b"".join(compressor.compress(row) for _ in range(64)) + compressor.flush()
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def test_a_decompression_bomb_is_an_invalid_image() -> None:
+    bomb = _bomb_png(30000, 30000)
+    assert len(bomb) < 100_000
+    with pytest.raises(RenderError, match="invalid PNG"):
+        verify(Rendered(png=bomb, width=30000, height=30000, elements=(), backend="x"), [])
+    script = (
+        "import matplotlib.figure\n"
+        "from matplotlib.backends.backend_agg import FigureCanvasAgg\n"
+        f"BOMB = {bomb!r}\n"
+        "def draw(target, inspect=None):\n"
+        "    fig = matplotlib.figure.Figure(figsize=(2, 2))\n"
+        "    FigureCanvasAgg(fig)\n"
+        "    fig.add_subplot().plot([0, 1], [1, 0])\n"
+        "    fig.canvas.draw()\n"
+        "    inspect(fig)\n"
+        "    target.write(BOMB)\n"
+        "    return fig\n"
+    )
+    header = _run(script, timeout=30)
+    assert header["kind"] == "invalid_image", header
+
+
+@pytest.mark.skipif(own_cgroup("memory") is None, reason="no memory cgroup to join here")
+def test_a_page_allocating_past_the_limit_is_a_memory_failure() -> None:
+    """Chromium is not under the worker's address-space limit; the memory cgroup holds it."""
+    page = (
+        "<html><head><style>body { width: 400px; }</style></head><body><p>x</p>"
+        "<script>const hoard = [];"
+        "for (let i = 0; i < 48; i++) { const a = new Uint8Array(64 * 1024 * 1024);"
+        " a.fill(i + 1); hoard.push(a); }</script></body></html>"
+    )
+    header, _ = run_code("html", page, timeout_s=60, limits=Limits(memory_mb=1024, cpu_s=60))
+    assert header["op"] == "failed" and header["kind"] == "memory", header
+
+
+def test_a_page_that_asks_the_network_is_forbidden() -> None:
+    page = (
+        "<html><head><style>body { width: 400px; }</style></head>"
+        '<body><p>hello</p><img src="http://192.0.2.1/x.png"></body></html>'
+    )
+    header, _ = run_code("html", page, timeout_s=60)
+    assert header["op"] == "failed" and header["kind"] == "forbidden", header
+
+
+def test_scratch_folders_of_a_killed_run_are_swept() -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{dead.pid}-"))
+    (stale / "worker.log").write_text("left by a killed run")
+    header = _run("def draw(target, inspect=None):\n    raise ValueError('x')\n")
+    assert header["kind"] == "exception"
+    assert not stale.exists(), "the folder of a run whose pid is gone was removed"
