@@ -109,7 +109,11 @@ def bwrap_works() -> str | None:
     scratch = Path(tempfile.mkdtemp(prefix="synth-probe-"))
     try:
         probe = bwrap_command(
-            ["sh", "-c", 'test "$(id -u)" != 0'], scratch, {"PATH": "/usr/bin:/bin"}, []
+            ["sh", "-c", 'test "$(id -u)" != 0'],
+            scratch,
+            {"PATH": "/usr/bin:/bin"},
+            [],
+            fonts=False,
         )
         proc = subprocess.run(probe, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -366,11 +370,15 @@ def share_font_cache(scratch: Path) -> Path | None:
     if source is None:
         return None
     target = scratch / "mpl-cache"
-    target.mkdir(mode=0o755)
-    target.chmod(0o755)
-    for cache in Path(source).glob("fontlist-*.json"):
-        shutil.copyfile(cache, target / cache.name)
-        (target / cache.name).chmod(0o644)
+    try:
+        target.mkdir(mode=0o755)
+        target.chmod(0o755)
+        for cache in Path(source).glob("fontlist-*.json"):
+            shutil.copyfile(cache, target / cache.name)
+            (target / cache.name).chmod(0o644)
+    except OSError:  # a full disk, say: the worker rebuilds the list (seconds), nothing worse
+        shutil.rmtree(target, ignore_errors=True)
+        return None
     return target
 
 
@@ -387,10 +395,12 @@ def bwrap_command(
     env: dict[str, str],
     paths: list[str] | None = None,
     limits: Limits | None = None,
+    *,
+    fonts: bool = True,
 ) -> list[str]:
     """``argv`` wrapped in bubblewrap (see the module docstring for what it isolates);
     ``paths``: the folders to show read-only besides the system's (default
-    :func:`runtime_paths`)."""
+    :func:`runtime_paths`); ``fonts``: show a copy of Matplotlib's font list."""
     limits = limits or Limits()
     cmd = [shutil.which("bwrap") or "bwrap"]
     for path in SYSTEM_PATHS:
@@ -404,10 +414,10 @@ def bwrap_command(
                 made.add(str(parent))
                 cmd += ["--perms", "0755", "--dir", str(parent)]
         cmd += _show(path)
-    fonts = share_font_cache(scratch)
-    if fonts is not None:
+    shared = share_font_cache(scratch) if fonts else None
+    if shared is not None:
         cmd += ["--perms", "0755", "--dir", str(Path(MPL_CACHE_MOUNT).parent)]
-        cmd += ["--ro-bind", str(fonts), MPL_CACHE_MOUNT]
+        cmd += ["--ro-bind", str(shared), MPL_CACHE_MOUNT]
     cmd += ["--dev", "/dev", "--proc", "/proc"]
     cmd += ["--perms", "1777", "--size", str(limits.shm_mb * 2**20), "--tmpfs", "/dev/shm"]
     cmd += ["--perms", "1777", "--size", str(16 * 2**20), "--tmpfs", "/tmp"]

@@ -103,7 +103,7 @@ def doctor() -> int:
     else:
         ok = False
         print(f"missing  bpy (scene3d domain): {blender}")
-    from synth.renderers._sandbox import SANDBOX_UID, own_cgroup, bwrap_works
+    from synth.renderers._sandbox import SANDBOX_UID, bwrap_works, own_cgroup
 
     reason = bwrap_works()
     if reason is None:

@@ -26,7 +26,7 @@ from synth._errors import RenderError
 from synth.build import verify
 from synth.generators.base import Rendered
 from synth.renderers._pool import run_code
-from synth.renderers._sandbox import SCRATCH_PREFIX, Limits, own_cgroup, bwrap_works
+from synth.renderers._sandbox import SCRATCH_PREFIX, Limits, bwrap_works, own_cgroup
 
 from ..conftest import PACKS, ROOT, synth_cmd
 
