@@ -405,7 +405,9 @@ def bwrap_command(
     cmd = [shutil.which("bwrap") or "bwrap"]
     for path in SYSTEM_PATHS:
         cmd += _show(path)
-    made: set[str] = set(SYSTEM_PATHS)
+    # /tmp first: a checkout under /tmp is shown on top of it, not hidden by it
+    cmd += ["--perms", "1777", "--size", str(16 * 2**20), "--tmpfs", "/tmp"]
+    made: set[str] = {*SYSTEM_PATHS, "/tmp"}
     etc = [f"/etc/{entry}" for entry in ETC_ENTRIES]
     for path in (*etc, *CACHE_PATHS, *(runtime_paths() if paths is None else paths)):
         # the folders above a shown one, readable by the sandbox's user (bwrap makes 0700)
@@ -420,7 +422,6 @@ def bwrap_command(
         cmd += ["--ro-bind", str(shared), MPL_CACHE_MOUNT]
     cmd += ["--dev", "/dev", "--proc", "/proc"]
     cmd += ["--perms", "1777", "--size", str(limits.shm_mb * 2**20), "--tmpfs", "/dev/shm"]
-    cmd += ["--perms", "1777", "--size", str(16 * 2**20), "--tmpfs", "/tmp"]
     cmd += ["--perms", "0777", "--size", str(limits.scratch_mb * 2**20), "--tmpfs", str(scratch)]
     cmd += ["--remount-ro", "/", "--chdir", str(scratch)]
     cmd += [

@@ -292,3 +292,26 @@ def test_scratch_folders_of_a_killed_run_are_swept() -> None:
     header = _run("def draw(target, inspect=None):\n    raise ValueError('x')\n")
     assert header["kind"] == "exception"
     assert not stale.exists(), "the folder of a run whose pid is gone was removed"
+
+
+def test_a_runtime_folder_under_tmp_or_home_is_shown(tmp_path: Path) -> None:
+    """A checkout in /tmp or under $HOME: its folders are shown on top of the hidden /tmp and
+    home, readable by the sandbox's user (the sandbox of 9e29a3d hid node_modules there; a
+    /tmp tmpfs mounted after the binds hid a whole /tmp checkout)."""
+    from synth.renderers._sandbox import bwrap_command
+
+    with tempfile.TemporaryDirectory(dir=Path.home()) as in_home:
+        shown = [tmp_path / "pkg", Path(in_home) / "pkg"]
+        for d in shown:
+            d.mkdir()
+            d.chmod(0o755)
+            (d / "mod.py").write_text("X = 1\n")
+            (d / "mod.py").chmod(0o644)
+        scratch = tmp_path / "scratch"
+        scratch.mkdir()
+        test = " && ".join(f"test -r {d}/mod.py" for d in shown)
+        cmd = bwrap_command(
+            ["sh", "-c", test], scratch, {"PATH": "/usr/bin:/bin"}, [str(d) for d in shown]
+        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
