@@ -206,6 +206,9 @@ class WorkerPool:
             w.head_since = time.monotonic()
             w.done += 1
             too_big = self.recycle_rss_mb > 0 and header.get("rss_mb", 0) > self.recycle_rss_mb
+            # the whole tree (Chromium, Blender) near its memory limit: restart it gracefully
+            # before the kernel kills a process of it mid-sample
+            too_big |= w.cgroups.resident_mb() > TREE_RECYCLE_SHARE * self.limits.memory_mb
             if too_big or (
                 self.recycle_after > 0 and w.done + len(w.pending) >= self.recycle_after
             ):
@@ -306,6 +309,8 @@ class WorkerPool:
 
 
 STARTUP_TIMEOUT_S = 300.0  # a worker that is not ready by then is broken, not slow
+#: a worker whose whole tree holds more than this share of --memory-mb is recycled
+TREE_RECYCLE_SHARE = 0.75
 
 
 def start_worker(

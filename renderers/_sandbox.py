@@ -91,7 +91,8 @@ class Limits:
     memory_mb: int = 4096
     open_files: int = 512
     file_mb: int = 256
-    processes: int = 256  # tasks in the worker's whole tree (a pids cgroup, where available)
+    processes: int = 1024  # tasks (threads too) in the worker's whole tree (a pids cgroup,
+    # where available); a warm Chromium alone runs ~250 threads
     cpu_s: float = 60.0
     scratch_mb: int = 512
     shm_mb: int = 64
@@ -184,6 +185,23 @@ class Cgroups:
         except (OSError, ValueError):
             pass
         return 0
+
+    def resident_mb(self) -> float:
+        """Memory the whole tree holds that only a restart gives back: anonymous pages and
+        tmpfs/shared pages (``total_rss`` + ``total_shmem``), not the file cache; 0 without
+        a memory group."""
+        path = self.paths.get("memory")
+        if path is None:
+            return 0.0
+        total = 0
+        try:
+            for line in (path / "memory.stat").read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key in ("total_rss", "total_shmem"):
+                    total += int(value)
+        except (OSError, ValueError):
+            return 0.0
+        return total / 2**20
 
     def remove(self, *, wait_s: float = 5.0) -> None:
         for path in self.paths.values():

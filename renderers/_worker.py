@@ -84,10 +84,12 @@ def cpu_budget(seconds: float) -> None:
 
 def classify(exc: BaseException, scratch: str) -> str:
     """The failure kind of an exception raised by a sample."""
-    from synth._errors import RenderError, RenderForbidden, SpecError
+    from synth._errors import RenderCrash, RenderError, RenderForbidden, SpecError
 
     if isinstance(exc, RenderForbidden):
         return "forbidden"
+    if isinstance(exc, RenderCrash):
+        return exc.kind
     if isinstance(exc, MemoryError):
         return "memory"
     if isinstance(exc, socket.gaierror):
@@ -176,6 +178,8 @@ def main() -> None:
         limits.pop("memory_mb", None)  # e.g. Chromium: the worker's memory cgroup bounds it
     apply_limits(limits)
     os.chdir(scratch)
+    if cfg.get("pid_namespace"):
+        _isolate_scripts()
     renderer = (
         ThreadPoolExecutor(1, thread_name_prefix="render") if any(map(_threaded, packs)) else None
     )
@@ -184,6 +188,19 @@ def main() -> None:
     cleaner = Scratch(scratch) if cfg.get("pid_namespace") else None
     write_message(proto_out, {"op": "ready"})  # task timeouts start now, not at process start
     _serve(proto_in, proto_out, cfg, packs, helpers, renderer, cleaner)
+
+
+def _isolate_scripts() -> None:
+    """Run each Matplotlib script in a child process of its own (see
+    :func:`synth.renderers.mpl.render_isolated`), and make this process undumpable, so a
+    script can neither open its descriptors through ``/proc/PPID/fd`` nor trace it."""
+    import ctypes
+
+    pr_set_dumpable = 4
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_dumpable, 0, 0, 0, 0)
+    from synth.renderers import mpl
+
+    mpl.ISOLATE = True
 
 
 def _copy_font_cache(source: str | None, target: str | None) -> None:

@@ -31,6 +31,18 @@ class RenderForbidden(RenderError, PermissionError):
     """A sample reached for something the sandbox refuses (a page's request off the page)."""
 
 
+class RenderCrash(RenderError):
+    """The process that ran a sample's code died: ``kind`` is the failure it counts as
+    (``crash``, or ``timeout`` past its CPU seconds)."""
+
+    def __init__(self, message: str, kind: str = "crash") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    def __reduce__(self) -> tuple[type[RenderCrash], tuple[str, str]]:
+        return type(self), (str(self), self.kind)
+
+
 class RenderTimeout(RenderError, TimeoutError):
     """A renderer took longer than the per-sample timeout."""
 

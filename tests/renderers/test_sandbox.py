@@ -70,12 +70,14 @@ def test_fork_bomb_is_capped_and_killed() -> None:
     )
 
 
-def test_killing_the_parent_is_impossible() -> None:
+def test_a_script_that_kills_its_worker_fails_its_own_sample() -> None:
+    """A script runs in a child of its worker (same uid): it may kill the worker, which
+    fails that sample as a crash and is replaced; bwrap's init above it is root's and
+    refuses (hostile_pack mode 12 shows that for a pack)."""
     header, _ = _run(
         "import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)\n"
     )
-    # the parent it sees is the namespace's init, root's, which an unprivileged uid may not signal
-    assert header["kind"] == "forbidden" and "not permitted" in header["message"], header
+    assert header["kind"] == "crash" and "SIGKILL" in header["message"], header
 
 
 def test_segfault_is_a_crash() -> None:

@@ -315,3 +315,101 @@ def test_a_runtime_folder_under_tmp_or_home_is_shown(tmp_path: Path) -> None:
         )
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_script_cannot_reach_the_protocol_or_change_later_samples(tmp_path: Path) -> None:
+    """A chart script runs in a child with no descriptor of its worker's (its own fds and
+    the worker's through /proc/PPID/fd), so a forged 'rendered' frame never arrives; and
+    what it changes in Matplotlib dies with it."""
+    forge = (
+        "import json, os\n"
+        "head = json.dumps({'op': 'rendered', 'width': 1, 'height': 1, 'elements': [],"
+        " 'backend': 'forged', 'blobs': [6]}).encode()\n"
+        "frame = len(head).to_bytes(4, 'big') + head + b'forged'\n"
+        "fds = [f'/proc/self/fd/{x}' for x in os.listdir('/proc/self/fd')]\n"
+        "fds += [f'/proc/{os.getppid()}/fd/{x}' for x in range(64)]\n"
+        "for path in fds:\n"
+        "    try:\n"
+        "        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)\n"
+        "        os.write(fd, frame)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "for fd in range(3, 64):\n"
+        "    try:\n"
+        "        os.write(fd, frame)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "raise ValueError('no frame got through')\n"
+    )
+    header = _run(forge)
+    # its own result pipe takes the frame as a malformed result; the worker's pipes never see it
+    assert header["op"] == "failed" and header["kind"] == "render", header
+    assert "malformed result" in header["message"], header
+    # a script that monkeypatches Matplotlib, then a normal chart in the same worker: the
+    # second renders as it does in-process
+    import numpy as np
+
+    import synth
+    from synth.generators.chart import ChartGenerator
+    from synth.renderers._pool import WorkerPool
+
+    sample = ChartGenerator(renderer="matplotlib").sample(rng=np.random.default_rng(5))
+    patch = (
+        "import matplotlib\n"
+        "matplotlib.rcParams['axes.facecolor'] = 'red'\n"
+        "matplotlib.rcParams['font.size'] = 30\n"
+        "import matplotlib.figure\n"
+        "matplotlib.figure.Figure.savefig = lambda *a, **k: None\n"
+    )
+    with WorkerPool(1, run_seed=0, timeout_s=60, domains=("chart",)) as pool:
+        worker = pool.workers[0]
+        replies = []
+        for source in (patch + sample.code.source, sample.code.source):
+            from synth.renderers._protocol import read_message, write_message
+
+            assert worker.proc.stdin is not None and worker.proc.stdout is not None
+            write_message(
+                worker.proc.stdin.fileno(),
+                {"op": "code", "index": None, "language": "python-matplotlib"},
+                [source.encode()],
+            )
+            while True:
+                head, blobs = read_message(worker.proc.stdout.fileno())
+                if head.get("op") != "ready":
+                    break
+            replies.append((head, blobs))
+    assert replies[1][0]["op"] == "rendered", replies[1][0]
+    assert replies[1][1][0] == synth.render(sample).png, "the patch did not reach the next sample"
+
+
+def _build(pool: object, tasks: list[tuple[int, str, int]]) -> list[object]:
+    from synth.renderers._pool import WorkerPool
+
+    assert isinstance(pool, WorkerPool)
+    pending, results = list(tasks), []
+    while len(results) < len(tasks):
+        while pending and pool.has_capacity():
+            pool.submit(pending.pop(0))
+        results += pool.poll(1.0)
+    return results
+
+
+@pytest.mark.skipif(own_cgroup("memory") is None, reason="no memory cgroup to read here")
+def test_a_worker_whose_whole_tree_nears_its_memory_limit_is_recycled() -> None:
+    """Recycling reads the tree's memory (Chromium, Blender), not the worker's own RSS:
+    with --memory-mb just above what a warm chart worker's tree holds, it is replaced after
+    each sample instead of waiting for the kernel to kill it."""
+    from synth._seeding import sample_seed
+    from synth.renderers._pool import TREE_RECYCLE_SHARE, Done, WorkerPool
+
+    tasks = [(i, "chart", sample_seed(0, "chart", i)) for i in range(3)]
+    with WorkerPool(1, run_seed=0, timeout_s=60, domains=("chart",)) as pool:
+        assert all(isinstance(r, Done) for r in _build(pool, tasks))
+        held = pool.workers[0].cgroups.resident_mb()
+        assert pool.replaced == 0 and held > 50, held
+    tight = int(held / TREE_RECYCLE_SHARE) - 10  # over what it holds, under it times the share
+    limits = Limits(memory_mb=tight, cpu_s=60)
+    with WorkerPool(1, run_seed=0, timeout_s=60, domains=("chart",), limits=limits) as pool:
+        results = _build(pool, tasks)
+        assert all(isinstance(r, Done) for r in results), results
+        assert pool.replaced >= 1, (held, tight, pool.replaced)
