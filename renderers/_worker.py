@@ -117,23 +117,37 @@ def stray_processes(
     helpers: tuple[str, ...] = (), spare: frozenset[int] = frozenset()
 ) -> list[int]:
     """Live processes in this PID namespace other than its init (1), this worker and the
-    back-end's own helpers (executables under ``helpers`` folders, e.g. Chromium's, or the
-    process ids in ``spare``, e.g. the Blender worker, whose interpreter is an ordinary
-    Python); zombies are dead already, init reaps them."""
+    back-end's own helpers (executables under ``helpers`` folders that descend from this
+    worker, e.g. Chromium and Playwright's node, or the process ids in ``spare``, e.g. the
+    Blender worker, whose interpreter is an ordinary Python); zombies are dead already, init
+    reaps them. A helper's program that a sample started and left (reparented to init) is a
+    stray like any other."""
     me = os.getpid()
-    out = []
+    parents: dict[int, int] = {}
+    live = []
     for d in os.listdir("/proc"):
-        if d.isdigit() and int(d) not in (1, me) and int(d) not in spare:
-            if helpers and _is_helper(int(d), helpers):
-                continue
+        if d.isdigit() and int(d) not in (1, me):
             try:
                 with open(f"/proc/{d}/stat") as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError):
+                    state, ppid = f.read().rsplit(")", 1)[1].split()[:2]
+            except (OSError, IndexError, ValueError):
                 continue
-            if state != "Z":
-                out.append(int(d))
-    return out
+            parents[int(d)] = int(ppid)
+            if state != "Z" and int(d) not in spare:
+                live.append(int(d))
+
+    def descends_from_me(pid: int) -> bool:
+        for _ in range(64):
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    return [
+        pid for pid in live if not (helpers and _is_helper(pid, helpers) and descends_from_me(pid))
+    ]
 
 
 def _is_helper(pid: int, helpers: tuple[str, ...]) -> bool:

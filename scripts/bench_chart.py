@@ -198,6 +198,9 @@ def main() -> None:
         help="also compare sandboxed and --no-sandbox runs of this size",
     )
     ap.add_argument("--only-sandbox", action="store_true", help="run only the sandbox comparison")
+    ap.add_argument(
+        "--sandbox-domain", default="chart", help="the domain of the sandbox comparison"
+    )
     ap.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "synth-bench"))
     args = ap.parse_args()
     out = Path(args.out)
@@ -212,11 +215,19 @@ def sandbox_table(args: argparse.Namespace, out: Path) -> None:
     walls: dict[str, list[float]] = {"bwrap": [], "none": []}
     for _ in range(2):
         for mode, extra in (("bwrap", ()), ("none", ("--no-sandbox",))):
-            w, _ = pipeline(args.sandbox_n, args.workers, args.seed, out / f"sb-{mode}", *extra)
+            w, _ = pipeline(
+                args.sandbox_n,
+                args.workers,
+                args.seed,
+                out / f"sb-{mode}",
+                *extra,
+                domain=args.sandbox_domain,
+            )
             walls[mode].append(w)
             shutil.rmtree(out / f"sb-{mode}", ignore_errors=True)
     print(
-        f"\nsandbox cost, n={args.sandbox_n}, {args.workers} workers, two runs each (interleaved):"
+        f"\nsandbox cost, {args.sandbox_domain}, n={args.sandbox_n}, {args.workers} workers, "
+        "two runs each (interleaved):"
     )
     print("\n| workers run | wall s (run 1, run 2) | images/s (mean) |")
     print("|---|---|---|")

@@ -351,7 +351,6 @@ def test_a_script_cannot_reach_the_protocol_or_change_later_samples(tmp_path: Pa
 
     import synth
     from synth.generators.chart import ChartGenerator
-    from synth.renderers._pool import WorkerPool
 
     sample = ChartGenerator(renderer="matplotlib").sample(rng=np.random.default_rng(5))
     patch = (
@@ -361,23 +360,7 @@ def test_a_script_cannot_reach_the_protocol_or_change_later_samples(tmp_path: Pa
         "import matplotlib.figure\n"
         "matplotlib.figure.Figure.savefig = lambda *a, **k: None\n"
     )
-    with WorkerPool(1, run_seed=0, timeout_s=60, domains=("chart",)) as pool:
-        worker = pool.workers[0]
-        replies = []
-        for source in (patch + sample.code.source, sample.code.source):
-            from synth.renderers._protocol import read_message, write_message
-
-            assert worker.proc.stdin is not None and worker.proc.stdout is not None
-            write_message(
-                worker.proc.stdin.fileno(),
-                {"op": "code", "index": None, "language": "python-matplotlib"},
-                [source.encode()],
-            )
-            while True:
-                head, blobs = read_message(worker.proc.stdout.fileno())
-                if head.get("op") != "ready":
-                    break
-            replies.append((head, blobs))
+    replies = _code_in_one_worker([patch + sample.code.source, sample.code.source])
     assert replies[1][0]["op"] == "rendered", replies[1][0]
     assert replies[1][1][0] == synth.render(sample).png, "the patch did not reach the next sample"
 
@@ -413,3 +396,52 @@ def test_a_worker_whose_whole_tree_nears_its_memory_limit_is_recycled() -> None:
         results = _build(pool, tasks)
         assert all(isinstance(r, Done) for r in results), results
         assert pool.replaced >= 1, (held, tight, pool.replaced)
+
+
+def _code_in_one_worker(
+    sources: list[str], domains: tuple[str, ...] = ("chart",)
+) -> list[tuple[dict, list[bytes]]]:
+    """Each Matplotlib script rendered in turn by ONE warm worker of ``domains``' packs."""
+    from synth.renderers._pool import WorkerPool
+    from synth.renderers._protocol import read_message, write_message
+
+    replies = []
+    with WorkerPool(1, run_seed=0, timeout_s=60, domains=domains) as pool:
+        worker = pool.workers[0]
+        assert worker.proc.stdin is not None and worker.proc.stdout is not None
+        for source in sources:
+            write_message(
+                worker.proc.stdin.fileno(),
+                {"op": "code", "index": None, "language": "python-matplotlib"},
+                [source.encode()],
+            )
+            while True:
+                head, blobs = read_message(worker.proc.stdout.fileno())
+                if head.get("op") != "ready":
+                    break
+            replies.append((head, blobs))
+    return replies
+
+
+def test_a_daemon_started_from_a_helper_program_is_a_stray() -> None:
+    """Playwright's node is a helper of a chart worker (it drives Chromium): one that a
+    script starts and leaves running is not spared like the worker's own."""
+    import numpy as np
+
+    from synth.generators.chart import ChartGenerator
+    from synth.renderers.html import helper_dirs
+
+    node = next((d for d in helper_dirs() if "playwright" in d), None)
+    if node is None:
+        pytest.skip("Playwright's driver is not installed")
+    sample = ChartGenerator(renderer="matplotlib").sample(rng=np.random.default_rng(6))
+    daemon = (
+        "import os, subprocess\n"
+        f"node = [os.path.join({node!r}, n) for n in os.listdir({node!r}) if n == 'node'][0]\n"
+        "subprocess.Popen([node, '-e', 'setInterval(() => {}, 1000)'], start_new_session=True,\n"
+        "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    )
+    (head, _), (after, _) = _code_in_one_worker([daemon + sample.code.source, sample.code.source])
+    assert head["op"] == "failed" and head["kind"] == "forbidden", head
+    assert "process" in head["message"], head
+    assert after["op"] == "rendered", "the worker's own Chromium and node were spared"
