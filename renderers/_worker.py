@@ -113,15 +113,22 @@ def classify(exc: BaseException, scratch: str) -> str:
     return "exception"
 
 
+#: Chromium's crash handler double-forks out of the tree that started it; spared by name
+DETACHED_HELPERS = ("chrome_crashpad_handler",)
+
+
 def stray_processes(
-    helpers: tuple[str, ...] = (), spare: frozenset[int] = frozenset()
+    helpers: tuple[str, ...] = (),
+    spare: frozenset[int] = frozenset(),
+    seen: frozenset[int] = frozenset(),
 ) -> list[int]:
     """Live processes in this PID namespace other than its init (1), this worker and the
-    back-end's own helpers (executables under ``helpers`` folders that descend from this
-    worker, e.g. Chromium and Playwright's node, or the process ids in ``spare``, e.g. the
-    Blender worker, whose interpreter is an ordinary Python); zombies are dead already, init
-    reaps them. A helper's program that a sample started and left (reparented to init) is a
-    stray like any other."""
+    back-end's own helpers: programs under ``helpers`` folders (Chromium, Playwright's node)
+    that descend from this worker, were alive at the last sweep (``seen``: a discarded
+    browser's processes on their way out) or are Chromium's crash handler; and the process
+    ids in ``spare`` (the Blender worker, whose interpreter is an ordinary Python). A
+    helper's program that a sample started and left (reparented to init) is a stray like
+    any other. Zombies are dead already, init reaps them."""
     me = os.getpid()
     parents: dict[int, int] = {}
     live = []
@@ -145,17 +152,29 @@ def stray_processes(
                 return False
         return False
 
-    return [
-        pid for pid in live if not (helpers and _is_helper(pid, helpers) and descends_from_me(pid))
-    ]
+    def helper(pid: int) -> bool:
+        exe = _helper_exe(pid, helpers)
+        if exe is None:
+            return False
+        detached = os.path.basename(exe) in DETACHED_HELPERS
+        return detached or pid in seen or descends_from_me(pid)
+
+    return [pid for pid in live if not (helpers and helper(pid))]
 
 
-def _is_helper(pid: int, helpers: tuple[str, ...]) -> bool:
+def helper_processes(helpers: tuple[str, ...]) -> frozenset[int]:
+    """The live processes running a program under ``helpers`` folders."""
+    pids = (int(d) for d in os.listdir("/proc") if d.isdigit())
+    return frozenset(pid for pid in pids if _helper_exe(pid, helpers) is not None)
+
+
+def _helper_exe(pid: int, helpers: tuple[str, ...]) -> str | None:
+    """The program ``pid`` runs, if it lies under one of the ``helpers`` folders."""
     try:
         exe = os.readlink(f"/proc/{pid}/exe")
     except OSError:
-        return False
-    return any(exe.startswith(h) for h in helpers)
+        return None
+    return exe if any(exe.startswith(h) for h in helpers) else None
 
 
 def kill_strays(pids: list[int]) -> None:
@@ -399,17 +418,23 @@ def _reply(
     reply, out = job.reply
     if cfg.get("pid_namespace"):
         spare = frozenset(p for k in packs for p in getattr(k, "helper_pids", lambda: ())())
-        strays = stray_processes(helpers, spare)
+        strays = stray_processes(helpers, spare, _SWEPT.get("helpers", frozenset()))
         if strays:
             kill_strays(strays)
             reply = _failure(
                 job.msg, "forbidden", f"the sample left {len(strays)} process(es) running", ""
             )
             out = []
+        if helpers:
+            _SWEPT["helpers"] = helper_processes(helpers)
     reply["rss_mb"] = round(rss_mb(), 1)  # the pool retires workers that grow too big
     write_message(proto_out, reply, out)
     os.ftruncate(1, 0)
     os.lseek(1, 0, os.SEEK_SET)
+
+
+#: the helper processes alive at the last stray sweep (spared at the next one)
+_SWEPT: dict[str, frozenset[int]] = {}
 
 
 def _packs(domains: list[str], options: dict[str, dict[str, str]]) -> list[Any]:

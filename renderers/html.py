@@ -45,9 +45,6 @@ LAUNCH_ARGS = (
     # and a page as tall as its content for two (its resize, then the capture); the same
     # pixels, ~11 ms less wall time per such page, no CPU spent while idle (BENCHMARKS.md)
     "--disable-frame-rate-limit",
-    # no crash handler: crashpad double-forks out of the worker's process tree, where the
-    # stray sweep would take it for a daemon a sample left behind
-    "--disable-crashpad-for-testing",
 )
 SETTLE_MS = 10_000  # a page that has not loaded by then is a timeout failure (module setting)
 MAX_FIT_HEIGHT = 2400  # a page rendered "as tall as its content" is cut here

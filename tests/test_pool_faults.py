@@ -43,7 +43,15 @@ def test_every_hostile_sample_is_typed_and_the_rest_is_intact(tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr
     failures = failures_by_index(out)
     expected = {i: hostile_pack.MODES[m] for i, m in modes.items() if hostile_pack.MODES.get(m)}
-    assert {i: f["kind"] for i, f in failures.items()} == expected
+    kinds = {i: f["kind"] for i, f in failures.items()}
+    assert kinds.keys() == expected.keys()
+    # a fork bomb ends by the timeout or, in a worker's memory cgroup, by the kernel's OOM
+    # killer (its copies of the interpreter fill the memory before the pids cap stops them)
+    bombs = {i for i, m in modes.items() if m == hostile_pack.FORK_BOMB}
+    assert all(kinds[i] in ("timeout", "memory") for i in bombs), kinds
+    assert {i: k for i, k in kinds.items() if i not in bombs} == {
+        i: k for i, k in expected.items() if i not in bombs
+    }
     for i, f in failures.items():
         assert f["seed"] == sample_seed(seed, "hostile", i) and f["domain"] == "hostile"
         assert f["id"].startswith("hostile-") and f["id"].endswith(f"-{i:09d}"), f["id"]

@@ -41,7 +41,7 @@ MODES: dict[int, str | None] = {
     12: "forbidden",  # tries to kill its parent (root's: refused), then waits
 }
 N_MODES = 20  # modes 13..19 draw a normal chart
-CRASH, HANG, RAISE = 0, 1, 2
+CRASH, HANG, RAISE, FORK_BOMB = 0, 1, 2, 4
 
 
 def mode_of(rng: np.random.Generator) -> int:
