@@ -103,9 +103,11 @@ class WorkerPool:
         domains: tuple[str, ...] = (),
         degrade: str = "none",
         options: dict[str, dict[str, str]] | None = None,
+        isolate_scripts: bool = False,
     ) -> None:
         if sandbox:
             require_sandbox()
+        self.isolate_scripts = isolate_scripts
         self.domains = domains
         self.degrade = degrade
         self.options = options or {}
@@ -130,6 +132,7 @@ class WorkerPool:
             domains=self.domains,
             degrade=self.degrade,
             options=self.options,
+            isolate_scripts=self.isolate_scripts,
         )
 
     def _open(self) -> list[_Worker]:
@@ -321,10 +324,14 @@ def start_worker(
     domains: tuple[str, ...] = (),
     degrade: str = "none",
     options: dict[str, dict[str, str]] | None = None,
+    isolate_scripts: bool = False,
 ) -> _Worker:
     """Start one worker process (in bubblewrap when ``sandbox``) with its own scratch folder.
     Its log (fds 1 and 2) is a file the pool opens in its host folder, which the sandbox
-    does not show, so nothing a sample does can turn it into a link or a FIFO."""
+    does not show, so nothing a sample does can turn it into a link or a FIFO.
+    ``isolate_scripts``: run each Matplotlib script in a child forked for it (code from
+    outside: ``render-code``, ``reproduce``); it costs ~30 ms a chart, so ``generate``, whose
+    scripts its own generators wrote, runs them in the worker."""
     scratch = make_scratch()
     cfg = {
         "run_seed": run_seed,
@@ -333,6 +340,7 @@ def start_worker(
         "scratch": str(scratch),
         "cpu_s": limits.cpu_s,
         "pid_namespace": sandbox,
+        "isolate_scripts": sandbox and isolate_scripts,
         "domains": list(domains),
         "mpl_cache": MPL_CACHE_MOUNT if sandbox else mpl_cache_dir(),
         "limits": {
@@ -407,6 +415,7 @@ def run_code(
     w = start_worker(
         run_seed=0,
         sandbox=sandbox,
+        isolate_scripts=True,  # code from outside: its own process, away from the protocol
         limits=limits,
         domains=LANGUAGE_DOMAINS.get(language, ()),
     )

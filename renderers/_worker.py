@@ -212,7 +212,11 @@ def main() -> None:
     apply_limits(limits)
     os.chdir(scratch)
     if cfg.get("pid_namespace"):
-        _isolate_scripts()
+        _undumpable()
+    if cfg.get("isolate_scripts"):
+        from synth.renderers import mpl
+
+        mpl.ISOLATE = True
     renderer = (
         ThreadPoolExecutor(1, thread_name_prefix="render") if any(map(_threaded, packs)) else None
     )
@@ -223,17 +227,13 @@ def main() -> None:
     _serve(proto_in, proto_out, cfg, packs, helpers, renderer, cleaner)
 
 
-def _isolate_scripts() -> None:
-    """Run each Matplotlib script in a child process of its own (see
-    :func:`synth.renderers.mpl.render_isolated`), and make this process undumpable, so a
-    script can neither open its descriptors through ``/proc/PPID/fd`` nor trace it."""
+def _undumpable() -> None:
+    """Make this process undumpable, so nothing it starts (a forked script, a back-end) can
+    open its descriptors through ``/proc/PID/fd`` or trace it, though they share its uid."""
     import ctypes
 
     pr_set_dumpable = 4
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_dumpable, 0, 0, 0, 0)
-    from synth.renderers import mpl
-
-    mpl.ISOLATE = True
 
 
 def _copy_font_cache(source: str | None, target: str | None) -> None:

@@ -12,12 +12,11 @@ import json
 import os
 
 import numpy as np
+from chart_based import ChartBased
 
 from synth._seeding import sample_rng, sample_seed
 from synth.generators.base import Rendered, Sample
-from synth.generators.chart import DOMAIN as CHART
 from synth.generators.chart import ChartGenerator
-from synth.record import QA
 
 FRAME = json.dumps({"op": "failed", "index": 999999, "kind": "x", "message": "forged", "blobs": []})
 
@@ -41,10 +40,8 @@ def forge() -> None:
             pass
 
 
-class ForgerDomain:
+class ForgerDomain(ChartBased):
     name = "forger"
-    version = "1"
-    install_hint = "nothing to install"
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         forging = forges(rng)
@@ -54,12 +51,7 @@ class ForgerDomain:
     def render(self, sample: Sample) -> Rendered:
         if sample.persona["forge"]:
             forge()
-        return CHART.render(sample)
-
-    def questions(
-        self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator
-    ) -> list[QA]:
-        return CHART.questions(sample, rendered, rng=rng)
+        return super().render(sample)
 
 
 DOMAIN = ForgerDomain()

@@ -18,11 +18,10 @@ import sys
 import time
 
 import numpy as np
+from chart_based import ChartBased
 
 from synth.generators.base import Rendered, Sample
-from synth.generators.chart import DOMAIN as CHART
 from synth.generators.chart import ChartGenerator
-from synth.record import QA
 
 #: mode -> the failure kind it must produce (None: a normal chart)
 MODES: dict[int, str | None] = {
@@ -93,10 +92,8 @@ def misbehave(mode: int) -> None:
         time.sleep(3600)
 
 
-class HostileDomain:
+class HostileDomain(ChartBased):
     name = "hostile"
-    version = "1"
-    install_hint = "nothing to install"
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         mode = mode_of(rng)
@@ -106,12 +103,7 @@ class HostileDomain:
 
     def render(self, sample: Sample) -> Rendered:
         misbehave(sample.persona["mode"])
-        return CHART.render(sample)
-
-    def questions(
-        self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator
-    ) -> list[QA]:
-        return CHART.questions(sample, rendered, rng=rng)
+        return super().render(sample)
 
 
 DOMAIN = HostileDomain()

@@ -11,20 +11,17 @@ import dataclasses
 import os
 
 import numpy as np
+from chart_based import ChartBased
 
-from synth.generators.base import Rendered, Sample
-from synth.generators.chart import DOMAIN as CHART
+from synth.generators.base import Sample
 from synth.generators.chart import ChartGenerator
-from synth.record import QA
 
 MARK = "synth-leftover-"
 PLACES = (".", "/dev/shm")
 
 
-class LeftoverDomain:
+class LeftoverDomain(ChartBased):
     name = "leftover"
-    version = "1"
-    install_hint = "nothing to install"
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         found = sorted(
@@ -40,14 +37,6 @@ class LeftoverDomain:
                 f.write("left behind")
         chart = ChartGenerator(renderer="matplotlib").sample(rng=rng)
         return dataclasses.replace(chart, domain="leftover", persona={"found": found})
-
-    def render(self, sample: Sample) -> Rendered:
-        return CHART.render(sample)
-
-    def questions(
-        self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator
-    ) -> list[QA]:
-        return CHART.questions(sample, rendered, rng=rng)
 
 
 DOMAIN = LeftoverDomain()

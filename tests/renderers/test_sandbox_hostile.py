@@ -412,7 +412,7 @@ def _code_in_one_worker(
     from synth.renderers._protocol import read_message, write_message
 
     replies = []
-    with WorkerPool(1, run_seed=0, timeout_s=60, domains=domains) as pool:
+    with WorkerPool(1, run_seed=0, timeout_s=60, domains=domains, isolate_scripts=True) as pool:
         worker = pool.workers[0]
         assert worker.proc.stdin is not None and worker.proc.stdout is not None
         for source in sources:
