@@ -131,6 +131,11 @@ class Light:
     energy_w: float
 
 
+#: what one scene may ask of Blender (the domain's options allow the same)
+MIN_SIDE_PX, MAX_SIDE_PX, MAX_SAMPLES = 16, 4096, 4096
+MAX_OBJECTS, MAX_LIGHTS = 254, 16
+
+
 @dataclasses.dataclass(frozen=True)
 class Render:
     width_px: int
@@ -150,6 +155,30 @@ class SceneSpec:
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
+        # a scene JSON can come from outside (render-code, reproduce): bound what it asks of
+        # Blender before anything is built, as the domain's options do
+        r = self.render
+        if not (
+            MIN_SIDE_PX <= r.width_px <= MAX_SIDE_PX and MIN_SIDE_PX <= r.height_px <= MAX_SIDE_PX
+        ):
+            raise SpecError(
+                f"image size {r.width_px}x{r.height_px} is outside "
+                f"{MIN_SIDE_PX}..{MAX_SIDE_PX} pixels a side"
+            )
+        if not 1 <= r.samples <= MAX_SAMPLES:
+            raise SpecError(f"samples {r.samples} is outside 1..{MAX_SAMPLES}")
+        if len(self.objects) > MAX_OBJECTS or len(self.lights) > MAX_LIGHTS:
+            raise SpecError(
+                f"{len(self.objects)} objects and {len(self.lights)} lights: at most "
+                f"{MAX_OBJECTS} objects (the index map holds object i as i + 1 in a byte) "
+                f"and {MAX_LIGHTS} lights"
+            )
+        parts: list[Obj | Light | Camera] = [*self.objects, *self.lights, self.camera]
+        numbers = [v for part in parts for v in dataclasses.astuple(part) if isinstance(v, float)]
+        if not all(math.isfinite(v) for v in numbers):
+            raise SpecError("a scene's coordinates, angles and energies must be finite numbers")
+        if any(o.shape not in SHAPES and o.shape not in FIGURES for o in self.objects):
+            raise SpecError(f"an object's shape is not one of {SHAPES + FIGURES}")
         if self.family not in FAMILIES:
             raise SpecError(f"scene family {self.family!r} is not one of {FAMILIES}")
         if self.render.engine not in ENGINES:

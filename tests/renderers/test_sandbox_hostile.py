@@ -451,3 +451,27 @@ def test_a_daemon_started_from_a_helper_program_is_a_stray() -> None:
     assert head["op"] == "failed" and head["kind"] == "forbidden", head
     assert "process" in head["message"], head
     assert after["op"] == "rendered", "the worker's own Chromium and node were spared"
+
+
+def test_a_crafted_scene_json_is_refused_before_blender_builds_it() -> None:
+    """A scene JSON from outside (render-code, reproduce) asking for a huge image, endless
+    samples, more objects than the index map holds or non-finite numbers is a spec failure."""
+    import numpy as np
+
+    from synth.generators.scene3d import SceneGenerator
+
+    scene = json.loads(SceneGenerator().sample(rng=np.random.default_rng(3)).code.source)
+    crafted = []
+    for key, value in (("width_px", 100_000), ("height_px", 3), ("samples", 10**7)):
+        bad = json.loads(json.dumps(scene))
+        bad["render"][key] = value
+        crafted.append(bad)
+    many = json.loads(json.dumps(scene))
+    many["objects"] = [dict(scene["objects"][0], x_m=float(i), y_m=0.0) for i in range(300)]
+    crafted.append(many)
+    nan = json.loads(json.dumps(scene))
+    nan["objects"][0]["x_m"] = float("nan")
+    crafted.append(nan)
+    for bad in crafted:
+        header, _ = run_code("synth-scene-json", json.dumps(bad), timeout_s=60)
+        assert header["op"] == "failed" and header["kind"] == "spec", header
