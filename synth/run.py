@@ -252,12 +252,26 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
     _write_failures(out, done_shards)
     write_json(out / "stats.json", _stats(done_shards))
     write_json(out / "manifest.json", manifest)
-    if manifest["counts"]["failed"] > cfg.effective_max_failures():
+    counts = manifest["counts"]
+    if counts["failed"] > cfg.effective_max_failures() or (counts["written"] == 0 and cfg.n):
         raise TooManyFailures(
-            f"{manifest['counts']['failed']} of {cfg.n} samples failed (more than --max-failures "
-            f"{cfg.effective_max_failures()}); see {out / 'failures.jsonl'}"
+            f"{counts['failed']} of {cfg.n} samples failed (more than --max-failures "
+            f"{cfg.effective_max_failures()}, or nothing written); see "
+            f"{out / 'failures.jsonl'}\n{failure_summary(out)}"
         )
     return manifest
+
+
+def failure_summary(out: Path) -> str:
+    """The run's failures by kind, each with its first message ("" when none failed)."""
+    by_kind: dict[str, list[str]] = {}
+    path = out / "failures.jsonl"
+    for failure in read_lines(path) if path.exists() else []:
+        by_kind.setdefault(str(failure.get("kind")), []).append(str(failure.get("message")))
+    return "\n".join(
+        f"  {kind}: {len(messages)}, first: {messages[0][:300]}"
+        for kind, messages in sorted(by_kind.items(), key=lambda kv: -len(kv[1]))
+    )
 
 
 def _run_shard(
@@ -432,6 +446,8 @@ def _manifest(cfg: RunConfig, done: dict[int, dict[str, Any]], *, complete: bool
 def summary(manifest: dict[str, Any], out: Path) -> str:
     c = manifest["counts"]
     line = f"wrote {c['written']} samples in {c['shards']} shards to {out}; {c['failed']} failed (see {out / 'failures.jsonl'})"
+    if c["failed"]:
+        line += "\nfailures by kind:\n" + failure_summary(out)
     from synth.qa_synth import balance
 
     plan = balance.load(out)

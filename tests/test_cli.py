@@ -172,3 +172,11 @@ def test_doctor_names_the_fix_for_a_missing_blender(
     assert main(["doctor"]) == 1
     line = next(x for x in capsys.readouterr().out.splitlines() if "scene3d" in x)
     assert line.startswith("missing  bpy") and "bash scripts/setup.sh" in line
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "0", "-1"])
+def test_a_timeout_that_is_not_a_positive_number_exits_2(
+    timeout: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["generate", "--timeout", timeout, "--out", str(tmp_path / "o"), "--dry-run"]) == 2
+    assert "--timeout must be positive seconds" in capsys.readouterr().err

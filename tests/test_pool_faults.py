@@ -80,3 +80,23 @@ def test_max_failures_decides_the_exit_code(tmp_path: Path, limit: int, code: in
     assert proc.returncode == code, proc.stderr
     if code:
         assert "failures.jsonl" in proc.stderr
+
+
+def test_a_run_prints_its_failures_by_kind_and_one_that_wrote_nothing_fails(
+    tmp_path: Path,
+) -> None:
+    modes = _modes(8, 15)
+    assert [hostile_pack.MODES.get(m) for m in modes.values()].count("exception") == 1
+    proc = synth_cmd(
+        "generate", "--domain", "hostile", "--n", "8", "--seed", "15", "--out", str(tmp_path / "o"),
+        "--workers", "1", "--max-failures", "100", *SANDBOX_ARGS, env=ENV,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "failures by kind:" in proc.stdout and "exception: 1, first: ValueError" in proc.stdout
+    # every sample past its time: nothing written is a failed run, whatever --max-failures says
+    proc = synth_cmd(
+        "generate", "--domain", "chart", "--n", "2", "--out", str(tmp_path / "none"),
+        "--workers", "1", "--timeout", "0.01", "--max-failures", "100", *SANDBOX_ARGS,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "nothing written" in proc.stderr and "timeout: 2" in proc.stderr, proc.stderr

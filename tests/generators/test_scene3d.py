@@ -336,6 +336,7 @@ def test_a_process_left_behind_beside_blender_is_caught(tmp_path: Path) -> None:
     )
     out = tmp_path / "o"
     args = ["generate", "--domain", ",".join(domains), "--mix", "0.5,0.5", "--n", str(n)]
+    args += ["--max-failures", str(n)]  # the left-behind process fails its sample on purpose
     options = ["--option", "scene3d.engine=workbench", "--option", "scene3d.samples=1"]
     synth_cmd(
         *args,
