@@ -233,10 +233,19 @@ def make_cgroups(limits: Limits) -> Cgroups:
 
 def sweep_stale_cgroups(base: Path = PIDS_CGROUP_ROOT) -> None:
     """Remove groups left by runs that were killed (their creator's pid is gone)."""
-    for path in base.glob("synth-*-*"):
-        owner = path.name.split("-")[1]
+    for path in stale(base, "synth-"):
+        remove_cgroup(path, wait_s=0.5)
+
+
+def stale(folder: Path, prefix: str) -> list[Path]:
+    """Entries of ``folder`` named ``{prefix}{pid}-...`` whose pid is gone: left by a run
+    that was killed (cgroups, scratch folders)."""
+    out = []
+    for path in folder.glob(f"{prefix}*-*"):
+        owner = path.name[len(prefix) :].split("-")[0]
         if owner.isdigit() and not Path(f"/proc/{owner}").exists():
-            remove_cgroup(path, wait_s=0.5)
+            out.append(path)
+    return out
 
 
 def remove_cgroup(path: Path | None, *, wait_s: float = 5.0) -> None:
@@ -271,11 +280,8 @@ SCRATCH_PREFIX = "synth-worker-"
 def make_scratch() -> Path:
     """A worker's host folder (its log; unsandboxed, its scratch too). Folders left by runs
     that were killed (their pid is gone) are removed first."""
-    tmp = Path(tempfile.gettempdir())
-    for stale in tmp.glob(f"{SCRATCH_PREFIX}*-*"):
-        owner = stale.name[len(SCRATCH_PREFIX) :].split("-")[0]
-        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
-            shutil.rmtree(stale, ignore_errors=True)
+    for path in stale(Path(tempfile.gettempdir()), SCRATCH_PREFIX):
+        shutil.rmtree(path, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
 
 
