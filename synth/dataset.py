@@ -47,14 +47,23 @@ def iter_samples(root: Path, *, balanced: bool = False) -> Iterator[tuple[dict[s
             yield selection.apply(record), png
         return
     for shard in manifest["shards"]:
-        with tarfile.open(root / shard["file"], "r") as tar:
-            pending: dict[str, dict[str, bytes]] = {}
-            for member in tar:
-                key, _, ext = member.name.partition(".")
-                f = tar.extractfile(member)
-                if f is None:
-                    continue
-                pending.setdefault(key, {})[ext] = f.read()
-                if {"json", "png"} <= pending[key].keys():
-                    files = pending.pop(key)
-                    yield json.loads(files["json"]), files["png"]
+        for _, files in read_shard(root / shard["file"]):
+            if {"json", "png"} <= files.keys():
+                yield json.loads(files["json"]), files["png"]
+
+
+def read_shard(path: Path) -> Iterator[tuple[str, dict[str, bytes]]]:
+    """``(key, {ext: bytes})`` per sample of one WebDataset shard, in order; a sample is
+    complete once its ``json`` and ``png`` are read (further files come before them). A
+    sample cut short by the end of the tar is yielded with what it has."""
+    with tarfile.open(path, "r") as tar:
+        pending: dict[str, dict[str, bytes]] = {}
+        for member in tar:
+            key, _, ext = member.name.partition(".")
+            f = tar.extractfile(member)
+            if f is None:
+                continue
+            pending.setdefault(key, {})[ext] = f.read()
+            if {"json", "png"} <= pending[key].keys():
+                yield key, pending.pop(key)
+    yield from pending.items()

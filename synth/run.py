@@ -23,7 +23,9 @@ import os
 import platform
 import shutil
 import signal
+import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +36,20 @@ from synth._seeding import pick_domain, sample_seed
 from synth.config import RunConfig
 from synth.renderers._pool import Done, Failed, WorkerPool
 from synth.renderers._sandbox import Limits, require_sandbox
-from synth.writer import ShardWriter, append_line, read_lines, write_json
+from synth.writer import ShardWriter, append_line, read_lines, sha256_file, write_json
 
 STATE_DIR = ".synth"
 DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EIO}
-OUR_FILES = ("manifest.json", "failures.jsonl", "stats.json", "shards", STATE_DIR)
+OUR_FILES = (
+    "manifest.json",
+    "failures.jsonl",
+    "stats.json",
+    "balance.json",
+    "stats.html",
+    "stats.png",
+    "shards",
+    STATE_DIR,
+)
 
 
 class Interrupted(Exception):
@@ -85,12 +96,18 @@ def _make_writable(out: Path) -> None:
 def _prepare(out: Path, cfg: RunConfig) -> None:
     """Refuse a folder holding something else; clear it for --overwrite."""
     run_file = out / STATE_DIR / "run.json"
-    ours = run_file.exists() or (out / "manifest.json").exists()
+    ours = run_file.exists()  # written before anything else: the folder is synth's
     if not ours:
-        foreign = [p.name for p in out.iterdir() if p.name not in OUR_FILES]
-        if foreign and not cfg.overwrite:
+        present = sorted(p.name for p in out.iterdir() if p.name != STATE_DIR)
+        clash = [name for name in present if name in OUR_FILES]
+        if clash:  # --overwrite or not: what synth did not make, it never deletes or rewrites
             raise OutputError(
-                f"output folder {out} is not empty and was not made by synth ({', '.join(sorted(foreign)[:5])}); "
+                f"output folder {out} holds {', '.join(clash)} not made by synth (no "
+                f"{STATE_DIR}/run.json); choose another --out, or move those files away"
+            )
+        if present and not cfg.overwrite:
+            raise OutputError(
+                f"output folder {out} is not empty and was not made by synth ({', '.join(present[:5])}); "
                 "choose an empty folder, or add --overwrite to write beside those files"
             )
     elif cfg.overwrite:
@@ -162,10 +179,8 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
     for tmp in shards_dir.glob("*.tmp"):
         tmp.unlink()
     state_path = out / STATE_DIR / "state.jsonl"
-    done_shards = {
-        int(e["shard"]): e for e in read_lines(state_path) if (shards_dir / e["file"]).exists()
-    }
     n_shards = (cfg.n + cfg.shard_size - 1) // cfg.shard_size
+    done_shards = verified_shards(out, cfg, warn=_warn)
     todo = [k for k in range(n_shards) if k not in done_shards]
     already = sum(min(cfg.shard_size, cfg.n - k * cfg.shard_size) for k in done_shards)
     progress = Progress(cfg.n, done=already, mode=cfg.progress)
@@ -260,6 +275,92 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
             f"{out / 'failures.jsonl'}\n{failure_summary(out)}"
         )
     return manifest
+
+
+def _warn(message: str) -> None:
+    print(f"synth: resume: {message}", file=sys.stderr)
+
+
+def verified_shards(
+    out: Path, cfg: RunConfig, *, warn: Callable[[str], None]
+) -> dict[int, dict[str, Any]]:
+    """The resume log's shards that can be trusted, by index: a well-formed entry for this
+    run whose file is there with the sha256 the log recorded. Everything else is reported
+    through ``warn`` and dropped: a damaged log line (the log is rewritten without it, once),
+    a damaged shard (deleted, so it is built again) and a shard the log does not list (a run
+    killed between publishing it and logging it)."""
+    state_path = out / STATE_DIR / "state.jsonl"
+    shards_dir = out / "shards"
+    n_shards = (cfg.n + cfg.shard_size - 1) // cfg.shard_size
+    entries: dict[int, dict[str, Any]] = {}
+    damaged = False
+    lines = state_path.read_bytes().split(b"\n") if state_path.exists() else []
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        entry, why = _state_entry(raw, cfg, n_shards)
+        if entry is None:
+            damaged = True
+            warn(
+                f"{state_path} line {number} is damaged ({why}); dropped, its shard is built again"
+            )
+            continue
+        entries[int(entry["shard"])] = entry  # a later line for the same shard wins
+    trusted: dict[int, dict[str, Any]] = {}
+    for k, entry in sorted(entries.items()):
+        path = shards_dir / entry["file"]
+        if not path.is_file():
+            warn(f"{path} is in the resume log but missing; building it again")
+        elif sha256_file(path) != entry["sha256"]:
+            warn(f"{path} differs from the sha256 in the resume log (damaged); building it again")
+            path.unlink()
+        else:
+            trusted[k] = entry
+    if len(trusted) != len(entries):
+        damaged = True
+    for path in sorted(shards_dir.glob("shard-*.tar")):
+        if not any(path.name == e["file"] for e in trusted.values()):
+            warn(f"{path} is not in the resume log; building it again")
+            path.unlink()
+    if damaged:
+        tmp = state_path.with_name(state_path.name + ".tmp")
+        tmp.write_text(
+            "".join(
+                json.dumps(e, sort_keys=True, ensure_ascii=False) + "\n"
+                for _, e in sorted(trusted.items())
+            ),
+            encoding="utf-8",
+        )
+        os.replace(tmp, state_path)
+        warn(f"{state_path} repaired: {len(trusted)} trusted shards")
+    return trusted
+
+
+def _state_entry(raw: bytes, cfg: RunConfig, n_shards: int) -> tuple[dict[str, Any] | None, str]:
+    """A resume-log line, checked against this run's shape; ``(None, why)`` when it is bad."""
+    try:
+        entry = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"not JSON: {exc}"
+    if not isinstance(entry, dict):
+        return None, "not a JSON object"
+    k = entry.get("shard")
+    if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < n_shards:
+        return None, f"shard {k!r} is not an index below {n_shards}"
+    expected = min(cfg.shard_size, cfg.n - k * cfg.shard_size)
+    failed, n = entry.get("failed"), entry.get("n")
+    if entry.get("file") != shard_name(k):
+        return None, f"file {entry.get('file')!r} is not {shard_name(k)}"
+    sha = entry.get("sha256")
+    if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
+        return None, "no sha256"
+    if not isinstance(failed, list) or not all(isinstance(f, dict) for f in failed):
+        return None, "no list of failures"
+    if not isinstance(n, int) or n + len(failed) != expected:
+        return None, f"{n!r} written + {len(failed)} failed is not the shard's {expected} samples"
+    if not isinstance(entry.get("stats"), dict):
+        return None, "no stats"
+    return entry, ""
 
 
 def failure_summary(out: Path) -> str:

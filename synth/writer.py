@@ -89,6 +89,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (tmp + rename) with stable key order."""
     tmp = path.with_name(path.name + ".tmp")
