@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from synth.record import QA
+from synth.record import QA, with_options
 
 C = TypeVar("C")
 
@@ -37,10 +37,11 @@ def make_qa(
     choices: Sequence[str] | None = None,
 ) -> QA:
     """The QA of one program run: the reasoning is the program's own steps, then the answer.
-    A zero tolerance is stored as none. ``id`` is set by :func:`ask`."""
+    A zero tolerance is stored as none; a multiple-choice question lists its lettered
+    options. ``id`` is set by :func:`ask`."""
     return QA(
         id="q",
-        question=question,
+        question=with_options(question, choices) if choices is not None else question,
         answer=answer,
         answer_type=answer_type,
         reasoning=" ".join(steps) + f" So the answer is {show(answer)}.",

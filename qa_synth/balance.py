@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from synth._errors import ConfigError
+from synth.record import option_letter
 
 FILE = "balance.json"
 FORMAT = 1
@@ -59,7 +60,7 @@ def answer_key(qa: dict[str, Any], by: str = "value") -> str:
     """The answer as balancing counts it: its value, or for multiple choice with choices
     that differ from question to question, its position (``(B)``)."""
     if by == "position":
-        return f"({chr(ord('A') + qa['choices'].index(qa['answer']))})"
+        return option_letter(qa["choices"], qa["answer"])
     return json.dumps(qa["answer"], sort_keys=True, ensure_ascii=False)
 
 

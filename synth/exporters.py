@@ -12,12 +12,12 @@
 from __future__ import annotations
 
 import json
-import string
 from pathlib import Path
 from typing import Any
 
 from synth._errors import ConfigError, MissingDependencyError
 from synth.dataset import iter_samples, load_manifest
+from synth.record import option_letter, with_options
 
 ROWS_PER_FILE = 5000
 
@@ -44,11 +44,18 @@ def answer_text(qa: dict[str, Any]) -> str:
     if qa["answer_type"] == "box":
         return "[" + ", ".join(f"{v:.0f}" for v in a) + "]"
     if qa["answer_type"] == "choice":
-        letter = string.ascii_uppercase[qa["choices"].index(a)]
-        return f"({letter}) {a}"
+        return f"{option_letter(qa['choices'], a)} {a}"
     if isinstance(a, float):
         return f"{a:g}"
     return str(a)
+
+
+def question_text(qa: dict[str, Any]) -> str:
+    """The question as a model is asked it: a multiple-choice one with its lettered options
+    (records written before they were part of the question get them here)."""
+    if qa["answer_type"] == "choice" and qa.get("choices"):
+        return with_options(qa["question"], qa["choices"])
+    return str(qa["question"])
 
 
 def export_llava(root: Path, out: Path, *, balanced: bool = True) -> Path:
@@ -61,7 +68,7 @@ def export_llava(root: Path, out: Path, *, balanced: bool = True) -> Path:
         turns = []
         for i, qa in enumerate(record["qa"]):
             prefix = "<image>\n" if i == 0 else ""
-            turns.append({"from": "human", "value": prefix + qa["question"]})
+            turns.append({"from": "human", "value": prefix + question_text(qa)})
             turns.append({"from": "gpt", "value": answer_text(qa)})
         if turns:
             items.append({"id": record["id"], "image": f"images/{name}", "conversations": turns})
@@ -125,7 +132,7 @@ def export_hf(root: Path, out: Path, *, balanced: bool = True) -> Path:
                 "image": {"bytes": png, "path": f"{record['id']}.png"},
                 "domain": record["domain"],
                 "family": record["family"],
-                "questions": [q["question"] for q in record["qa"]],
+                "questions": [question_text(q) for q in record["qa"]],
                 "answers": [answer_text(q) for q in record["qa"]],
                 "qa": json.dumps(record["qa"], ensure_ascii=False),
                 "record": json.dumps(

@@ -24,6 +24,20 @@ def make_id(domain: str, family: str, index: int) -> str:
     return sample_id
 
 
+def option_letter(choices: Any, answer: Any) -> str:
+    """``"(B)"``: the letter of ``answer`` among ``choices``."""
+    return f"({chr(ord('A') + list(choices).index(answer))})"
+
+
+def with_options(question: str, choices: Any) -> str:
+    """A multiple-choice question that lists its lettered options, as a model must see them
+    to answer "(B) ..."; a question that lists them already (``(A) ``) is kept as it is."""
+    if "(A) " in question:
+        return question
+    listed = "; ".join(f"{option_letter(choices, c)} {c}" for c in choices)
+    return f"{question} Options: {listed}."
+
+
 @dataclasses.dataclass(frozen=True)
 class QA:
     """One question with its exact answer.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 from PIL import Image
@@ -155,3 +156,32 @@ def test_validate_catches_a_balance_plan_that_does_not_match(
     (copy / "balance.json").write_text(json.dumps(plan))
     proc = synth_cmd("validate", str(copy))
     assert proc.returncode == 1 and "synth balance" in proc.stdout
+
+
+def test_a_multiple_choice_prompt_lists_the_options_its_answer_names(tmp_path: Path) -> None:
+    """A LLaVA answer "(C) Bread" is learnable only if the prompt lists (A)..(D): every domain's
+    choice questions carry their options, and records without them get them on export."""
+    from synth.exporters import answer_text, question_text
+
+    out = tmp_path / "docs"
+    synth_cmd(
+        "generate", "--domain", "document", "--n", "12", "--seed", "4", "--out", str(out),
+        "--workers", "2", *SANDBOX_ARGS, check=True,
+    )  # fmt: skip
+    path = export(out, "llava", tmp_path / "llava", balanced=False)
+    asked = 0
+    for item in json.loads(path.read_text()):
+        turns = item["conversations"]
+        for human, gpt in zip(turns[::2], turns[1::2], strict=True):
+            chosen = re.fullmatch(r"\(([A-H])\) (.+)", gpt["value"])
+            if chosen is None:
+                continue
+            asked += 1
+            assert f"({chosen[1]}) {chosen[2]}" in human["value"], (human, gpt)
+    assert asked >= 3, "the run asked multiple-choice questions"
+    old = {"question": "Which way is the car facing?", "answer_type": "choice",
+           "answer": "left", "choices": ["front", "left", "back"]}  # fmt: skip
+    assert question_text(old) == (
+        "Which way is the car facing? Options: (A) front; (B) left; (C) back."
+    )
+    assert answer_text(old) == "(B) left"
