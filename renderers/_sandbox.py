@@ -337,11 +337,12 @@ def package_dirs() -> list[str]:
 
 def runtime_paths() -> list[str]:
     """The folders a worker's code needs, wherever they are: the interpreters and their
-    packages, synth's package folders, and the back-ends' own files (node_modules, the
-    Blender venv and its base interpreter)."""
+    packages, synth's package folders, the registered packs' folders (or files), and the
+    back-ends' own files (node_modules, the Blender venv and its base interpreter)."""
+    from synth import registry
     from synth.renderers import blender, html
 
-    packages = package_dirs()
+    packages = package_dirs() + registry.pack_paths()
     private = (str(Path.home()), tempfile.gettempdir())
 
     def shown(entry: str) -> bool:

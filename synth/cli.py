@@ -20,7 +20,7 @@ EXAMPLES = """examples:
   synth preview data/charts --n 36 --out sheet.png
   synth validate data/charts
   synth export data/charts --format llava --out data/charts-llava
-  synth reproduce data/charts chart-bar-000000007
+  synth reproduce data/charts 7
   synth render-code chart.py --out chart.png
   synth doctor
 """
@@ -109,16 +109,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="scan: slight rotation, blur, noise and JPEG, boxes moved to match (default: none)",
     )
 
-    rc = sub.add_parser("render-code", help="render a code file in the sandbox")
-    rc.add_argument("file")
-    rc.add_argument("--language", default="python-matplotlib", help="default: python-matplotlib")
+    from synth.reproduce import LANGUAGES
+
+    rc = sub.add_parser(
+        "render-code",
+        help="render a code file in the sandbox",
+        description="Render one code file in a fresh sandboxed worker, as synth reproduce does.",
+    )
+    rc.add_argument(
+        "file", help="a .py Matplotlib script, .json Plotly figure or scene, .html, .mmd"
+    )
+    rc.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="default: from the file (.py: python-matplotlib, .html: html, .mmd: mermaid, "
+        ".json: plotly-json or synth-scene-json by its keys)",
+    )
     rc.add_argument("--out", required=True, help="PNG path to write")
     rc.add_argument("--timeout", dest="timeout_s", type=float, default=60.0)
     rc.add_argument("--no-sandbox", action="store_true")
 
     rp = sub.add_parser("reproduce", help="re-render a record from its stored code; compare bytes")
     rp.add_argument("dir")
-    rp.add_argument("id")
+    rp.add_argument("id", help="a record id (chart-bar-000000007) or a sample index (7)")
     rp.add_argument("--out", help="also write the re-rendered PNG here")
     rp.add_argument("--timeout", dest="timeout_s", type=float, default=60.0)
     rp.add_argument("--no-sandbox", action="store_true")
@@ -126,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     pv = sub.add_parser("preview", help="contact sheet of images with their first question")
     pv.add_argument("dir")
     pv.add_argument("--n", type=_count, default=36)
-    pv.add_argument("--out", help="PNG path (default: write the PNG to standard output)")
+    pv.add_argument("--out", help="PNG path, or - for standard output (default: DIR/preview.png)")
 
     v = sub.add_parser("validate", help="check a dataset: schema, files, QA consistency")
     v.add_argument("dir")
@@ -243,12 +256,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _generate(args)
     if args.command == "preview":
         from synth.preview import contact_sheet
+        from synth.reproduce import check_out
 
+        out = args.out or str(Path(args.dir) / "preview.png")
+        if out != "-":
+            check_out(out)
         png = contact_sheet(Path(args.dir), n=args.n)
-        if args.out:
-            Path(args.out).write_bytes(png)
-        else:
+        if out == "-":
             sys.stdout.buffer.write(png)
+        else:
+            Path(out).write_bytes(png)
+            print(f"wrote {out}", file=sys.stderr)
         return 0
     if args.command == "validate":
         from synth.validate import validate

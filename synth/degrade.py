@@ -68,11 +68,9 @@ class _Rotation:
         ]
 
 
-def scan(
-    rendered: Rendered, qa: list[QA], params: ScanParams, seed: int
-) -> tuple[Rendered, list[QA]]:
-    """The degraded image with its elements and QA geometry moved to match."""
-    with Image.open(io.BytesIO(rendered.png)) as im:
+def scan_image(png: bytes, params: ScanParams, seed: int) -> bytes:
+    """The PNG bytes of ``png`` scanned: rotated, blurred, noised (``seed``), JPEG'd."""
+    with Image.open(io.BytesIO(png)) as im:
         img = im.convert("RGB")
     w, h = img.size
     img = img.rotate(params.angle_deg, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
@@ -85,7 +83,15 @@ def scan(
     with Image.open(jpeg) as scanned:
         out = io.BytesIO()
         scanned.convert("RGB").save(out, format="PNG")
-    rot = _Rotation(params.angle_deg, w, h)
+    return out.getvalue()
+
+
+def scan(
+    rendered: Rendered, qa: list[QA], params: ScanParams, seed: int
+) -> tuple[Rendered, list[QA]]:
+    """The degraded image with its elements and QA geometry moved to match."""
+    png = scan_image(rendered.png, params, seed)
+    rot = _Rotation(params.angle_deg, rendered.width, rendered.height)
     elements = []
     for e in rendered.elements:
         moved = dict(e, bbox=rot.box(e["bbox"]))
@@ -94,7 +100,7 @@ def scan(
         elements.append(moved)
     moved_qa = [_move(q, rot) for q in qa]
     return (
-        dataclasses.replace(rendered, png=out.getvalue(), elements=tuple(elements), pixel_std=None),
+        dataclasses.replace(rendered, png=png, elements=tuple(elements), pixel_std=None),
         moved_qa,
     )
 

@@ -1,4 +1,4 @@
-"""``synth preview``: a contact sheet PNG of images with their first question and answer."""
+"""``synth preview``: a contact sheet PNG of images, each with a question and its answer."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 import math
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -27,6 +28,15 @@ def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
+def shown_question(qa: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The question a sheet shows under an image: the first whose answer can be read off it
+    as text (not "not stated", not a point or a box), else the first."""
+    for q in qa:
+        if q["answer_type"] not in ("point", "box") and q["program"] != "unanswerable":
+            return q
+    return qa[0] if qa else None
+
+
 def contact_sheet(root: Path, *, n: int = 36) -> bytes:
     """PNG bytes: up to ``n`` samples in a grid, each with its first question and answer."""
     cells = []
@@ -45,11 +55,8 @@ def contact_sheet(root: Path, *, n: int = 36) -> bytes:
             thumb = img.convert("RGB")
             thumb.thumbnail((CELL_W - 8, IMG_H - 8))
             sheet.paste(thumb, (x0 + (CELL_W - thumb.width) // 2, y0 + 4))
-        if record["qa"]:
-            qa = record["qa"][0]
-            text = f"Q: {qa['question']}\nA: {answer_text(qa)}"
-        else:
-            text = "(no questions)"
+        qa = shown_question(record["qa"])
+        text = f"Q: {qa['question']}\nA: {answer_text(qa)}" if qa else "(no questions)"
         lines = [seg for para in text.split("\n") for seg in textwrap.wrap(para, 50)][:4]
         draw.multiline_text(
             (x0 + 4, y0 + IMG_H), "\n".join(lines), fill="black", font=font, spacing=2

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from synth._errors import ConfigError, MissingDependencyError, RegistryError
@@ -89,6 +90,29 @@ def _table(env: str) -> dict[str, tuple[str, str]]:
             )
         table[name] = (target, hint)
     return table
+
+
+def pack_paths() -> list[str]:
+    """Where the packs registered outside synth live (a package's folder, a module's file),
+    found without importing them: what a sandboxed worker must see to import them, wherever
+    they are (in the home folder or a checkout the sandbox otherwise hides)."""
+    import importlib.util
+
+    builtin = {target for target, _ in BUILTIN.values()}
+    out = []
+    for target, _ in available().values():
+        if target in builtin:
+            continue
+        top = target.partition(":")[0].split(".")[0]
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            continue  # the import itself fails later, with the pack's install hint
+        if spec is None or not spec.origin or spec.origin in ("built-in", "frozen"):
+            continue
+        origin = Path(spec.origin).resolve()
+        out.append(str(origin.parent if spec.submodule_search_locations else origin))
+    return sorted(set(out))
 
 
 def names() -> list[str]:

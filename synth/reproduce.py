@@ -2,7 +2,12 @@
 
 from synth.reproduce import render_code, reproduce
 png = render_code(source, language="python-matplotlib")      # raises a typed RenderError
-same, png = reproduce(Path("data/charts"), "chart-bar-000000007")
+same, png = reproduce(Path("data/charts"), "7")              # an id, or a sample's index
+
+A record's ``code`` is what ``reproduce`` re-renders, in one of :data:`LANGUAGES`:
+``python-matplotlib`` (a script defining ``draw(target)`` that saves the figure to
+``target``; run alone, ``python chart.py out.png``), ``plotly-json`` (a Plotly figure),
+``html`` (a self-contained page), ``mermaid`` (Mermaid text) or ``synth-scene-json``.
 """
 
 from __future__ import annotations
@@ -12,10 +17,16 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from synth._errors import ConfigError, OutputError, RenderError, RenderTimeout
-from synth.dataset import iter_samples
+from synth.dataset import iter_records
 from synth.renderers._pool import run_code
+
+#: the languages ``render-code`` and ``reproduce`` render (the worker's renderers)
+LANGUAGES = ("python-matplotlib", "plotly-json", "html", "mermaid", "synth-scene-json")
+#: what a code file's name says about its language (``.json`` is read to tell which)
+SUFFIXES = {".py": "python-matplotlib", ".html": "html", ".htm": "html", ".mmd": "mermaid"}
 
 
 class RenderFailed(RenderError):
@@ -59,26 +70,90 @@ def render_code(
 def reproduce(
     root: Path, sample_id: str, *, timeout_s: float = 60.0, sandbox: bool = True
 ) -> tuple[bool, bytes]:
-    """Re-render record ``sample_id`` of the dataset at ``root`` from its stored code:
-    ``(bytes identical to the stored image?, new PNG)``."""
-    for record, _png in iter_samples(root):
-        if record["id"] == sample_id:
-            code = record["code"]
-            new = render_code(
-                code["source"], language=code["language"], timeout_s=timeout_s, sandbox=sandbox
-            )
-            return hashlib.sha256(new).hexdigest() == record["image"]["sha256"], new
-    raise OutputError(f"no record {sample_id!r} in {root}; ids look like chart-bar-000000007")
+    """Re-render record ``sample_id`` (its id, or its index such as ``7``) of the dataset at
+    ``root`` from its stored code, degraded again as the run degraded it: ``(bytes identical
+    to the stored image?, new PNG)``."""
+    same, png, _ = _reproduce(root, sample_id, timeout_s=timeout_s, sandbox=sandbox)
+    return same, png
+
+
+def _reproduce(
+    root: Path, sample_id: str, *, timeout_s: float, sandbox: bool
+) -> tuple[bool, bytes, dict[str, Any]]:
+    record = find_record(root, sample_id)
+    code = record["code"]
+    new = render_code(
+        code["source"], language=code["language"], timeout_s=timeout_s, sandbox=sandbox
+    )
+    about: dict[str, Any] = {"id": record["id"]}
+    degradation = record.get("annotations", {}).get("degradation")
+    if degradation:
+        from synth.build import qa_rng
+        from synth.degrade import ScanParams, scan_image
+
+        params = ScanParams(**{k: v for k, v in degradation.items() if k != "mode"})
+        new = scan_image(new, params, seed=int(qa_rng(record["spec"]).integers(2**62)))
+        about["degraded"] = degradation["mode"]
+    return hashlib.sha256(new).hexdigest() == record["image"]["sha256"], new, about
+
+
+def find_record(root: Path, sample_id: str) -> dict[str, Any]:
+    """The record with id ``sample_id``, or with that index when it is a number."""
+    index = int(sample_id) if sample_id.isdigit() else None
+    first: list[str] = []
+    for record in iter_records(root):
+        seed = record.get("seed")
+        at = seed.get("index") if isinstance(seed, dict) else None
+        if record["id"] == sample_id or (index is not None and at == index):
+            return record
+        if len(first) < 3:
+            first.append(record["id"])
+    raise OutputError(
+        f"no record {sample_id!r} in {root}; give an id such as "
+        f"{', '.join(first) or '(the dataset is empty)'}, or a sample index such as 7"
+    )
+
+
+def guess_language(path: Path, source: str) -> str:
+    """The language of a code file from its name, and for ``.json`` from its keys."""
+    if path.suffix.lower() in SUFFIXES:
+        return SUFFIXES[path.suffix.lower()]
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(source)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"{path} is not valid JSON ({exc}); fix it or pass --language"
+            ) from None
+        if isinstance(data, dict) and {"objects", "camera"} <= data.keys():
+            return "synth-scene-json"
+        if isinstance(data, dict) and ("data" in data or "layout" in data):
+            return "plotly-json"
+    raise ConfigError(
+        f"cannot tell which language {path} is written in; pass --language, one of: "
+        + ", ".join(LANGUAGES)
+    )
+
+
+def check_out(out: str | None) -> None:
+    """An output file's folder must exist (exit 2 before any work, not a traceback after)."""
+    if out is not None and not Path(out).resolve().parent.is_dir():
+        raise ConfigError(f"--out {out}: folder {Path(out).parent} does not exist; create it first")
 
 
 def render_code_cli(args: argparse.Namespace) -> int:
+    path = Path(args.file)
     try:
-        source = Path(args.file).read_text(encoding="utf-8")
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"code file {path} is not UTF-8 text") from None
     except OSError as exc:
-        raise ConfigError(f"cannot read code file {args.file}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot read code file {path}: {exc.strerror or exc}") from None
+    check_out(args.out)
+    language = args.language or guess_language(path, source)
     try:
         png = render_code(
-            source, language=args.language, timeout_s=args.timeout_s, sandbox=not args.no_sandbox
+            source, language=language, timeout_s=args.timeout_s, sandbox=not args.no_sandbox
         )
     except RenderError as exc:
         print(
@@ -86,13 +161,23 @@ def render_code_cli(args: argparse.Namespace) -> int:
         )
         return 1
     Path(args.out).write_bytes(png)
-    print(json.dumps({"ok": True, "out": args.out, "sha256": hashlib.sha256(png).hexdigest()}))
+    print(
+        json.dumps(
+            {
+                "ok": True,
+                "out": args.out,
+                "language": language,
+                "sha256": hashlib.sha256(png).hexdigest(),
+            }
+        )
+    )
     return 0
 
 
 def reproduce_cli(args: argparse.Namespace) -> int:
+    check_out(args.out)
     try:
-        same, png = reproduce(
+        same, png, about = _reproduce(
             Path(args.dir), args.id, timeout_s=args.timeout_s, sandbox=not args.no_sandbox
         )
     except RenderError as exc:
@@ -109,6 +194,12 @@ def reproduce_cli(args: argparse.Namespace) -> int:
         return 1
     if args.out:
         Path(args.out).write_bytes(png)
-    print(json.dumps({"id": args.id, "identical": same, "sha256": hashlib.sha256(png).hexdigest()}))
+    report = {**about, "identical": same, "sha256": hashlib.sha256(png).hexdigest()}
+    if not same:
+        report["reason"] = (
+            "the re-rendered image's bytes differ from the stored image's sha256: another "
+            "renderer version, fonts or machine, or the dataset was changed (synth validate)"
+        )
+    print(json.dumps(report))
     sys.stdout.flush()
     return 0 if same else 1

@@ -18,7 +18,7 @@ from synth.degrade import ScanParams, scan
 from synth.generators.base import Rendered
 from synth.record import QA
 
-from .conftest import synth_cmd
+from .conftest import SANDBOX_ARGS, synth_cmd
 
 
 def _square_page(x: int, y: int) -> Rendered:
@@ -95,3 +95,7 @@ def test_scanned_documents_end_to_end(tmp_path: Path) -> None:
             if q["answer_type"] == "point":
                 x, y, w, h = q["tolerance"]["box"]
                 assert x <= q["answer"][0] <= x + w and y <= q["answer"][1] <= y + h
+    record = next(iter_samples(out))[0]
+    again = synth_cmd("reproduce", str(out), str(record["seed"]["index"]), *SANDBOX_ARGS)
+    report = json.loads(again.stdout)
+    assert again.returncode == 0 and report["identical"] and report["degraded"] == "scan", report

@@ -79,16 +79,35 @@ def test_validate_catches_a_tampered_shard(small_run: Path, tmp_path: Path) -> N
     assert proc.returncode == 1 and "checksum" in proc.stdout
 
 
-def test_preview_writes_png_to_stdout(small_run: Path) -> None:
+def test_preview_writes_beside_the_data_or_to_stdout_and_shows_a_readable_question(
+    small_run: Path, tmp_path: Path
+) -> None:
+    import shutil
     import subprocess
     import sys
 
+    from synth.preview import shown_question
+
+    copy = tmp_path / "copy"
+    shutil.copytree(small_run, copy)
+    proc = synth_cmd("preview", str(copy), "--n", "4", check=True)
+    assert proc.stdout == "" and "preview.png" in proc.stderr
+    assert Image.open(copy / "preview.png").format == "PNG"
     png = subprocess.run(
-        [sys.executable, "-m", "synth.cli", "preview", str(small_run), "--n", "4"],
+        [sys.executable, "-m", "synth.cli", "preview", str(small_run), "--n", "4", "--out", "-"],
         capture_output=True,
         check=True,
     ).stdout
     assert Image.open(io.BytesIO(png)).format == "PNG"
+    missing = synth_cmd("preview", str(small_run), "--out", str(tmp_path / "no" / "s.png"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    qa = [
+        {"program": "point", "answer_type": "point", "question": "Where?"},
+        {"program": "unanswerable", "answer_type": "text", "question": "The fax?"},
+        {"program": "lookup", "answer_type": "number", "question": "The total?"},
+    ]
+    assert shown_question(qa) == qa[2]
+    assert shown_question(qa[:2]) == qa[0] and shown_question([]) is None
 
 
 def test_reproduce_rerenders_a_record_bit_for_bit(small_run: Path, tmp_path: Path) -> None:
@@ -106,6 +125,12 @@ def test_reproduce_rerenders_a_record_bit_for_bit(small_run: Path, tmp_path: Pat
     assert (tmp_path / "again.png").read_bytes() == first[1]
     missing = synth_cmd("reproduce", str(small_run), "chart-bar-999999999", *SANDBOX_ARGS)
     assert missing.returncode == 2 and "no record" in missing.stderr
+    assert first[0]["id"] in missing.stderr, "the error shows ids that exist"
+    by_index = synth_cmd("reproduce", str(small_run), "7", *SANDBOX_ARGS)
+    seventh = json.loads(by_index.stdout)
+    assert (
+        by_index.returncode == 0 and seventh["identical"] and seventh["id"].endswith("-000000007")
+    )
 
 
 def test_render_code_writes_the_png_or_a_typed_failure(tmp_path: Path) -> None:
@@ -127,6 +152,31 @@ def test_render_code_writes_the_png_or_a_typed_failure(tmp_path: Path) -> None:
     bad.write_text("raise ValueError('nope')\n")
     failed = synth_cmd("render-code", str(bad), "--out", str(tmp_path / "b.png"), *SANDBOX_ARGS)
     assert failed.returncode == 1 and json.loads(failed.stdout)["kind"] == "exception"
+
+
+def test_render_code_tells_the_language_from_the_file_and_refuses_what_it_cannot(
+    tmp_path: Path,
+) -> None:
+    import numpy as np
+
+    from synth.generators.chart import ChartGenerator
+
+    fig = tmp_path / "fig.json"  # a Plotly figure: not run as Python
+    fig.write_text(
+        ChartGenerator(renderer="plotly").sample(rng=np.random.default_rng(4)).code.source
+    )
+    ok = synth_cmd("render-code", str(fig), "--out", str(tmp_path / "f.png"), *SANDBOX_ARGS)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["language"] == "plotly-json", ok.stderr
+    other = tmp_path / "other.json"
+    other.write_text('{"rows": [1, 2]}')
+    unsure = synth_cmd("render-code", str(other), "--out", str(tmp_path / "o.png"))
+    assert unsure.returncode == 2 and "--language" in unsure.stderr and "mermaid" in unsure.stderr
+    unknown = synth_cmd("render-code", str(fig), "--language", "cobol", "--out", "x.png")
+    assert unknown.returncode == 2 and "plotly-json" in unknown.stderr
+    listed = synth_cmd("render-code", "--help")
+    assert "synth-scene-json" in listed.stdout
+    nowhere = synth_cmd("render-code", str(fig), "--out", str(tmp_path / "no" / "f.png"))
+    assert nowhere.returncode == 2 and "does not exist" in nowhere.stderr
 
 
 def test_answer_text_writes_every_answer_type() -> None:

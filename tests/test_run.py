@@ -223,3 +223,36 @@ def test_the_installed_command_works_from_any_folder(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "o" / "failures.jsonl").read_text() == ""
     assert json.loads((tmp_path / "o" / "manifest.json").read_text())["counts"]["written"] == 3
+
+
+def test_a_pack_in_the_home_folder_is_seen_by_its_sandboxed_workers(tmp_path: Path) -> None:
+    """The README's way to develop a pack: SYNTH_DOMAINS + PYTHONPATH=. from the folder that
+    holds it, here the home folder, which the sandbox otherwise hides."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "homepack.py").write_text(
+        "import dataclasses\n"
+        "from synth.generators.chart import DOMAIN as CHART, ChartGenerator\n\n\n"
+        "class Pack:\n"
+        "    name, version, install_hint = 'homepack', '1', 'nothing'\n\n"
+        "    def sample(self, *, rng):\n"
+        "        s = ChartGenerator(renderer='matplotlib').sample(rng=rng)\n"
+        "        return dataclasses.replace(s, domain='homepack')\n\n"
+        "    def render(self, sample):\n"
+        "        return CHART.render(sample)\n\n"
+        "    def questions(self, sample, rendered, *, rng):\n"
+        "        return CHART.questions(sample, rendered, rng=rng)\n\n\n"
+        "DOMAIN = Pack()\n"
+    )
+    env = dict(os.environ, HOME=str(home), PYTHONPATH=".", SYNTH_DOMAINS="homepack=homepack:DOMAIN")
+    proc = subprocess.run(
+        [*cli_argv("generate", "--domain", "homepack", "--n", "2", "--out", "o", "--workers", "1")],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((home / "o" / "manifest.json").read_text())
+    assert manifest["counts"] == {"requested": 2, "written": 2, "failed": 0, "shards": 1}
