@@ -49,7 +49,7 @@ def _single(index: int) -> tuple[str, dict[str, bytes]]:
         value_axis=nice_axis(0.0, max(values), decimals=base.decimals, from_zero=True),
     )
     result = synth.render(make_sample(spec), index=index)
-    record = result.record.to_json()
+    record = result.record
     return record["id"], {"json": json.dumps(record).encode(), "png": result.png}
 
 

@@ -2,13 +2,13 @@
 
 from synth.generators.chart import BarChart
 sample = BarChart().sample(rng=np.random.default_rng(7))
-result = synth.render(sample)          # result.record (Record), result.png (bytes)
+result = synth.render(sample)          # result.record (the record's JSON dict), result.png
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -57,7 +57,10 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class RenderedSample:
-    record: Record
+    """One rendered sample: ``record`` is the record as a shard stores it and
+    ``synth.dataset.iter_samples`` yields it (a JSON dict), ``png`` the image's bytes."""
+
+    record: dict[str, Any]
     png: bytes
     files: dict[str, bytes] = dataclasses.field(default_factory=dict)  # masks, depth...
 
@@ -81,4 +84,4 @@ def render(
         run_seed=run_seed,
         degrade=degrade,
     )
-    return RenderedSample(record=record, png=png, files=files)
+    return RenderedSample(record=record.to_json(), png=png, files=files)

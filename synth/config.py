@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -108,9 +109,14 @@ class RunConfig:
                 f"--mix has {len(self.mix)} weights for {len(self.domains)} domains "
                 f"({','.join(self.domains)}); give one weight per domain, e.g. --mix 0.5,0.5"
             )
-        if any(w <= 0 for w in self.mix):
-            raise ConfigError(f"--mix weights must be positive, got {self.mix}")
-        if abs(sum(self.mix) - 1.0) > 1e-6:
+        if not all(math.isfinite(w) and w > 0 for w in self.mix):
+            raise ConfigError(f"--mix weights must be positive numbers, got {self.mix}")
+        if abs(sum(self.mix) - 1.0) > 1e-3:
+            raise ConfigError(
+                f"--mix weights must sum to 1, these sum to {sum(self.mix):g}: give the share "
+                f"of each domain, e.g. --mix {','.join(f'{w / sum(self.mix):.3g}' for w in self.mix)}"
+            )
+        if abs(sum(self.mix) - 1.0) > 1e-9:  # 0.333,0.333,0.333: rounding, made exact
             object.__setattr__(self, "mix", tuple(w / sum(self.mix) for w in self.mix))
         if self.n <= 0:
             raise ConfigError(f"n must be at least 1, got {self.n}")
@@ -219,9 +225,17 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     """Read a recipe file; errors name the file and what is wrong with it."""
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text())
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file {p} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {p} is a folder; give the recipe's .yaml file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file {p} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {p}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"config file {p} is not valid YAML: {exc}") from None
     if data is None:
@@ -295,10 +309,14 @@ def _weights(value: Any) -> tuple[float, ...]:
 def _typed(value: Any, kind: type, name: str) -> Any:
     if isinstance(value, bool):
         raise ConfigError(f"{name} must be a number, got {value!r}")
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        raise ConfigError(f"{name} must be a whole number, got {value!r}")
     try:
         return kind(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(
+            f"{name} must be a {'whole ' if kind is int else ''}number, got {value!r}"
+        ) from None
 
 
 def _plain(value: Any) -> Any:

@@ -26,7 +26,12 @@ def export(root: Path, fmt: str, out: Path, *, balanced: bool = True) -> Path:
     """Write the dataset at ``root`` for a training tool; ``balanced``: only the questions the
     run's answer balancing keeps (``balance.json``; every question when there is none)."""
     load_manifest(root)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file; export writes a folder, give a folder's path")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot make output folder {out}: {exc.strerror or exc}") from None
     if fmt == "llava":
         return export_llava(root, out, balanced=balanced)
     if fmt == "hf":

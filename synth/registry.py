@@ -95,10 +95,13 @@ def _table(env: str) -> dict[str, tuple[str, str]]:
 def pack_paths() -> list[str]:
     """Where the packs registered outside synth live (a package's folder, a module's file),
     found without importing them: what a sandboxed worker must see to import them, wherever
-    they are (in the home folder or a checkout the sandbox otherwise hides)."""
+    they are (in the home folder or a checkout the sandbox otherwise hides). A module lying
+    directly in the home folder or /tmp is shown alone, not its folder."""
     import importlib.util
+    import tempfile
 
     builtin = {target for target, _ in BUILTIN.values()}
+    private = {"/", str(Path.home().resolve()), str(Path(tempfile.gettempdir()).resolve())}
     out = []
     for target, _ in available().values():
         if target in builtin:
@@ -111,7 +114,12 @@ def pack_paths() -> list[str]:
         if spec is None or not spec.origin or spec.origin in ("built-in", "frozen"):
             continue
         origin = Path(spec.origin).resolve()
-        out.append(str(origin.parent if spec.submodule_search_locations else origin))
+        if spec.submodule_search_locations:
+            out.append(str(origin.parent))  # a package: its folder
+        elif str(origin.parent) in private:
+            out.append(str(origin))  # a module in the home folder or /tmp: that file alone
+        else:
+            out.append(str(origin.parent))  # a module: its folder, with the modules beside it
     return sorted(set(out))
 
 

@@ -180,3 +180,56 @@ def test_a_timeout_that_is_not_a_positive_number_exits_2(
 ) -> None:
     assert main(["generate", "--timeout", timeout, "--out", str(tmp_path / "o"), "--dry-run"]) == 2
     assert "--timeout must be positive seconds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--domain", "chart,table", "--mix", "nan,1"], "positive numbers"),
+        (["--domain", "chart,table", "--mix", "inf,1"], "positive numbers"),
+        (["--domain", "chart,table", "--mix", "0.5,0.6"], "sum to 1.1"),
+    ],
+)
+def test_mix_weights_that_are_not_shares_exit_2(
+    extra: list[str], named: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["generate", "--n", "5", "--out", str(tmp_path / "o"), *extra, "--dry-run"]) == 2
+    assert named in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_mix_shares_that_round_are_made_exact(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = ["generate", "--domain", "chart,table,document", "--mix", "0.333,0.333,0.334"]
+    assert main([*argv, "--n", "5", "--out", str(tmp_path), "--dry-run"]) == 0
+    assert sum(json.loads(capsys.readouterr().out)["config"]["mix"]) == pytest.approx(1, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("recipe", "named"),
+    [
+        (b"workers: 1.7\n", "workers must be a whole number"),
+        (b"n: 10\nseed: 2.5\n", "seed must be a whole number"),
+        (b"domain: chart\ntitle: caf\xe9\n", "not UTF-8"),
+        (None, "is a folder"),
+    ],
+)
+def test_a_bad_recipe_exits_2_naming_the_problem(
+    recipe: bytes | None, named: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "r.yaml"
+    if recipe is None:
+        path.mkdir()
+    else:
+        path.write_bytes(recipe)
+    assert main(["generate", "--config", str(path), "--out", str(tmp_path / "o"), "--dry-run"]) == 2
+    assert named in capsys.readouterr().err
+
+
+def test_export_into_a_file_exits_2(small_run: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("mine")
+    proc = synth_cmd("export", str(small_run), "--format", "llava", "--out", str(blocker))
+    assert proc.returncode == 2 and "is a file" in proc.stderr and "Traceback" not in proc.stderr
+    assert blocker.read_text() == "mine"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from importlib.metadata import EntryPoint
@@ -111,9 +112,20 @@ def test_render_api_matches_the_docs() -> None:
 
     sample = BarChart().sample(rng=np.random.default_rng(7))
     result = synth.render(sample)
-    assert result.png.startswith(b"\x89PNG") and result.record.domain == "chart"
-    assert result.record.image["width"] == sample.spec.style.width_px
+    assert result.png.startswith(b"\x89PNG") and result.record["domain"] == "chart"
+    assert result.record["image"]["width"] == sample.spec.style.width_px
     assert synth.render(sample).png == result.png, "same sample, same bytes"
+    # the record is the JSON dict a shard stores and iter_samples yields
+    assert json.loads(json.dumps(result.record)) == result.record
+    from synth.generators.chart import Histogram, PieChart
+
+    assert BarChart(renderer="plotly").sample(rng=np.random.default_rng(7)).code.language == (
+        "plotly-json"
+    )
+    assert PieChart(renderer="matplotlib").sample(rng=np.random.default_rng(7)).code.language == (
+        "python-matplotlib"
+    )
+    assert Histogram(renderer="plotly").sample(rng=np.random.default_rng(1)).family == "histogram"
 
 
 def test_progress_bar_on_a_terminal_and_log_lines_otherwise() -> None:

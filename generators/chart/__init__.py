@@ -83,33 +83,53 @@ def make_sample(
 
 
 class BarChart(ChartGenerator):
-    def __init__(self, variant: str | None = None, persona: Persona | None = None) -> None:
-        super().__init__("bar", variant, persona)
+    def __init__(
+        self,
+        variant: str | None = None,
+        persona: Persona | None = None,
+        renderer: str | None = None,
+    ) -> None:
+        super().__init__("bar", variant, persona, renderer)
 
 
 class LineChart(ChartGenerator):
-    def __init__(self, variant: str | None = None, persona: Persona | None = None) -> None:
-        super().__init__("line", variant, persona)
+    def __init__(
+        self,
+        variant: str | None = None,
+        persona: Persona | None = None,
+        renderer: str | None = None,
+    ) -> None:
+        super().__init__("line", variant, persona, renderer)
 
 
 class AreaChart(ChartGenerator):
-    def __init__(self, variant: str | None = None, persona: Persona | None = None) -> None:
-        super().__init__("area", variant, persona)
+    def __init__(
+        self,
+        variant: str | None = None,
+        persona: Persona | None = None,
+        renderer: str | None = None,
+    ) -> None:
+        super().__init__("area", variant, persona, renderer)
 
 
 class PieChart(ChartGenerator):
-    def __init__(self, variant: str | None = None, persona: Persona | None = None) -> None:
-        super().__init__("pie", variant, persona)
+    def __init__(
+        self,
+        variant: str | None = None,
+        persona: Persona | None = None,
+        renderer: str | None = None,
+    ) -> None:
+        super().__init__("pie", variant, persona, renderer)
 
 
 class ScatterChart(ChartGenerator):
-    def __init__(self, persona: Persona | None = None) -> None:
-        super().__init__("scatter", None, persona)
+    def __init__(self, persona: Persona | None = None, renderer: str | None = None) -> None:
+        super().__init__("scatter", None, persona, renderer)
 
 
 class Histogram(ChartGenerator):
-    def __init__(self, persona: Persona | None = None) -> None:
-        super().__init__("histogram", None, persona)
+    def __init__(self, persona: Persona | None = None, renderer: str | None = None) -> None:
+        super().__init__("histogram", None, persona, renderer)
 
 
 class ChartDomain:

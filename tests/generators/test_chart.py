@@ -97,7 +97,7 @@ def test_the_records_script_alone_reproduces_the_png_bytes(
     sample = gen.sample(rng=np.random.default_rng(3))
     result = synth.render(sample)
     script = tmp_path / "chart.py"
-    script.write_text(result.record.code["source"])
+    script.write_text(result.record["code"]["source"])
     out = tmp_path / "out.png"
     subprocess.run([sys.executable, str(script), str(out)], check=True, cwd=tmp_path, timeout=120)
     assert out.read_bytes() == result.png

@@ -102,7 +102,7 @@ def test_every_program_is_used_and_yes_no_is_balanced() -> None:
 def test_rendered_boxes_hold_their_labels_and_answers_recompute(kind: str) -> None:
     for seed in range(3):
         result = synth.render(_sample(kind, seed))
-        rec = result.record.to_json()
+        rec = result.record
         w, h = rec["image"]["width"], rec["image"]["height"]
         img = np.asarray(Image.open(io.BytesIO(result.png)).convert("L"), dtype=float)
         assert img.shape == (h, w)

@@ -68,7 +68,7 @@ def _rendered(seed: int) -> synth.RenderedSample:
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5])
 def test_every_answer_is_visible_and_recomputes(seed: int) -> None:
     result = _rendered(seed)
-    rec = result.record.to_json()
+    rec = result.record
     w, h = rec["image"]["width"], rec["image"]["height"]
     with Image.open(io.BytesIO(result.png)) as im:
         assert im.size == (w, h)

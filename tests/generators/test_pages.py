@@ -199,7 +199,7 @@ def test_golden_specs_are_unchanged() -> None:
 def test_rendered_answers_are_on_the_page_and_recompute(case: tuple[str, str]) -> None:
     for seed in (0, 1):
         result = synth.render(_sample(*case, seed))
-        rec = result.record.to_json()
+        rec = result.record
         w, h = rec["image"]["width"], rec["image"]["height"]
         with Image.open(io.BytesIO(result.png)) as im:
             assert im.size == (w, h)
@@ -254,7 +254,7 @@ def test_page_height_follows_the_content() -> None:
     """height 0 renders as tall as the page: the last element ends near the bottom edge."""
     for kind in ("resume", "menu", "bank_statement"):
         result = synth.render(_sample("document", kind, 4))
-        rec = result.record.to_json()
+        rec = result.record
         bottom = max(e["bbox"][1] + e["bbox"][3] for e in rec["annotations"]["elements"])
         assert bottom <= rec["image"]["height"] <= bottom + 60, kind
 
