@@ -86,13 +86,13 @@ def main() -> None:
             run([*gen, "--out", str(out), "--no-sandbox"], checkout)  # same code, less set-up
         # the stats of this checkout measure both, so the measure itself is the same
         reports[label] = json.loads(
-            run([sys.executable, "-m", "synth.cli", "stats", str(out)], ROOT)
+            run([sys.executable, "-m", "synth.cli", "stats", str(out), "--json"], ROOT)
         )
     single = args.work / "charts-single-template"
     if not (single / "manifest.json").exists():
         single_template(single, args.n, args.workers)
     reports["single"] = json.loads(
-        run([sys.executable, "-m", "synth.cli", "stats", str(single)], ROOT)
+        run([sys.executable, "-m", "synth.cli", "stats", str(single), "--json"], ROOT)
     )
     rows = [
         ("distinct topic templates", "distinct_topic_templates"),

