@@ -364,6 +364,13 @@ def runtime_paths() -> list[str]:
     return sorted(p for p in paths if p and os.path.exists(p))
 
 
+def visible(path: str | Path) -> bool:
+    """Whether a sandboxed worker sees ``path`` (a system folder, or under a runtime path)."""
+    real = os.path.realpath(path)
+    shown = (*SYSTEM_PATHS, *(os.path.realpath(p) for p in runtime_paths()))
+    return any(real == p or real.startswith(p.rstrip("/") + "/") for p in shown)
+
+
 def worker_env(scratch: Path) -> dict[str, str]:
     """The allow-listed environment of a worker: no tokens or keys from ours."""
     env = {k: os.environ[k] for k in ENV_ALLOW if k in os.environ}

@@ -190,12 +190,20 @@ def sandbox_paths() -> tuple[str, ...]:
     return tuple(p for p in paths if p and os.path.isdir(p))
 
 
-def _mermaid_js() -> str:
+def mermaid_js_path() -> str | None:
+    """Where mermaid.min.js is: ``$SYNTH_MERMAID_JS``, else node_modules; None if nowhere."""
     import os
 
     for path in (os.environ.get("SYNTH_MERMAID_JS", ""), MERMAID_JS):
         if path and Path(path).is_file():
-            return Path(path).read_text(encoding="utf-8")
+            return str(path)
+    return None
+
+
+def _mermaid_js() -> str:
+    path = mermaid_js_path()
+    if path is not None:
+        return Path(path).read_text(encoding="utf-8")
     raise MissingDependencyError(
         "mermaid.min.js not found: bash scripts/setup.sh (npm ci installs mermaid into "
         "node_modules), or point SYNTH_MERMAID_JS at a copy"

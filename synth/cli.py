@@ -191,7 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave groups with fewer questions alone (default 20)",
     )
 
-    sub.add_parser("doctor", help="which back-ends work here, and how to fix the rest")
+    dr = sub.add_parser("doctor", help="which back-ends work here, and how to fix the rest")
+    dr.add_argument(
+        "--render",
+        action="store_true",
+        help="also generate one sample of each domain in the sandbox, as generate does",
+    )
     return p
 
 
@@ -315,7 +320,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "doctor":
         from synth.doctor import doctor
 
-        return doctor()
+        return doctor(render=args.render)
     raise ConfigError(f"unknown command {args.command}")  # pragma: no cover
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import shutil
 import sys
+from pathlib import Path
 
 from synth import registry
 from synth._errors import SynthError
@@ -55,8 +56,9 @@ def blender_version() -> str:
     return line[0]
 
 
-def doctor() -> int:
-    """Print one line per back-end and domain; 0 if every domain loads, 1 otherwise."""
+def doctor(*, render: bool = False) -> int:
+    """Print one line per back-end and domain; 0 if every domain loads (and with ``render``
+    draws a sample in the sandbox), 1 otherwise."""
     ok = True
     for module, what, fix in BACKENDS:
         try:
@@ -89,23 +91,41 @@ def doctor() -> int:
         print(f"missing  {CHROMIUM} (HTML pages, plotly charts); fix: {INSTALL_HINT}")
     else:
         print(f"ok       {CHROMIUM} (HTML pages and plotly charts, driven by playwright)")
-    from synth.renderers.html import _mermaid_js
+    from synth.renderers._sandbox import SANDBOX_UID, bwrap_works, own_cgroup, visible
+    from synth.renderers.blender import python as blender_python
+    from synth.renderers.html import mermaid_js_path
 
-    try:
-        _mermaid_js()
-        print("ok       mermaid.js (diagram domain)")
-    except SynthError as exc:
+    reason = bwrap_works()
+
+    def reachable(path: str, what: str) -> bool:
+        """Found here is not enough: the sandboxed workers must see it too."""
+        if reason is None and not visible(path):
+            print(
+                f"broken   {what}: {path} is found here but hidden from the sandboxed workers; "
+                "fix: report it (synth shows the runtime folders it knows of), or --no-sandbox"
+            )
+            return False
+        return True
+
+    mermaid = mermaid_js_path()
+    if mermaid is None:
         ok = False
-        print(f"missing  mermaid.js (diagram domain); fix: {exc}")
+        print(
+            "missing  mermaid.js (diagram domain); fix: bash scripts/setup.sh (npm ci), or "
+            "point SYNTH_MERMAID_JS at a copy"
+        )
+    elif reachable(mermaid, "mermaid.js"):
+        print(f"ok       mermaid.js (diagram domain): {mermaid}")
+    else:
+        ok = False
     blender = blender_version()
-    if blender.startswith("blender "):
+    if not blender.startswith("blender "):
+        ok = False
+        print(f"missing  bpy (scene3d domain): {blender}")
+    elif reachable(blender_python(), "the Blender venv"):
         print(f"ok       {blender} in its own venv (scene3d domain)")
     else:
         ok = False
-        print(f"missing  bpy (scene3d domain): {blender}")
-    from synth.renderers._sandbox import SANDBOX_UID, bwrap_works, own_cgroup
-
-    reason = bwrap_works()
     if reason is None:
         print(
             f"ok       sandbox: bubblewrap as uid {SANDBOX_UID} (no network, a minimal "
@@ -138,4 +158,51 @@ def doctor() -> int:
             ok = False
             print(f"broken   domain {name}: {exc}")
     print(f"python   {sys.version.split()[0]}")
+    if render:
+        ok = render_each_domain() and ok
+    else:
+        print("         (synth doctor --render draws one sample of each domain, as generate does)")
     return 0 if ok else 1
+
+
+def render_each_domain(
+    domains: tuple[str, ...] | None = None, *, sandbox: bool | None = None, timeout_s: float = 300.0
+) -> bool:
+    """Generate one sample of every domain exactly as ``synth generate`` would (its workers,
+    its sandbox, its checks) in a temporary folder; print each domain's real state."""
+    import tempfile
+    import time
+
+    from synth._errors import TooManyFailures
+    from synth.config import RunConfig
+    from synth.renderers._sandbox import bwrap_works
+    from synth.run import failure_summary, generate
+
+    if sandbox is None:
+        sandbox = bwrap_works() is None
+    how = "in the sandbox" if sandbox else "WITHOUT the sandbox (bubblewrap cannot run here)"
+    print(f"render   one sample of each domain, {how}:")
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="synth-doctor-") as tmp:
+        for name in domains or registry.names():
+            out = Path(tmp) / name
+            cfg = RunConfig(
+                domains=(name,),
+                n=1,
+                out=str(out),
+                workers=1,
+                progress="off",
+                sandbox=sandbox,
+                timeout_s=timeout_s,
+            )
+            t0 = time.monotonic()
+            try:
+                generate(cfg)
+                print(f"ok       render {name}: 1 sample in {time.monotonic() - t0:.1f} s")
+            except TooManyFailures:
+                ok = False
+                print(f"broken   render {name}:\n{failure_summary(out)}")
+            except SynthError as exc:
+                ok = False
+                print(f"broken   render {name}: {exc}")
+    return ok

@@ -233,3 +233,27 @@ def test_export_into_a_file_exits_2(small_run: Path, tmp_path: Path) -> None:
     proc = synth_cmd("export", str(small_run), "--format", "llava", "--out", str(blocker))
     assert proc.returncode == 2 and "is a file" in proc.stderr and "Traceback" not in proc.stderr
     assert blocker.read_text() == "mine"
+
+
+def test_doctor_never_says_ok_about_a_back_end_the_workers_cannot_see(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The audit's case: mermaid.js found by the main process, hidden from the sandbox."""
+    from synth.doctor import render_each_domain
+    from synth.renderers import _sandbox, html
+
+    if _sandbox.bwrap_works() is not None:
+        pytest.skip(f"bubblewrap cannot run here: {_sandbox.bwrap_works()}")
+    if html.mermaid_js_path() is None:
+        pytest.skip("mermaid.js is not installed (bash scripts/setup.sh)")
+    monkeypatch.setattr(html, "sandbox_paths", lambda: ())  # as on 9e29a3d
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "mermaid.js" in x)
+    assert line.startswith("broken") and "hidden from the sandboxed workers" in line
+    assert not render_each_domain(("chart", "diagram"))
+    report = capsys.readouterr().out
+    assert "ok       render chart: 1 sample" in report
+    assert "broken   render diagram:" in report and "mermaid.min.js not found" in report
+    monkeypatch.undo()
+    assert render_each_domain(("diagram",)) and "ok       render diagram" in capsys.readouterr().out
