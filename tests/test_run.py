@@ -256,3 +256,16 @@ def test_a_pack_in_the_home_folder_is_seen_by_its_sandboxed_workers(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((home / "o" / "manifest.json").read_text())
     assert manifest["counts"] == {"requested": 2, "written": 2, "failed": 0, "shards": 1}
+
+
+def test_plotly_charts_and_pages_share_one_worker(tmp_path: Path) -> None:
+    """The README's --mix line: Plotly charts and HTML pages drawn by the same worker's
+    Chromium (on 9e29a3d half of them failed: "Playwright Sync API inside the asyncio loop")."""
+    out = tmp_path / "mix"
+    argv = ["--domain", "chart,document,table", "--mix", "0.5,0.3,0.2", "--n", "16"]
+    argv += ["--option", "chart.renderer=plotly", "--workers", "1", "--out", str(out)]
+    synth_cmd("generate", *argv, check=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["written"] == 16 and manifest["counts"]["failed"] == 0
+    stats = json.loads((out / "stats.json").read_text())
+    assert set(stats["domain"]) == {"chart", "document", "table"}
