@@ -274,3 +274,34 @@ def test_public_surface_is_pinned() -> None:
         "topic_weight",
         "warm_up",
     }
+
+
+def test_every_attribute_spreads_over_its_whole_vocabulary() -> None:
+    """Countries, registers, interests and occupations are each drawn evenly from the
+    vocabulary (a persona that always came from one country would fail here); every field,
+    organisation type, size, seniority, age band and style the vocabulary allows appears."""
+    rng = np.random.default_rng(2026)
+    people = [sample_persona(rng) for _ in range(20_000)]
+    t = tables(VOCAB)
+
+    def even(values: list[str], vocabulary: list[str], per_draw: int = 1) -> None:
+        counts = Counter(values)
+        assert set(counts) == set(vocabulary), set(vocabulary) ^ set(counts)
+        mean = len(people) * per_draw / len(vocabulary)
+        low, high = min(counts.values()), max(counts.values())
+        assert 0.7 * mean < low and high < 1.3 * mean, (low, high, mean)
+
+    even([p.country.name for p in people], [c.name for c in t.countries])
+    even([p.register for p in people], list(t.registers))
+    even([i for p in people for i in p.interests], list(t.interests), per_draw=2)
+    even([p.occupation for p in people], [o["name"] for o in t.occupations])
+    assert all(p.interests[0] != p.interests[1] for p in people)
+    for attribute, vocabulary in (
+        ("field", {o["field"] for o in t.occupations}),
+        ("org_type", {o for occ in t.occupations for o in occ["orgs"]}),
+        ("org_size", set(t.org_sizes)),
+        ("seniority", {s for s, _ in t.seniority}),
+        ("age_band", {a for _, bands in t.seniority for a in bands}),
+        ("style", {str(t.org_types[o]["style"]) for occ in t.occupations for o in occ["orgs"]}),
+    ):
+        assert {getattr(p, attribute) for p in people} == vocabulary, attribute

@@ -168,3 +168,29 @@ def test_export_drops_what_balancing_drops_unless_asked(tmp_path: Path) -> None:
     assert stats["answer_balancing"]["kept"] == selection["kept"]
     bad = synth_cmd("balance", str(out), "--keep-min", "2")
     assert bad.returncode == 2 and "--keep-min" in bad.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    counts=st.lists(st.integers(1, 40), min_size=2, max_size=6),
+    keep_min=st.sampled_from([0.0, 0.25, 0.5, 0.6, 0.8, 0.95, 1.0]),
+)
+def test_the_cap_is_the_smallest_that_keeps_the_share(counts: list[int], keep_min: float) -> None:
+    """The cap, found here by trying every one: the smallest at least as large as the rarest
+    answer's count with which the group keeps ``keep_min`` of its questions."""
+    answers = [f"a{k}" for k, c in enumerate(counts) for _ in range(c)]
+    records = [_record(i, [("p", "text", a, None)]) for i, a in enumerate(answers)]
+    entry = plan(records, 1, Rule(keep_min=keep_min, min_group=1))["groups"]["d/p"]
+    total = len(answers)
+    if len(counts) > 12 or total < 5 * len(counts):
+        assert not entry["balanced"]  # too few repeats to count as categories
+        return
+    brute = min(
+        cap
+        for cap in range(min(counts), max(counts) + 1)
+        if sum(min(c, cap) for c in counts) >= keep_min * total
+    )
+    assert entry["cap"] == brute
+    assert entry["kept"] == sum(min(c, brute) for c in counts)
+    kept = _kept(records, Selection(plan(records, 1, Rule(keep_min=keep_min, min_group=1))))
+    assert sorted(kept.values()) == sorted(min(c, brute) for c in counts)

@@ -122,9 +122,23 @@ def test_each_program_has_several_phrasings() -> None:
 
 
 def test_chain_of_thought_follows_the_program() -> None:
-    spec, qas = _qa(5, "bar")
-    for qa in qas:
-        assert qa["reasoning"].endswith(".")
-        assert "So the answer is" in qa["reasoning"]
-        if qa["answer_type"] == "number":
-            assert f"{qa['answer']:,}"[:3] in qa["reasoning"].replace(",", ",")
+    """Every reasoning ends on its whole answer, written as a reader says it, and names what
+    the program looked at (the categories of its parameters)."""
+
+    def said(answer: object) -> str:
+        if isinstance(answer, bool):
+            return "yes" if answer else "no"
+        return f"{answer:,}" if isinstance(answer, float) else str(answer)
+
+    seen = set()
+    for seed in range(40):
+        spec, qas = _qa(seed)
+        for qa in qas:
+            if qa["answer_type"] == "point":
+                continue
+            seen.add(qa["program"])
+            assert qa["reasoning"].endswith(f" So the answer is {said(qa['answer'])}."), qa
+            for key in ("category", "a", "b"):
+                if key in qa["params"]:
+                    assert str(qa["params"][key]) in qa["reasoning"], (key, qa)
+    assert len(seen) >= 10, seen

@@ -475,3 +475,81 @@ def test_a_crafted_scene_json_is_refused_before_blender_builds_it() -> None:
     for bad in crafted:
         header, _ = run_code("synth-scene-json", json.dumps(bad), timeout_s=60)
         assert header["op"] == "failed" and header["kind"] == "spec", header
+
+
+#: sample code that tries to reach listeners on the host: TCP and UDP on its loopback, and an
+#: abstract Unix socket (those live in the network namespace, not the file system)
+REACH = """
+import socket
+reached = []
+try:
+    socket.create_connection(("127.0.0.1", {tcp}), timeout=5).close()
+    reached.append("tcp")
+except OSError:
+    pass
+try:
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.sendto(b"ping", ("127.0.0.1", {udp}))
+except OSError:
+    pass
+try:
+    x = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    x.settimeout(5)
+    x.connect({unix!r})
+    reached.append("unix")
+except OSError:
+    pass
+raise RuntimeError(f"reached={{reached}}")
+"""
+
+
+def _reach_host(monkeypatch: pytest.MonkeyPatch | None = None) -> set[str]:
+    """What sandboxed code reaches of three listeners on this host (``udp``: a datagram
+    arrived)."""
+    import socket
+
+    tcp = socket.create_server(("127.0.0.1", 0))
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(3)
+    unix_name = f"\0synth-probe-{uuid.uuid4().hex}"
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    unix.bind(unix_name)
+    unix.listen(1)
+    try:
+        code = REACH.format(tcp=tcp.getsockname()[1], udp=udp.getsockname()[1], unix=unix_name)
+        header = _run(code, timeout=30)
+        assert header["kind"] == "exception" and "reached=" in header["message"], header
+        reached = set(eval(header["message"].split("reached=")[1]))  # noqa: S307 - a list literal
+        try:
+            if udp.recvfrom(16)[0] == b"ping":
+                reached.add("udp")
+        except TimeoutError:
+            pass
+        return reached
+    finally:
+        for s in (tcp, udp, unix):
+            s.close()
+
+
+def test_sandboxed_code_reaches_no_listener_on_the_host() -> None:
+    """Listeners that exist (a free port on the host's loopback, by TCP and UDP, and an
+    abstract Unix socket): refused inside, so this test can fail here, unlike a connect to a
+    port nobody listens on."""
+    assert _reach_host() == set()
+
+
+def test_the_network_probe_fails_without_the_network_namespace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pairing: the same probe with --unshare-net dropped from the sandbox reaches all
+    three, so the test above is one that can fail."""
+    from synth.renderers import _pool
+
+    real = _pool.bwrap_command
+
+    def weakened(*args: object, **kwargs: object) -> list[str]:
+        return [a for a in real(*args, **kwargs) if a != "--unshare-net"]  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_pool, "bwrap_command", weakened)
+    assert _reach_host() == {"tcp", "udp", "unix"}
