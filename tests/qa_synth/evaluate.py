@@ -7,6 +7,7 @@ definitions, so a bug in the synthesiser cannot hide itself here.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 
@@ -98,6 +99,8 @@ def check(
             assert got in qa["choices"], where
         return
     tol = qa.get("tolerance") or 0.0
+    widest = widest_tolerance(spec, qa, elements)
+    assert tol <= widest, f"{where}: tolerance {tol} is wider than a reader needs ({widest:g})"
     # answers are rounded to the chart's decimals (+1 for means and shares)
     slack = (
         0.5
@@ -109,3 +112,63 @@ def check(
     assert math.isclose(got, want, abs_tol=slack) if tol == 0 else abs(got - want) <= tol + slack, (
         f"{where}: answer {got}, spec says {want} (tolerance {tol})"
     )
+
+
+def _labels_printed(spec: dict[str, Any]) -> bool:
+    """Whether each value is written on the chart (then nothing is read off an axis)."""
+    style = spec["style"]
+    if spec["kind"] == "pie":
+        return style["pie_labels"] != "none"
+    return bool(style["value_labels"]) and spec["kind"] != "scatter"
+
+
+def _number(label: str) -> float | None:
+    text = re.sub(r"[^0-9.\-]", "", label.replace("\u2212", "-").replace(",", ""))
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def pixels_per_unit(spec: dict[str, Any], elements: list[dict[str, Any]]) -> float | None:
+    """The value axis's scale in the image, from where its numeric tick labels were drawn."""
+    for role, centre in (("ytick", 1), ("xtick", 0)):
+        ticks = [
+            (v, e["bbox"][centre] + e["bbox"][centre + 2] / 2)
+            for e in elements
+            if e["role"] == role and (v := _number(str(e.get("label", "")))) is not None
+        ]
+        values = {v for v, _ in ticks}
+        if len(values) >= 2 and len(ticks) >= 2:
+            (v0, p0), (v1, p1) = min(ticks), max(ticks)
+            return abs(p1 - p0) / (v1 - v0)
+    return None
+
+
+def widest_tolerance(
+    spec: dict[str, Any], qa: dict[str, Any], elements: list[dict[str, Any]] | None
+) -> float:
+    """The widest tolerance a person reading this chart needs for ``qa``, worked out here:
+    nothing beyond rounding where the values are printed; else, per value read off the axis,
+    a quarter of a grid step (or two pixels, if a quarter step is narrower than that), a
+    stacked segment being two readings, a difference or a gap to the mean two values; a pie
+    slice's share read by eye, 3 percentage points."""
+    prog, printed = qa["program"], _labels_printed(spec)
+    rounding = 10.0 ** -(spec["decimals"] + 1)
+    if prog == "share":
+        return 0.1 if printed else 3.0
+    if printed:
+        return rounding if prog in ("average", "max_minus_mean") else 0.0
+    step = spec["value_axis"]["step"]
+    reading = step / 4
+    scale = pixels_per_unit(spec, elements) if elements else None
+    if scale:
+        reading = max(reading, 2 / scale)
+    if (
+        spec["variant"] == "stacked"
+        and spec["kind"] == "bar"
+        and qa["params"].get("series") != "__total__"
+    ):
+        reading *= 2
+    readings = {"value_lookup": 1, "average": 1, "difference": 2, "max_minus_mean": 2}
+    return readings.get(prog, 0) * reading * 1.02  # 2%: tolerances are rounded to 2 digits

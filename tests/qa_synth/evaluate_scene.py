@@ -30,6 +30,21 @@ def _coords(spec: dict[str, Any], i: int) -> tuple[float, float]:
     )
 
 
+#: how far apart two centres must be, in metres, for a person to call the relation from the
+#: image: across the view (left/right) and along it (front/behind, which is read from size and
+#: overlap, so it needs more)
+CLEAR_ACROSS_M = 0.4
+CLEAR_ALONG_M = 0.6
+
+
+def _clear(relation: str, dx: float, dd: float) -> bool:
+    """Whether two objects ``dx`` apart across the view and ``dd`` along it can be told apart
+    for ``relation``."""
+    if relation in ("left of", "right of"):
+        return abs(dx) >= CLEAR_ACROSS_M
+    return abs(dd) >= CLEAR_ALONG_M
+
+
 def _describes(name: str, objs: list[dict[str, Any]], j: int) -> bool:
     """``the red cube`` names object j and no other."""
     words = set(name.removeprefix("the ").split())
@@ -63,14 +78,23 @@ def recompute(
         return objs[prm["a"]][prm["attribute"]] == objs[prm["b"]][prm["attribute"]]
     if p == "relate":
         (xa, da), (xb, db) = _coords(spec, prm["a"]), _coords(spec, prm["b"])
+        if not _clear(prm["relation"], xa - xb, da - db):
+            return "too close to call"
         return {"left of": xa < xb, "right of": xa > xb, "in front of": da < db, "behind": da > db}[
             prm["relation"]
         ]
     if p == "count_relation":
         xi = _coords(spec, prm["object"])[0]
-        return sum(_coords(spec, j)[0] < xi for j in range(len(objs)) if j != prm["object"])
+        others = [_coords(spec, j)[0] for j in range(len(objs)) if j != prm["object"]]
+        if not all(_clear("left of", x - xi, 0.0) for x in others):
+            return "an object too close to call"
+        return sum(x < xi for x in others)
     if p == "relate_query":
         rel, (xa, da) = prm["relation"], _coords(spec, prm["anchor"])
+        for k in range(len(objs)):
+            x, d = _coords(spec, k)
+            if k != prm["anchor"] and not _clear(rel, x - xa, d - da):
+                return "an object too close to the anchor to call"
 
         def on_side(k: int) -> bool:
             x, d = _coords(spec, k)
