@@ -11,7 +11,6 @@ uniform subsample of the *same* specs the pipeline renders (every k-th index).
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import platform
 import re
@@ -24,51 +23,58 @@ import time
 from pathlib import Path
 
 from synth._seeding import sample_rng, sample_seed
+from synth.generators.base import Sample
+from synth.generators.chart import DOMAIN as CHART
 from synth.generators.chart import ChartGenerator
 
 
-def specs_code(n: int, seed: int, every: int) -> list[str]:
-    out = []
-    for i in range(0, n, every):
-        sample = ChartGenerator().sample(rng=sample_rng(sample_seed(seed, "chart", i)))
-        out.append(sample.code.source)
-    return out
+def chart_samples(n: int, seed: int, every: int) -> list[Sample]:
+    """The run's own samples at every ``every``-th index (Matplotlib and Plotly, as drawn)."""
+    return [
+        ChartGenerator().sample(rng=sample_rng(sample_seed(seed, "chart", i)))
+        for i in range(0, n, every)
+    ]
 
 
-def floor_per_image(sources: list[str]) -> float:
-    """Seconds per image: exec the script and draw() to PNG bytes, one warm process."""
-
-    def render(src: str) -> None:
-        ns: dict[str, object] = {"__name__": "bench"}
-        exec(compile(src, "<chart>", "exec"), ns)
-        ns["draw"](io.BytesIO())  # type: ignore[operator]
-
-    for src in sources[:5]:
-        render(src)  # warm-up: imports, font cache, style files
+def floor_per_image(samples: list[Sample]) -> float:
+    """Seconds per image of the renderer alone in one warm process: the chart domain's own
+    render (a Matplotlib script run in-process, or the Plotly figure in this process's warm
+    Chromium page), no QA, no records, no sandbox."""
+    for sample in samples[:5]:
+        CHART.render(sample)  # warm-up: imports, font cache, style files, the browser
     t0 = time.perf_counter()
-    for src in sources:
-        render(src)
-    return (time.perf_counter() - t0) / len(sources)
+    for sample in samples:
+        CHART.render(sample)
+    return (time.perf_counter() - t0) / len(samples)
 
 
-def naive_per_image(sources: list[str], parallel: int = 1) -> float:
-    """Wall seconds per image with a fresh interpreter per chart, ``parallel`` at a time."""
+def naive_per_image(samples: list[Sample], parallel: int = 1) -> float:
+    """Wall seconds per image with a fresh interpreter per chart, ``parallel`` at a time: a
+    Matplotlib script run alone (``python chart.py out.png``); a Plotly figure through
+    ``synth render-code --no-sandbox`` (a fresh process and a fresh browser)."""
     from concurrent.futures import ThreadPoolExecutor
 
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for i, src in enumerate(sources):
-            p = Path(tmp) / f"c{i}.py"
-            p.write_text(src)
-            paths.append(p)
+        commands = []
+        for i, sample in enumerate(samples):
+            if sample.code.language == "python-matplotlib":
+                p = Path(tmp) / f"c{i}.py"
+                commands.append([sys.executable, str(p), str(p.with_suffix(".png"))])
+            else:
+                p = Path(tmp) / f"c{i}.json"
+                commands.append(
+                    [sys.executable, "-m", "synth.cli", "render-code", str(p), "--no-sandbox"]
+                    + ["--out", str(p.with_suffix(".png"))]
+                )
+            p.write_text(sample.code.source)
 
-        def one(p: Path) -> None:
-            subprocess.run([sys.executable, str(p), str(p.with_suffix(".png"))], check=True)
+        def one(cmd: list[str]) -> None:
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
         t0 = time.perf_counter()
         with ThreadPoolExecutor(parallel) as ex:
-            list(ex.map(one, paths))
-        return (time.perf_counter() - t0) / len(paths)
+            list(ex.map(one, commands))
+        return (time.perf_counter() - t0) / len(commands)
 
 
 class TreeRSS(threading.Thread):
@@ -240,8 +246,8 @@ def sandbox_table(args: argparse.Namespace, out: Path) -> None:
 
 
 def main_table(args: argparse.Namespace, out: Path) -> None:
-    floor_src = specs_code(args.n, args.seed, max(1, args.n // args.floor_sample))
-    naive_src = specs_code(args.n, args.seed, max(1, args.n // args.naive_sample))
+    floor_src = chart_samples(args.n, args.seed, max(1, args.n // args.floor_sample))
+    naive_src = chart_samples(args.n, args.seed, max(1, args.n // args.naive_sample))
     t_floor_before = floor_per_image(floor_src)
     t_naive = naive_per_image(naive_src)
     t_naive_par = naive_per_image(naive_src, parallel=args.workers)

@@ -1,4 +1,5 @@
-"""Where a chart's time goes inside one warm worker (CPU time per chart, same specs, interleaved).
+"""Where a Matplotlib chart's time goes inside one warm worker (CPU time per chart, same
+specs, interleaved).
 
     python scripts/bench_chart_overhead.py --n 60
 
@@ -24,7 +25,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60)
     args = ap.parse_args()
-    pack = registry.get("chart")
+    pack = registry.get("chart", {"renderer": "matplotlib"})  # the Matplotlib path only
     seeds = [sample_seed(0, "chart", i) for i in range(0, 10 * args.n, 10)]
     total: Counter[str] = Counter()
 

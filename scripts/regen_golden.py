@@ -1,7 +1,13 @@
-"""Regenerate tests/golden/{chart,document,table,screen,diagram,scene3d}_specs.json (specs at fixed seeds). Run
-after an intended change to a sampler, and say why in the commit message."""
+"""Regenerate tests/golden/{chart,document,table,screen,diagram,scene3d}_specs.json (specs at
+fixed seeds). Run after an intended change to a sampler, and say why in the commit message.
 
+    python scripts/regen_golden.py           # rewrite the files
+    python scripts/regen_golden.py --check   # exit 1 naming the files a rewrite would change
+"""
+
+import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,21 +20,43 @@ from synth.generators.screen import DOMAIN as screen
 from synth.generators.table import DOMAIN as table
 
 SEEDS = (0, 1, 2, 3, 42, 1234)
-out = Path(__file__).resolve().parent.parent / "tests" / "golden" / "chart_specs.json"
-specs = {
-    str(s): ChartGenerator().sample(rng=np.random.default_rng(s)).spec.to_json() for s in SEEDS
-}
-out.write_text(json.dumps(specs, indent=1, ensure_ascii=False) + "\n")
-print(f"wrote {len(specs)} specs to {out}")
+GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 
-for name, domain in (
-    ("document", document),
-    ("table", table),
-    ("screen", screen),
-    ("diagram", diagram),
-    ("scene3d", scene3d),
-):
-    got = {str(s): domain.sample(rng=np.random.default_rng(s)).spec.to_json() for s in SEEDS}
-    out = out.with_name(f"{name}_specs.json")
-    out.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n")
-    print(f"wrote {len(got)} specs to {out}")
+
+def goldens() -> dict[str, str]:
+    """File name -> the text it should hold."""
+    samplers = {"chart": ChartGenerator()} | {
+        "document": document,
+        "table": table,
+        "screen": screen,
+        "diagram": diagram,
+        "scene3d": scene3d,
+    }
+    out = {}
+    for name, sampler in samplers.items():
+        specs = {str(s): sampler.sample(rng=np.random.default_rng(s)).spec.to_json() for s in SEEDS}
+        out[f"{name}_specs.json"] = json.dumps(specs, indent=1, ensure_ascii=False) + "\n"
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
+    args = ap.parse_args()
+    changed = []
+    for name, text in goldens().items():
+        path = GOLDEN / name
+        if path.read_text(encoding="utf-8") == text:
+            print(f"same     {path}")
+            continue
+        changed.append(name)
+        if args.check:
+            print(f"differs  {path}")
+        else:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote    {path}")
+    return 1 if args.check and changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
