@@ -39,6 +39,7 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
     "cpu_split.py": (["--domain", "document", "--n", "3", "--workers", "1"], "| all |", False),
     "diversity_before_after.py": (["--n", "6", "--workers", "1"], "| distinct questions |", True),
     "regen_golden.py": (["--check"], "same ", False),
+    "mutate.py": (["qa_synth/balance.py", "--budget", "2"], "| killed | survived | score |", True),
 }
 
 
@@ -74,3 +75,5 @@ def test_the_script_runs_at_a_tiny_size(name: str, tmp_path: Path) -> None:
     assert shows in proc.stdout, proc.stdout[-2000:]
     if name != "regen_golden.py":
         assert "|---|" in proc.stdout, "a benchmark prints its table"
+    if name == "mutate.py":
+        assert "run: 2 (budget 2" in proc.stdout

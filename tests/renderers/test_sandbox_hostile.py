@@ -17,8 +17,9 @@ import sys
 import tempfile
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,17 +92,20 @@ raise RuntimeError(" | ".join(found)[-3000:])
 """
 
 
+#: the uid probe: raises before writing anything when it could (root, or /proc/sys writable)
+UNPRIVILEGED = (
+    "import os\n"
+    "names = ['kernel/core_pattern', 'vm/drop_caches', 'net/ipv4/ip_forward', 'kernel/printk_ratelimit']\n"
+    "w = [n for n in names if os.access('/proc/sys/' + n, os.W_OK)]\n"
+    "if os.getuid() == 0 or w:\n"
+    "    raise RuntimeError(f'uid {os.getuid()} may write {w}')\n"
+    "cur = open('/proc/sys/kernel/printk_ratelimit').read()\n"
+    "open('/proc/sys/kernel/printk_ratelimit', 'w').write(cur)\n"
+)
+
+
 def test_sample_code_runs_unprivileged_and_cannot_touch_kernel_settings() -> None:
-    code = (
-        "import os\n"
-        "names = ['kernel/core_pattern', 'vm/drop_caches', 'net/ipv4/ip_forward', 'kernel/printk_ratelimit']\n"
-        "w = [n for n in names if os.access('/proc/sys/' + n, os.W_OK)]\n"
-        "if os.getuid() == 0 or w:\n"
-        "    raise RuntimeError(f'uid {os.getuid()} may write {w}')\n"
-        "cur = open('/proc/sys/kernel/printk_ratelimit').read()\n"
-        "open('/proc/sys/kernel/printk_ratelimit', 'w').write(cur)\n"
-    )
-    header = _run(code)
+    header = _run(UNPRIVILEGED)
     assert header["kind"] == "forbidden", header
     assert "Permission denied" in header["message"] or "Read-only" in header["message"], header
 
@@ -544,12 +548,53 @@ def test_the_network_probe_fails_without_the_network_namespace(
 ) -> None:
     """The pairing: the same probe with --unshare-net dropped from the sandbox reaches all
     three, so the test above is one that can fail."""
+    _weaken(monkeypatch, lambda cmd: [a for a in cmd if a != "--unshare-net"])
+    assert _reach_host() == {"tcp", "udp", "unix"}
+
+
+def _weaken(monkeypatch: pytest.MonkeyPatch, change: Callable[[list[str]], list[str]]) -> None:
+    """Run this test's workers with one protection taken out of their bubblewrap command: a
+    pairing shows that the test of that protection can fail."""
     from synth.renderers import _pool
 
     real = _pool.bwrap_command
 
-    def weakened(*args: object, **kwargs: object) -> list[str]:
-        return [a for a in real(*args, **kwargs) if a != "--unshare-net"]  # type: ignore[arg-type]
+    def weakened(*args: Any, **kwargs: Any) -> list[str]:
+        return change(real(*args, **kwargs))
 
     monkeypatch.setattr(_pool, "bwrap_command", weakened)
-    assert _reach_host() == {"tcp", "udp", "unix"}
+
+
+def test_the_uid_probe_fails_without_setpriv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pairing of the unprivileged-uid test: without setpriv the sample runs as root and
+    the same probe says so (it raises before writing anything)."""
+    from synth.renderers._sandbox import SETPRIV
+
+    def no_setpriv(cmd: list[str]) -> list[str]:
+        at = cmd.index(SETPRIV)
+        return cmd[:at] + cmd[cmd.index("--", at) + 1 :]
+
+    _weaken(monkeypatch, no_setpriv)
+    header = _run(UNPRIVILEGED)
+    assert header["kind"] == "exception" and "uid 0 may write" in header["message"], header
+
+
+def test_the_canary_probe_fails_with_the_host_file_system_shown(
+    monkeypatch: pytest.MonkeyPatch, canary: tuple[str, list[Path]]
+) -> None:
+    """The pairing of the file-system view: with the whole checkout shown, as on 9e29a3d
+    (which showed all of /), the canaries planted in it and its .git are read."""
+    secret, planted = canary
+    probe = (
+        f"found = []\nfor p in {[str(p) for p in planted]!r}:\n    try:\n        found.append(open(p).read())\n"
+        "    except OSError:\n        pass\nraise RuntimeError(' '.join(found) or 'none')\n"
+    )
+    assert secret not in _run(probe)["message"]
+    shown = ["--ro-bind", str(ROOT), str(ROOT)]  # the checkout, its .git included
+
+    def host_shown(cmd: list[str]) -> list[str]:
+        at = cmd.index("--dev")
+        return cmd[:at] + shown + cmd[at:]
+
+    _weaken(monkeypatch, host_shown)
+    assert secret in _run(probe)["message"]
