@@ -194,3 +194,13 @@ def test_the_cap_is_the_smallest_that_keeps_the_share(counts: list[int], keep_mi
     assert entry["kept"] == sum(min(c, brute) for c in counts)
     kept = _kept(records, Selection(plan(records, 1, Rule(keep_min=keep_min, min_group=1))))
     assert sorted(kept.values()) == sorted(min(c, brute) for c in counts)
+
+
+def test_balance_json_writes_answers_as_they_read() -> None:
+    """Answers outside ASCII (a persona's city, a menu item) are balance.json keys as they
+    are written on the image, not escaped."""
+    records = [
+        _record(i, [("city", "text", c, None)]) for i, c in enumerate(["Zürich", "Köln"] * 15)
+    ]
+    entry = plan(records, 1, Rule(min_group=1))["groups"]["d/city"]
+    assert set(entry["before"]) == {'"Zürich"', '"Köln"'}

@@ -142,3 +142,43 @@ def test_chain_of_thought_follows_the_program() -> None:
                 if key in qa["params"]:
                     assert str(qa["params"][key]) in qa["reasoning"], (key, qa)
     assert len(seen) >= 10, seen
+
+
+def test_questions_name_their_series_and_reasoning_reads_the_right_way() -> None:
+    """What mutation testing found unchecked: a multi-series chart's question quotes the
+    series it asks about (a single-series one does not need to); a stack's total is read at
+    the top of the stack; a scatter's reasoning runs the way its answer does; the draws of
+    max or min and of yes-claim kinds both happen."""
+    quoted = unquoted = tops = scatters = 0
+    targets: Counter[str] = Counter()
+    claims: Counter[str] = Counter()
+    for seed in range(150):
+        spec, qas = _qa(seed)
+        names = [s["name"] for s in spec["series"]]
+        for qa in qas:
+            series = qa["params"].get("series")
+            if qa["program"] in ("value_lookup", "difference") and series in names:
+                if len(names) > 1:
+                    quoted += 1
+                    assert f'"{series}"' in qa["question"], qa
+                else:
+                    unquoted += 1
+                    assert f'"{series}"' not in qa["question"], qa
+            if series == "__total__" and qa["program"] == "value_lookup" and not _printed(spec):
+                tops += 1
+                assert "top of the stack" in qa["reasoning"], qa
+            if qa["program"] == "correlation":
+                scatters += 1
+                rising = qa["answer"] in ("positive", "rise")
+                assert ("lower left to upper right" in qa["reasoning"]) == rising, qa
+            if qa["program"] in ("extremum", "multiple_choice", "point"):
+                targets[qa["params"]["target"]] += 1
+            if qa["program"] == "yes_no":
+                claims[qa["params"]["claim"]] += 1
+    assert quoted and unquoted and tops and scatters, (quoted, unquoted, tops, scatters)
+    assert min(targets.values()) > 0.3 * sum(targets.values()), targets
+    assert len(claims) == 2 and min(claims.values()) > 0.2 * sum(claims.values()), claims
+
+
+def _printed(spec: dict) -> bool:
+    return bool(spec["style"]["value_labels"]) and spec["kind"] != "scatter"
