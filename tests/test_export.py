@@ -235,3 +235,33 @@ def test_a_multiple_choice_prompt_lists_the_options_its_answer_names(tmp_path: P
         "Which way is the car facing? Options: (A) front; (B) left; (C) back."
     )
     assert answer_text(old) == "(B) left"
+
+
+def test_exports_rerun_into_their_folder_keep_the_record_and_balance_by_default(
+    small_run: Path, tmp_path: Path
+) -> None:
+    """What mutation testing found unchecked: exporting again into the same folder works
+    (and leaves no stale rows), the hf record column holds the whole record but its code,
+    and export() applies the run's answer balancing unless told not to."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from synth.qa_synth.balance import Rule, write
+
+    copy = tmp_path / "run"
+    shutil.copytree(small_run, copy)
+    write(copy, 11, Rule(keep_min=0.0, min_group=1))  # a plan that drops questions
+    for fmt in ("llava", "hf"):
+        export(copy, fmt, tmp_path / fmt)
+        export(copy, fmt, tmp_path / fmt)  # again, into the same folder
+    rows = pq.read_table(tmp_path / "hf" / "data").to_pylist()
+    assert len(rows) == 24
+    record = json.loads(rows[0]["record"])
+    first = next(iter_samples(copy))[0]
+    assert "code" not in record and set(record) == set(first) - {"code"}
+    everything = sum(len(r["qa"]) for r, _ in iter_samples(copy))
+    kept = sum(len(json.loads(r["qa"])) for r in rows)
+    assert kept < everything, "the default export applies balance.json"
+    llava = json.loads((tmp_path / "llava" / "llava.json").read_text())
+    assert sum(len(item["conversations"]) // 2 for item in llava) == kept
