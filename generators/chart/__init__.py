@@ -13,7 +13,7 @@ and pointing at a bar/point/slice.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -82,44 +82,34 @@ def make_sample(
     )
 
 
-class BarChart(ChartGenerator):
+class _KindChart(ChartGenerator):
+    """A ChartGenerator pinned to the subclass's ``KIND``, its variant drawn unless given."""
+
+    KIND: ClassVar[str] = ""
+
     def __init__(
         self,
         variant: str | None = None,
         persona: Persona | None = None,
         renderer: str | None = None,
     ) -> None:
-        super().__init__("bar", variant, persona, renderer)
+        super().__init__(self.KIND, variant, persona, renderer)
 
 
-class LineChart(ChartGenerator):
-    def __init__(
-        self,
-        variant: str | None = None,
-        persona: Persona | None = None,
-        renderer: str | None = None,
-    ) -> None:
-        super().__init__("line", variant, persona, renderer)
+class BarChart(_KindChart):
+    KIND = "bar"
 
 
-class AreaChart(ChartGenerator):
-    def __init__(
-        self,
-        variant: str | None = None,
-        persona: Persona | None = None,
-        renderer: str | None = None,
-    ) -> None:
-        super().__init__("area", variant, persona, renderer)
+class LineChart(_KindChart):
+    KIND = "line"
 
 
-class PieChart(ChartGenerator):
-    def __init__(
-        self,
-        variant: str | None = None,
-        persona: Persona | None = None,
-        renderer: str | None = None,
-    ) -> None:
-        super().__init__("pie", variant, persona, renderer)
+class AreaChart(_KindChart):
+    KIND = "area"
+
+
+class PieChart(_KindChart):
+    KIND = "pie"
 
 
 class ScatterChart(ChartGenerator):
