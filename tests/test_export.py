@@ -255,6 +255,8 @@ def test_exports_rerun_into_their_folder_keep_the_record_and_balance_by_default(
     for fmt in ("llava", "hf"):
         export(copy, fmt, tmp_path / fmt)
         export(copy, fmt, tmp_path / fmt)  # again, into the same folder
+    files = sorted(f.name for f in (tmp_path / "hf" / "data").iterdir())
+    assert files == ["train-00000-of-00001.parquet"], "the train split's name, nothing stale"
     rows = pq.read_table(tmp_path / "hf" / "data").to_pylist()
     assert len(rows) == 24
     record = json.loads(rows[0]["record"])
