@@ -103,7 +103,12 @@ def main() -> int:
         cosmic = str(Path(sys.executable).parent / "cosmic-ray")
         subprocess.run([cosmic, "init", str(config), str(session)], cwd=work, env=env, check=True)
         with use_db(str(session), WorkDB.Mode.open) as db:
-            pending = sorted(db.pending_work_items, key=lambda w: w.job_id)
+            # job ids are random per init: order by what each mutant is, so --seed picks the
+            # same mutants of an unchanged module every time
+            pending = sorted(
+                db.pending_work_items,
+                key=lambda w: [(m.start_pos, m.operator_name, m.occurrence) for m in w.mutations],
+            )
             total = len(pending)
             if args.budget and args.budget < total:
                 rng = np.random.default_rng(args.seed)
