@@ -218,7 +218,19 @@ class RunConfig:
         """Default: 10% of n (rounded down) may fail before the run exits non-zero."""
         if self.max_failures is not None:
             return self.max_failures
-        return self.n // 10
+        return default_max_failures(self.n)
+
+    def n_shards(self) -> int:
+        return (self.n + self.shard_size - 1) // self.shard_size
+
+    def shard_len(self, k: int) -> int:
+        """How many samples shard ``k`` holds (written and failed)."""
+        return min(self.shard_size, self.n - k * self.shard_size)
+
+
+def default_max_failures(n: int) -> int:
+    """The README's rule: 10% of n (rounded down) may fail."""
+    return n // 10
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:

@@ -179,10 +179,10 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
     for tmp in shards_dir.glob("*.tmp"):
         tmp.unlink()
     state_path = out / STATE_DIR / "state.jsonl"
-    n_shards = (cfg.n + cfg.shard_size - 1) // cfg.shard_size
+    n_shards = cfg.n_shards()
     done_shards = verified_shards(out, cfg, warn=_warn)
     todo = [k for k in range(n_shards) if k not in done_shards]
-    already = sum(min(cfg.shard_size, cfg.n - k * cfg.shard_size) for k in done_shards)
+    already = sum(cfg.shard_len(k) for k in done_shards)
     progress = Progress(cfg.n, done=already, mode=cfg.progress)
     failed_so_far = sum(len(e["failed"]) for e in done_shards.values())
     finished = already
@@ -291,7 +291,7 @@ def verified_shards(
     killed between publishing it and logging it)."""
     state_path = out / STATE_DIR / "state.jsonl"
     shards_dir = out / "shards"
-    n_shards = (cfg.n + cfg.shard_size - 1) // cfg.shard_size
+    n_shards = cfg.n_shards()
     entries: dict[int, dict[str, Any]] = {}
     damaged = False
     lines = state_path.read_bytes().split(b"\n") if state_path.exists() else []
@@ -347,7 +347,7 @@ def _state_entry(raw: bytes, cfg: RunConfig, n_shards: int) -> tuple[dict[str, A
     k = entry.get("shard")
     if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < n_shards:
         return None, f"shard {k!r} is not an index below {n_shards}"
-    expected = min(cfg.shard_size, cfg.n - k * cfg.shard_size)
+    expected = cfg.shard_len(k)
     failed, n = entry.get("failed"), entry.get("n")
     if entry.get("file") != shard_name(k):
         return None, f"file {entry.get('file')!r} is not {shard_name(k)}"

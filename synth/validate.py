@@ -14,6 +14,7 @@ from typing import Any
 
 from PIL import Image
 
+from synth.config import default_max_failures
 from synth.dataset import load_manifest, read_shard
 from synth.qa_synth import balance
 from synth.record import ANSWER_TYPES, ID_PATTERN
@@ -95,7 +96,7 @@ def validate(root: Path) -> dict[str, Any]:
     failed = _failures(root)
     if requested and n == 0:
         bad(f"no samples: all {requested} failed", "failures.jsonl")
-    if isinstance(requested, int) and sum(failed.values()) > requested // 10:
+    if isinstance(requested, int) and sum(failed.values()) > default_max_failures(requested):
         bad(
             f"{sum(failed.values())} of {requested} samples failed, more than 10%", "failures.jsonl"
         )
