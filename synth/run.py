@@ -358,9 +358,26 @@ def _state_entry(raw: bytes, cfg: RunConfig, n_shards: int) -> tuple[dict[str, A
         return None, "no list of failures"
     if not isinstance(n, int) or n + len(failed) != expected:
         return None, f"{n!r} written + {len(failed)} failed is not the shard's {expected} samples"
-    if not isinstance(entry.get("stats"), dict):
-        return None, "no stats"
+    if not _stats_shaped(entry.get("stats")):
+        return None, "no stats of the shard's shape (counts by name, and questions)"
     return entry, ""
+
+
+def _stats_shaped(stats: Any) -> bool:
+    """A shard's stats as _ShardStats writes them: whole counts by name, and ``questions``."""
+
+    def count(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    return (
+        isinstance(stats, dict)
+        and count(stats.get("questions"))
+        and all(
+            isinstance(v, dict) and all(count(c) for c in v.values())
+            for k, v in stats.items()
+            if k != "questions"
+        )
+    )
 
 
 def failure_summary(out: Path) -> str:

@@ -71,11 +71,26 @@ def test_validate_reports_a_record_that_is_not_utf8(clean: Path, tmp_path: Path)
 
 
 def test_validate_fails_a_dataset_with_no_samples(tmp_path: Path) -> None:
-    out = tmp_path / "none"
-    proc = synth_cmd(
-        "generate", "--domain", "chart", "--n", "3", "--out", str(out), "--timeout", "0.001"
+    """Every sample fails (a pack whose render raises; a tiny --timeout let a fast sample
+    through now and then)."""
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    (packs / "failing_pack.py").write_text(
+        "from synth.generators.chart import DOMAIN as CHART\n\n\n"
+        "class Failing:\n"
+        "    name, version, install_hint = 'failing', '1', 'nothing'\n\n"
+        "    def sample(self, *, rng):\n"
+        "        return CHART.sample(rng=rng)\n\n"
+        "    def render(self, sample):\n"
+        "        raise RuntimeError('this pack never draws')\n\n"
+        "    def questions(self, sample, rendered, *, rng):\n"
+        "        return []\n\n\n"
+        "DOMAIN = Failing()\n"
     )
-    assert proc.returncode == 1
+    env = {"SYNTH_DOMAINS": "failing=failing_pack:DOMAIN", "PYTHONPATH": str(packs)}
+    out = tmp_path / "none"
+    proc = synth_cmd("generate", "--domain", "failing", "--n", "3", "--out", str(out), env=env)
+    assert proc.returncode == 1 and "this pack never draws" in proc.stderr
     code, report, _ = _validate(out)
     assert code == 1 and report["samples"] == 0 and sum(report["failed"].values()) == 3
 
@@ -87,12 +102,16 @@ def test_resume_rebuilds_a_damaged_shard_and_repairs_the_log(clean: Path, tmp_pa
     state = out / ".synth" / "state.jsonl"
     lines = state.read_text().splitlines()
     lines[1] = "{}"  # shard 1's entry is damaged
+    forged = json.loads(lines[2])  # shard 2's: its sha256 right, its stats not numbers
+    forged["stats"]["questions"] = "many"
+    lines.append(json.dumps(forged))
     lines.insert(2, "garbage \x00 not json")
     state.write_text("\n".join(lines) + "\n")
     proc = synth_cmd("generate", *ARGS, "--out", str(out), "--resume")
     assert proc.returncode == 0, proc.stderr
     assert "shard-000000.tar differs from the sha256" in proc.stderr
     assert "line 2 is damaged" in proc.stderr and "line 3 is damaged" in proc.stderr
+    assert "line 6 is damaged (no stats of the shard's shape" in proc.stderr
     assert "shard-000001.tar is not in the resume log" in proc.stderr
     assert "shard-000003.tar is in the resume log but missing" in proc.stderr
     assert shard_bytes(out) == shard_bytes(clean)
