@@ -40,6 +40,7 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
     "diversity_before_after.py": (["--n", "6", "--workers", "1"], "| distinct questions |", True),
     "regen_golden.py": (["--check"], "same ", False),
     "mutate.py": (["qa_synth/balance.py", "--budget", "2"], "| killed | survived | score |", True),
+    "same_bytes.py": (["--run", "table", "--n", "2"], "| table | 8 | 0 |", False),
 }
 
 
@@ -58,10 +59,14 @@ def _params() -> list[object]:
 @pytest.mark.parametrize("name", _params())
 def test_the_script_runs_at_a_tiny_size(name: str, tmp_path: Path) -> None:
     args, shows, _ = RUNS[name]
-    if name == "diversity_before_after.py":
+    if name in ("diversity_before_after.py", "same_bytes.py"):
         if shutil.which("git") is None or not (ROOT / ".git").exists():
             pytest.skip("needs git and a checkout with history")
-        args = [*args, "--work", str(tmp_path / "work")]
+        args = [
+            *args,
+            "--work" if name == "diversity_before_after.py" else "--keep",
+            str(tmp_path / "work"),
+        ]
     elif name == "bench_chart.py":
         args = [*args, "--out", str(tmp_path / "out")]
     proc = subprocess.run(
@@ -77,3 +82,26 @@ def test_the_script_runs_at_a_tiny_size(name: str, tmp_path: Path) -> None:
         assert "|---|" in proc.stdout, "a benchmark prints its table"
     if name == "mutate.py":
         assert "run: 2 (budget 2" in proc.stdout
+
+
+def test_same_bytes_names_a_file_that_differs_by_one_byte(tmp_path: Path) -> None:
+    """The comparison that guards a restructuring can fail: one flipped byte deep in a shard,
+    or a file on one side only, is named."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from same_bytes import differences
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    a, b = tmp_path / "a", tmp_path / "b"
+    for side in (a, b):
+        (side / "shards").mkdir(parents=True)
+        (side / "shards" / "shard-000000.tar").write_bytes(bytes(range(256)) * 40)
+        (side / "manifest.json").write_text("{}")
+        (side / ".synth").mkdir()
+        (side / ".synth" / "lock").write_text(str(id(side)))  # differs, and is not data
+    assert differences(a, b) == (2, [])
+    data = bytearray((b / "shards" / "shard-000000.tar").read_bytes())
+    data[9000] ^= 1
+    (b / "shards" / "shard-000000.tar").write_bytes(bytes(data))
+    (b / "failures.jsonl").write_text("")
+    assert differences(a, b) == (3, ["failures.jsonl", "shards/shard-000000.tar"])
