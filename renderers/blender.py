@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from synth._errors import MissingDependencyError, RenderError
-from synth.renderers._protocol import read_message, write_message
+from synth.engine import protocol
+from synth.engine.protocol import read_message, write_message
 
 ROOT = Path(__file__).resolve().parents[1]
 BLENDER_PYTHON = str(ROOT / ".venv-blender/bin/python")
@@ -76,7 +77,7 @@ class BlenderClient:
         if not Path(exe).exists():
             raise MissingDependencyError(f"{exe} not found: {INSTALL_HINT}")
         self._proc = subprocess.Popen(
-            [exe, WORKER],
+            [exe, WORKER, str(Path(protocol.__file__).resolve())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

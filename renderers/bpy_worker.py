@@ -1,7 +1,8 @@
-"""The Blender worker: ``.venv-blender/bin/python renderers/bpy_worker.py``.
+"""The Blender worker: ``.venv-blender/bin/python renderers/bpy_worker.py PROTOCOL_PY``.
 
 Runs in its own venv (bpy 5.0.1 pins numpy<2), keeps Blender loaded between scenes and
-speaks synth's plain message protocol (``_protocol.py``, stdlib only) on stdin/stdout:
+speaks synth's plain message protocol (``synth/engine/protocol.py``, stdlib only, loaded from
+the path its client passes) on stdin/stdout:
 
     -> {"op": "render", "scene": {...}}              <- {"op": "rendered", ...} + [png, index, depth]
     -> {"op": "quit"}
@@ -10,11 +11,12 @@ speaks synth's plain message protocol (``_protocol.py``, stdlib only) on stdin/s
 along the view axis (row-major, top row first; +inf where no surface is hit). Both come from
 the multilayer EXR of the render that made the PNG; for Workbench and EEVEE, which have no
 object-index pass, the index comes from a second, flat Workbench render. Nothing here
-imports synth: only the stdlib, numpy and bpy.
+imports synth but its protocol module: only the stdlib, numpy and bpy.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import struct
 import sys
@@ -22,10 +24,20 @@ import tempfile
 import traceback
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy as np
 
-import numpy as np  # noqa: E402
-from _protocol import read_message, write_message  # noqa: E402
+
+def _load_protocol(path: str) -> Any:
+    """synth's protocol module, from its file: nothing else of synth reaches this process."""
+    spec = importlib.util.spec_from_file_location("synth_protocol", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_protocol = _load_protocol(sys.argv[1])
+read_message, write_message = _protocol.read_message, _protocol.write_message
 
 #: depth at or past this (metres) is background: stored as +inf whatever the engine wrote
 NO_SURFACE_M = 999.0

@@ -51,7 +51,7 @@ def render_isolated(source: str) -> Rendered:
     import signal
 
     from synth._errors import RenderCrash
-    from synth.renderers._protocol import read_message, write_message
+    from synth.engine.protocol import read_message, write_message
 
     read_fd, write_fd = os.pipe()
     pid = os.fork()

@@ -40,7 +40,7 @@ MODULES = {
     "synth/run.py": "tests/test_run.py tests/test_damage.py",
     "synth/build.py": "tests/test_core.py tests/renderers/test_mpl.py",
     "synth/exporters.py": "tests/test_export.py",
-    "renderers/_sandbox.py": "tests/renderers/test_sandbox.py tests/renderers/test_sandbox_hostile.py",
+    "synth/engine/sandbox.py": "tests/engine/test_sandbox.py tests/engine/test_sandbox_hostile.py",
 }
 
 

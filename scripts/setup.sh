@@ -52,7 +52,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 STAMP=.venv/.synth-installed
 # strict editable installs link each package file: re-install when the file list changes too
-WANT="$( (cat pyproject.toml; find synth generators renderers templates qa_synth personas \
+WANT="$( (cat pyproject.toml setup.py; find synth generators renderers templates qa_synth personas \
   -name '*.py' -o -name '*.yaml' -o -name '*.j2' | sort) | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ] || ! .venv/bin/python -c "import synth.generators.chart" >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q --upgrade pip

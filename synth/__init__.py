@@ -8,16 +8,21 @@ result = synth.render(sample)          # result.record (the record's JSON dict),
 from __future__ import annotations
 
 import dataclasses
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 # In a source checkout (the repo root on sys.path) the top-level folders generators/,
 # renderers/, ... are siblings of synth/; installed, setuptools maps them inside synth/.
-# Searching the checkout root too makes ``synth.generators`` resolve the same in both.
-_root = __import__("pathlib").Path(__file__).resolve().parent.parent
-if not (_root / "synth" / "generators").exists() and (_root / "generators" / "base.py").is_file():
-    __path__.append(str(_root))
+# The checkout's finder resolves ``synth.generators`` and its siblings (and nothing else of
+# the checkout: not tests/) the same in both.
+from synth import _layout  # noqa: E402
+
+_finder = _layout.checkout_finder(Path(__file__).resolve().parent)
+if _finder is not None:
+    sys.meta_path.insert(0, _finder)
 
 from synth._errors import (  # noqa: E402
     ConfigError,

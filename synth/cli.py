@@ -11,7 +11,7 @@ from typing import Any
 
 from synth._errors import ConfigError, OutputError, RegistryError, SynthError, TooManyFailures
 from synth.config import DEGRADE_MODES, RunConfig, load_yaml, parse_count
-from synth.renderers._sandbox import SandboxUnavailable
+from synth.engine.sandbox import SandboxUnavailable
 
 EXAMPLES = """examples:
   synth generate --domain chart --n 1000 --out data/charts

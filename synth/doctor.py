@@ -91,7 +91,7 @@ def doctor(*, render: bool = False) -> int:
         print(f"missing  {CHROMIUM} (HTML pages, plotly charts); fix: {INSTALL_HINT}")
     else:
         print(f"ok       {CHROMIUM} (HTML pages and plotly charts, driven by playwright)")
-    from synth.renderers._sandbox import SANDBOX_UID, bwrap_works, own_cgroup, visible
+    from synth.engine.sandbox import SANDBOX_UID, bwrap_works, own_cgroup, visible
     from synth.renderers.blender import python as blender_python
     from synth.renderers.html import mermaid_js_path
 
@@ -175,7 +175,7 @@ def render_each_domain(
 
     from synth._errors import TooManyFailures
     from synth.config import RunConfig
-    from synth.renderers._sandbox import bwrap_works
+    from synth.engine.sandbox import bwrap_works
     from synth.run import failure_summary, generate
 
     if sandbox is None:

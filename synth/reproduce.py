@@ -21,7 +21,7 @@ from typing import Any
 
 from synth._errors import ConfigError, OutputError, RenderError, RenderTimeout
 from synth.dataset import iter_records
-from synth.renderers._pool import run_code
+from synth.engine.pool import run_code
 
 #: the languages ``render-code`` and ``reproduce`` render (the worker's renderers)
 LANGUAGES = ("python-matplotlib", "plotly-json", "html", "mermaid", "synth-scene-json")

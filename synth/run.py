@@ -34,8 +34,8 @@ from synth._errors import OutputError, TooManyFailures
 from synth._progress import Progress
 from synth._seeding import pick_domain, sample_seed
 from synth.config import RunConfig
-from synth.renderers._pool import Done, Failed, WorkerPool
-from synth.renderers._sandbox import Limits, require_sandbox
+from synth.engine.pool import Done, Failed, WorkerPool
+from synth.engine.sandbox import Limits, require_sandbox
 from synth.writer import ShardWriter, append_line, read_lines, sha256_file, write_json
 
 STATE_DIR = ".synth"

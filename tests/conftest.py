@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from synth.renderers._sandbox import bwrap_works
+from synth.engine.sandbox import bwrap_works
 
 ROOT = Path(__file__).resolve().parent.parent
 #: extra generate flags: where bubblewrap cannot run, tests of trusted code run unsandboxed

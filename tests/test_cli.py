@@ -240,7 +240,8 @@ def test_doctor_never_says_ok_about_a_back_end_the_workers_cannot_see(
 ) -> None:
     """The audit's case: mermaid.js found by the main process, hidden from the sandbox."""
     from synth.doctor import render_each_domain
-    from synth.renderers import _sandbox, html
+    from synth.engine import sandbox as _sandbox
+    from synth.renderers import html
 
     if _sandbox.bwrap_works() is not None:
         pytest.skip(f"bubblewrap cannot run here: {_sandbox.bwrap_works()}")

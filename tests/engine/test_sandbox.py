@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from synth.engine.pool import run_code
+from synth.engine.sandbox import PIDS_CGROUP_ROOT, bwrap_works
 from synth.generators.chart import ChartGenerator
-from synth.renderers._pool import run_code
-from synth.renderers._sandbox import PIDS_CGROUP_ROOT, bwrap_works
 
 REASON = bwrap_works()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"sandbox unavailable: {REASON}")

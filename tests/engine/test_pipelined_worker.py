@@ -15,7 +15,7 @@ from synth._seeding import pick_domain, sample_rng, sample_seed
 from synth.build import build_record
 from synth.dataset import iter_samples
 
-from .conftest import PACKS, failures_by_index, synth_cmd
+from ..conftest import PACKS, failures_by_index, synth_cmd
 
 sys.path.insert(0, str(PACKS))
 import pipelined_pack  # noqa: E402

@@ -1,6 +1,6 @@
-"""The worker process: ``python -m synth.renderers._worker CONFIG_JSON``.
+"""The worker process: ``python -m synth.engine.worker CONFIG_JSON``.
 
-It speaks :mod:`synth.renderers._protocol` on the stdin/stdout it was started with, then
+It speaks :mod:`synth.engine.protocol` on the stdin/stdout it was started with, then
 points its own fds 0-2 at a capped log file in its scratch folder, so code that prints
 cannot corrupt the protocol and cannot fill the disk. It applies resource limits to itself
 (inherited by anything it starts), builds samples or renders code on request, and reports
@@ -24,7 +24,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from synth.renderers._protocol import read_message, write_message
+from synth.engine.protocol import read_message, write_message
 
 NETWORK_ERRNOS = {
     errno.ENETUNREACH,

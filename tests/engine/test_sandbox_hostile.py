@@ -25,9 +25,9 @@ import pytest
 
 from synth._errors import RenderError
 from synth.build import verify
+from synth.engine.pool import run_code
+from synth.engine.sandbox import SCRATCH_PREFIX, Limits, bwrap_works, own_cgroup
 from synth.generators.base import Rendered
-from synth.renderers._pool import run_code
-from synth.renderers._sandbox import SCRATCH_PREFIX, Limits, bwrap_works, own_cgroup
 
 from ..conftest import PACKS, ROOT, synth_cmd
 
@@ -302,7 +302,7 @@ def test_a_runtime_folder_under_tmp_or_home_is_shown(tmp_path: Path) -> None:
     """A checkout in /tmp or under $HOME: its folders are shown on top of the hidden /tmp and
     home, readable by the sandbox's user (the sandbox of 9e29a3d hid node_modules there; a
     /tmp tmpfs mounted after the binds hid a whole /tmp checkout)."""
-    from synth.renderers._sandbox import bwrap_command
+    from synth.engine.sandbox import bwrap_command
 
     with tempfile.TemporaryDirectory(dir=Path.home()) as in_home:
         shown = [tmp_path / "pkg", Path(in_home) / "pkg"]
@@ -370,7 +370,7 @@ def test_a_script_cannot_reach_the_protocol_or_change_later_samples(tmp_path: Pa
 
 
 def _build(pool: object, tasks: list[tuple[int, str, int]]) -> list[object]:
-    from synth.renderers._pool import WorkerPool
+    from synth.engine.pool import WorkerPool
 
     assert isinstance(pool, WorkerPool)
     pending, results = list(tasks), []
@@ -390,8 +390,8 @@ def test_a_worker_whose_whole_tree_nears_its_memory_limit_is_recycled(
     replaced after a sample, one under it is not. The share is lowered to just under what a
     warm worker holds (a real limit that close would leave no room to render)."""
     from synth._seeding import sample_seed
-    from synth.renderers import _pool
-    from synth.renderers._pool import Done, WorkerPool
+    from synth.engine import pool as _pool
+    from synth.engine.pool import Done, WorkerPool
 
     monkeypatch.setenv("SYNTH_DOMAINS", "leftover=leftover_pack:DOMAIN")
     monkeypatch.syspath_prepend(str(PACKS))
@@ -412,8 +412,8 @@ def _code_in_one_worker(
     sources: list[str], domains: tuple[str, ...] = ("chart",)
 ) -> list[tuple[dict, list[bytes]]]:
     """Each Matplotlib script rendered in turn by ONE warm worker of ``domains``' packs."""
-    from synth.renderers._pool import WorkerPool
-    from synth.renderers._protocol import read_message, write_message
+    from synth.engine.pool import WorkerPool
+    from synth.engine.protocol import read_message, write_message
 
     replies = []
     with WorkerPool(1, run_seed=0, timeout_s=60, domains=domains, isolate_scripts=True) as pool:
@@ -555,7 +555,7 @@ def test_the_network_probe_fails_without_the_network_namespace(
 def _weaken(monkeypatch: pytest.MonkeyPatch, change: Callable[[list[str]], list[str]]) -> None:
     """Run this test's workers with one protection taken out of their bubblewrap command: a
     pairing shows that the test of that protection can fail."""
-    from synth.renderers import _pool
+    from synth.engine import pool as _pool
 
     real = _pool.bwrap_command
 
@@ -568,7 +568,7 @@ def _weaken(monkeypatch: pytest.MonkeyPatch, change: Callable[[list[str]], list[
 def test_the_uid_probe_fails_without_setpriv(monkeypatch: pytest.MonkeyPatch) -> None:
     """The pairing of the unprivileged-uid test: without setpriv the sample runs as root and
     the same probe says so (it raises before writing anything)."""
-    from synth.renderers._sandbox import SETPRIV
+    from synth.engine.sandbox import SETPRIV
 
     def no_setpriv(cmd: list[str]) -> list[str]:
         at = cmd.index(SETPRIV)

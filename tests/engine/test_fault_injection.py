@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import ROOT, cli_argv, shard_bytes, synth_cmd
+from ..conftest import ROOT, cli_argv, shard_bytes, synth_cmd
 
 ARGS = ["--domain", "chart", "--n", "2000", "--seed", "21", "--shard-size", "100", "--workers", "2"]
 

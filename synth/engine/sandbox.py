@@ -320,15 +320,10 @@ def package_dirs() -> list[str]:
     to resolve (and nothing else of the checkout: not its .git)."""
     import importlib.util
 
+    from synth._layout import FOLDERS
+
     out = []
-    for name in (
-        "synth",
-        "synth.generators",
-        "synth.renderers",
-        "synth.templates",
-        "synth.qa_synth",
-        "synth.personas",
-    ):
+    for name in FOLDERS:
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.origin:
             out.append(str(Path(spec.origin).resolve().parent))

@@ -1,8 +1,8 @@
 """A pool of long-lived, isolated worker processes that build samples.
 
-Each worker is ``python -m synth.renderers._worker`` (inside bubblewrap unless the run opted
+Each worker is ``python -m synth.engine.worker`` (inside bubblewrap unless the run opted
 out with ``--no-sandbox``), spoken to over its stdin/stdout with the plain message protocol
-of :mod:`synth.renderers._protocol`. Workers keep their back-ends warm and get up to
+of :mod:`synth.engine.protocol`. Workers keep their back-ends warm and get up to
 ``prefetch`` tasks queued. A worker that passes the per-task timeout is killed with its whole
 process group and PID namespace; one that dies is replaced. Either way its task becomes a
 typed failure and the tasks queued behind it go to other workers. Workers also leave on
@@ -24,8 +24,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from synth.renderers._protocol import read_message, write_message
-from synth.renderers._sandbox import (
+from synth.engine.protocol import read_message, write_message
+from synth.engine.sandbox import (
     MPL_CACHE_MOUNT,
     Cgroups,
     Limits,
@@ -350,7 +350,7 @@ def start_worker(
         },
     }
     cgroups = make_cgroups(limits) if sandbox else Cgroups({})
-    argv = [sys.executable, "-m", "synth.renderers._worker", json.dumps(cfg)]
+    argv = [sys.executable, "-m", "synth.engine.worker", json.dumps(cfg)]
     env = worker_env(scratch)
     cmd = bwrap_command(argv, scratch, env, limits=limits) if sandbox else argv
     with open(scratch / LOG, "wb") as log:
@@ -409,7 +409,7 @@ def run_code(
     message, traceback)."""
     if sandbox:
         require_sandbox()
-    from synth.renderers._worker import LANGUAGE_DOMAINS
+    from synth.engine.worker import LANGUAGE_DOMAINS
 
     limits = limits or Limits(cpu_s=timeout_s)
     w = start_worker(

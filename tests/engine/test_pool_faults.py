@@ -14,8 +14,8 @@ from synth._seeding import sample_rng, sample_seed
 from synth.dataset import iter_samples
 from synth.generators.chart import ChartSpec, make_sample
 
-from .conftest import PACKS, SANDBOX_ARGS, failures_by_index, synth_cmd
-from .qa_synth.evaluate import check
+from ..conftest import PACKS, SANDBOX_ARGS, failures_by_index, synth_cmd
+from ..qa_synth.evaluate import check
 
 sys.path.insert(0, str(PACKS))
 import hostile_pack  # noqa: E402
