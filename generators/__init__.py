@@ -1,5 +1,2 @@
-"""Generators: one subpackage per domain, each a domain pack (see :mod:`synth.generators.base`)."""
-
-from synth.generators.base import Code, DomainPack, Rendered, Sample
-
-__all__ = ["Code", "DomainPack", "Rendered", "Sample"]
+"""Generators: one subpackage per domain, each declaring a domain pack (a subclass of
+:class:`synth.pack.DomainPack`) that draws specs and emits the code that renders them."""

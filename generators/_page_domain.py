@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from synth.generators._page import PageSpec, emit_page
-from synth.generators.base import Code, Rendered, Sample
-from synth.record import QA
+from synth.pack import Code, DomainPack, Sample
+from synth.record import QA, Rendered
 
 LANGUAGE = "html"
 
@@ -28,41 +28,19 @@ def page_sample(
     )
 
 
-class PageDomain:
+class PageDomain(DomainPack):
     """Base of the page domain packs; a subclass sets ``name``, ``version`` and ``sample``."""
 
-    name = ""
-    version = ""
     install_hint = (
         "apt-get install chromium && pip install playwright jinja2 (bash scripts/setup.sh)"
     )
-    #: Chromium reserves far more address space than it uses: an RLIMIT_AS would kill it.
-    limit_address_space = False
-
-    #: render() mostly waits on Chromium, so a worker runs it (and warm_up_backend) on a
-    #: thread of its own: meanwhile it samples the next spec and finishes the last record
-    render_thread = True
-
-    def warm_up(self) -> None:
-        self.warm_up_data()
-        self.warm_up_backend()
+    languages = (LANGUAGE,)
 
     def warm_up_data(self) -> None:
         """Faker locales and vocabularies (the worker's main thread, while Chromium starts)."""
         from synth.personas import warm_up
 
         warm_up()
-
-    def warm_up_backend(self) -> None:
-        """Start this thread's browser."""
-        from synth.renderers.html import warm_up
-
-        warm_up()
-
-    def helper_dirs(self) -> tuple[str, ...]:
-        from synth.renderers.html import helper_dirs
-
-        return helper_dirs()
 
     def render(self, sample: Sample) -> Rendered:
         from synth.renderers.html import render_html
@@ -83,6 +61,3 @@ class PageDomain:
         from synth.qa_synth.page import page_questions
 
         return page_questions(sample.spec, rendered, rng=rng)
-
-    def spec_from_json(self, data: dict[str, Any]) -> Any:
-        return PageSpec.from_json(data)

@@ -9,18 +9,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from synth.record import QA, with_options
+from synth.record import QA
 
 C = TypeVar("C")
-
-
-def show(answer: Any) -> str:
-    """An answer as the chain of thought writes it (yes/no, numbers with thousands commas)."""
-    if isinstance(answer, bool):
-        return "yes" if answer else "no"
-    if isinstance(answer, float):
-        return f"{answer:,}"
-    return str(answer)
 
 
 def make_qa(
@@ -36,21 +27,19 @@ def make_qa(
     tolerance: Any = None,
     choices: Sequence[str] | None = None,
 ) -> QA:
-    """The QA of one program run: the reasoning is the program's own steps, then the answer.
-    A zero tolerance is stored as none; a multiple-choice question lists its lettered
-    options. ``id`` is set by :func:`ask`."""
-    return QA(
-        id="q",
-        question=with_options(question, choices) if choices is not None else question,
+    """:meth:`synth.record.QA.build` with its first arguments in order (the question
+    programs' shorthand)."""
+    return QA.build(
+        program=program,
+        question=question,
         answer=answer,
         answer_type=answer_type,
-        reasoning=" ".join(steps) + f" So the answer is {show(answer)}.",
-        program=program,
+        steps=steps,
         params=params,
-        skills=tuple(skills),
+        skills=skills,
         difficulty=difficulty,
-        choices=tuple(choices) if choices is not None else None,
-        tolerance=tolerance if tolerance not in (None, 0, 0.0) else None,
+        tolerance=tolerance,
+        choices=choices,
     )
 
 

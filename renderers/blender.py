@@ -19,6 +19,7 @@ import numpy as np
 from synth._errors import MissingDependencyError, RenderError
 from synth.engine import protocol
 from synth.engine.protocol import read_message, write_message
+from synth.pack import Check
 
 ROOT = Path(__file__).resolve().parents[1]
 BLENDER_PYTHON = str(ROOT / ".venv-blender/bin/python")
@@ -108,21 +109,16 @@ class BlenderClient:
                 ) from None
             raise RenderError(f"the Blender worker died (exit {code})") from None
 
-    def render(self, scene: dict[str, Any]) -> tuple[dict[str, Any], bytes, np.ndarray, np.ndarray]:
-        """``(facts, png, index map uint8 HxW, depth float32 HxW)`` of one scene."""
+    def render(
+        self, scene: dict[str, Any], assets: dict[str, Any]
+    ) -> tuple[dict[str, Any], bytes, np.ndarray, np.ndarray]:
+        """``(facts, png, index map uint8 HxW, depth float32 HxW)`` of one scene, built from
+        the domain's ``assets`` (its ``palette``, ``sizes`` and ``figures``)."""
         if self.rendered >= RECYCLE_AFTER:
             self.stop()
         self.start()
         assert self._proc is not None and self._proc.stdin is not None
-        from synth.generators.scene3d._spec import COLOURS, FIGURE_PARTS, SIZES
-
-        msg = {
-            "op": "render",
-            "scene": scene,
-            "palette": COLOURS,
-            "sizes": SIZES,
-            "figures": FIGURE_PARTS,
-        }
+        msg = {"op": "render", "scene": scene, **assets}
         write_message(self._proc.stdin.fileno(), msg)
         header, blobs = self._read()
         self.rendered += 1
@@ -153,3 +149,25 @@ def client() -> BlenderClient:
     c = BlenderClient()
     atexit.register(c.stop)
     return c
+
+
+def checks() -> list[Check]:
+    """Blender (bpy) in its own venv: what ``synth doctor`` reports."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            [python(), "-c", "import bpy; print('blender', bpy.app.version_string)"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env(),
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [
+            Check(False, f"bpy (scene3d domain): {python()} does not run ({exc})", INSTALL_HINT)
+        ]
+    line = out.stdout.strip().splitlines()[-1:] or [""]
+    if out.returncode != 0 or not line[0].startswith("blender "):
+        return [Check(False, f"bpy (scene3d domain): {python()} cannot import bpy", INSTALL_HINT)]
+    return [Check(True, f"{line[0]} in its own venv (scene3d domain)", paths=(python(),))]

@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from synth._errors import MissingDependencyError, RenderError, RenderForbidden, RenderTimeout
-from synth.generators.base import Rendered
+from synth.backends import Language, Renderer
+from synth.pack import Check
+from synth.record import Rendered
 
 CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = (
@@ -649,3 +651,51 @@ def render_html(html: str, width: int, height: int) -> Rendered:
         elements=tuple(elements),
         backend=browser_version(),
     )
+
+
+def checks() -> list[Check]:
+    """Playwright, Debian's Chromium, plotly.js and mermaid.js: what ``synth doctor`` reports."""
+    from importlib.metadata import PackageNotFoundError
+
+    out = []
+    for package, what in (
+        ("playwright", "drives Chromium"),
+        ("plotly", "plotly.js, for plotly-json code"),
+    ):
+        try:
+            out.append(Check(True, f"{package} {version(package)} ({what})"))
+        except PackageNotFoundError:
+            out.append(
+                Check(False, f"{package} ({what})", f"pip install {package}; {INSTALL_HINT}")
+            )
+    if shutil.which(CHROMIUM) is None:  # the path the renderer launches
+        out.append(Check(False, f"{CHROMIUM} (HTML pages, plotly charts)", INSTALL_HINT))
+    else:
+        out.append(Check(True, f"{CHROMIUM} (HTML pages and plotly charts, driven by playwright)"))
+    mermaid = mermaid_js_path()
+    if mermaid is None:
+        fix = "bash scripts/setup.sh (npm ci), or point SYNTH_MERMAID_JS at a copy"
+        out.append(Check(False, "mermaid.js (mermaid code: the diagram domain)", fix))
+    else:
+        out.append(
+            Check(
+                True, f"mermaid.js (mermaid code: the diagram domain): {mermaid}", paths=(mermaid,)
+            )
+        )
+    return out
+
+
+RENDERER = Renderer(
+    name="chromium",
+    languages={
+        "html": Language(render=render_page_code, warm_up=warm_up),
+        "plotly-json": Language(render=render_plotly_code, warm_up=warm_up_plotly),
+        "mermaid": Language(render=render_mermaid_code, warm_up=warm_up_mermaid),
+    },
+    install_hint=INSTALL_HINT,
+    helper_dirs=helper_dirs,
+    limit_address_space=False,  # Chromium reserves far more address space than it uses
+    render_thread=True,  # a render mostly waits on the browser
+    sandbox_paths=sandbox_paths,
+    checks=checks,
+)

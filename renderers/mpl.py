@@ -25,7 +25,9 @@ from matplotlib.patches import Wedge  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from synth._errors import RenderError  # noqa: E402
-from synth.generators.base import Rendered  # noqa: E402
+from synth.backends import Language, Renderer  # noqa: E402
+from synth.pack import Check  # noqa: E402
+from synth.record import Rendered  # noqa: E402
 
 BACKEND = f"matplotlib {matplotlib.__version__}"
 
@@ -269,3 +271,17 @@ def _wedge_point(w: Wedge, height: int) -> list[float]:
     cx, cy = w.center
     x, y = w.axes.transData.transform((cx + r * math.cos(theta), cy + r * math.sin(theta)))  # type: ignore[union-attr]
     return [round(float(x), 1), round(height - float(y), 1)]
+
+
+def _isolate() -> None:
+    global ISOLATE
+    ISOLATE = True
+
+
+RENDERER = Renderer(
+    name="matplotlib",
+    languages={"python-matplotlib": Language(render=render_matplotlib)},
+    install_hint="pip install matplotlib  (or: bash scripts/setup.sh)",
+    isolate=_isolate,
+    checks=lambda: [Check(True, f"{BACKEND} (python-matplotlib code)")],
+)

@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 from synth._seeding import sample_rng, sample_seed
-from synth.generators.base import Sample
 from synth.generators.chart import DOMAIN as CHART
 from synth.generators.chart import ChartGenerator
+from synth.pack import Sample
 
 
 def chart_samples(n: int, seed: int, every: int) -> list[Sample]:

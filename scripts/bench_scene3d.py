@@ -20,7 +20,7 @@ from pathlib import Path
 from bench_chart import pipeline
 
 from synth._seeding import sample_rng, sample_seed
-from synth.generators.scene3d import SceneGenerator
+from synth.generators.scene3d import ASSETS, SceneGenerator
 from synth.renderers.blender import BlenderClient
 
 
@@ -36,10 +36,10 @@ def scenes(
 
 def warm_per_scene(batch: list[dict]) -> float:  # type: ignore[type-arg]
     c = BlenderClient()
-    c.render(batch[0])  # warm-up: Blender loaded, kernels compiled
+    c.render(batch[0], ASSETS)  # warm-up: Blender loaded, kernels compiled
     t0 = time.perf_counter()
     for s in batch:
-        c.render(s)
+        c.render(s, ASSETS)
     c.stop()
     return (time.perf_counter() - t0) / len(batch)
 
@@ -48,7 +48,7 @@ def naive_per_scene(batch: list[dict]) -> float:  # type: ignore[type-arg]
     t0 = time.perf_counter()
     for s in batch:
         c = BlenderClient()  # a new Blender process for this one scene
-        c.render(s)
+        c.render(s, ASSETS)
         c.stop()
     return (time.perf_counter() - t0) / len(batch)
 

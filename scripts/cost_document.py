@@ -24,9 +24,9 @@ from typing import Any
 
 from cpu_split import cpu_seconds, processes
 
-from synth import registry
+from synth import backends, registry
 from synth._seeding import sample_rng, sample_seed
-from synth.build import _targets, finish, qa_rng, verify
+from synth.build import finish, qa_rng, verify
 from synth.renderers import html
 
 
@@ -49,7 +49,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
     pack = registry.get("document")
-    pack.warm_up()
+    backends.warm_up(pack)
     samples = [
         (i, pack.sample(rng=sample_rng(sample_seed(0, "document", i))))
         for i in range(0, 3 * args.n, 3)
@@ -117,7 +117,7 @@ def main() -> None:
             with timed("checks (blank, boxes)"):
                 verify(r, qa)
             with timed("targets (transcription, key-values)"):
-                _targets(pack, s)
+                pack.targets(s)
             with timed("finish (all of the above but sample)"):
                 rec = finish(pack, s, index=i, seed=i, run_seed=0, rendered=r)[0]
             with timed("record JSON"):

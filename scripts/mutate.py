@@ -1,13 +1,13 @@
 """Mutation testing of one module with the tests that cover it (cosmic-ray), on a copy of
 this checkout: how many planted bugs do the tests catch?
 
-    python scripts/mutate.py qa_synth/balance.py                 # every mutant
+    python scripts/mutate.py synth/balance.py                 # every mutant
     python scripts/mutate.py qa_synth/chart.py --budget 150      # a fixed random sample
     python scripts/mutate.py --list                              # the modules and their tests
 
 The module's mutants (cosmic-ray's operators: comparison, arithmetic and boolean operators
 swapped, numbers changed, conditions negated, break/continue swapped, ...) are made in a
-copy of the working tree (tracked files), whose tests run with ``PYTHONPATH`` at the copy, so
+copy of the working tree (the files git tracks or would), whose tests run with ``PYTHONPATH`` at the copy, so
 the checkout is never touched. ``--budget N`` keeps N mutants drawn with ``--seed``; the
 rest are skipped. Prints the score (killed / (killed + survived); a mutant that stops the
 module importing counts as killed) and every survivor with its diff. TESTING.md has the
@@ -34,7 +34,7 @@ MODULES = {
     "qa_synth/page.py": "tests/generators/test_pages.py tests/qa_synth/test_document_qa.py",
     "qa_synth/scene3d.py": "tests/generators/test_scene3d.py -k recomputes",
     "qa_synth/diagram.py": "tests/generators/test_diagram.py",
-    "qa_synth/balance.py": "tests/qa_synth/test_balance.py",
+    "synth/balance.py": "tests/test_balance.py",
     "synth/_seeding.py": "tests/test_core.py",
     "synth/writer.py": "tests/test_run.py tests/test_damage.py",
     "synth/run.py": "tests/test_run.py tests/test_damage.py",
@@ -45,9 +45,13 @@ MODULES = {
 
 
 def copy_checkout(dest: Path) -> None:
-    """The tracked files of the working tree (edits included), without .git or venvs."""
+    """The working tree's files that git tracks or would track (edits and new files included,
+    nothing .gitignore names): no .git, venvs or build output."""
     files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
     ).stdout.split(b"\0")
     for name in filter(None, files):
         src = ROOT / name.decode()
@@ -58,7 +62,7 @@ def copy_checkout(dest: Path) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("module", nargs="?", help="a module path, e.g. qa_synth/balance.py")
+    ap.add_argument("module", nargs="?", help="a module path, e.g. synth/balance.py")
     ap.add_argument("--tests", help="pytest arguments (default: the module's from MODULES)")
     ap.add_argument("--budget", type=int, default=0, help="mutants to run (default: all)")
     ap.add_argument("--seed", type=int, default=0, help="which mutants a budget keeps")

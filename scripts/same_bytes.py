@@ -4,8 +4,8 @@ in the working tree, and compare every file they write, byte for byte.
     python scripts/same_bytes.py --base 67dce4c            # every domain, 6 samples each
     python scripts/same_bytes.py --base HEAD --domain table --n 2
 
-Each side runs from its own copy of the code (``git archive`` of the base; the tracked files
-of the working tree, edits included) with ``PYTHONPATH`` at that copy, in its own process, so
+Each side runs from its own copy of the code (``git archive`` of the base; the working
+tree's files that git tracks or would, edits included) with ``PYTHONPATH`` at that copy, in its own process, so
 neither sees the other's modules. Both use this checkout's back-ends (mermaid.js, the Blender
 venv). Prints one row per run: files compared, files that differ, and exits 1 if any does.
 A restructuring (issue 18) must keep every row at 0.

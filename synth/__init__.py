@@ -39,7 +39,7 @@ from synth.config import RunConfig  # noqa: E402
 from synth.record import QA, Record  # noqa: E402
 
 if TYPE_CHECKING:
-    from synth.generators.base import Sample
+    from synth.pack import Sample
 
 __all__ = [
     "QA",

@@ -58,6 +58,6 @@ class _CheckoutFinder(importlib.abc.MetaPathFinder):
 def checkout_finder(package_dir: Path) -> importlib.abc.MetaPathFinder | None:
     """The finder a checkout needs, or None where the folders are installed inside synth."""
     root = package_dir.parent
-    if (package_dir / "generators").exists() or not (root / "generators" / "base.py").is_file():
+    if (package_dir / "generators").exists() or not (root / "generators" / "__init__.py").is_file():
         return None
     return _CheckoutFinder(root)

@@ -21,8 +21,8 @@ from PIL import Image
 from synth import __version__
 from synth._errors import RenderError
 from synth._seeding import sample_rng
-from synth.generators.base import DomainPack, Rendered, Sample
-from synth.record import QA, Record, make_id
+from synth.pack import DomainPack, Sample
+from synth.record import QA, Record, Rendered, make_id
 
 
 def build_record(
@@ -81,7 +81,7 @@ def finish(
         qa=tuple(qa),
         annotations={
             "elements": list(rendered.elements),
-            **_targets(pack, sample),
+            **pack.targets(sample),
             **extra,
             **(
                 {"files": {ext: f"{sample_id}.{ext}" for ext, _ in rendered.files}}
@@ -97,13 +97,6 @@ def finish(
         },
     )
     return record, rendered.png, dict(rendered.files)
-
-
-def _targets(pack: DomainPack, sample: Sample) -> dict[str, Any]:
-    """Extra training targets a pack derives from the spec (a document's transcription and
-    key-value parse, say); packs without a ``targets`` method add none."""
-    targets = getattr(pack, "targets", None)
-    return dict(targets(sample)) if targets is not None else {}
 
 
 def qa_rng(spec_json: dict[str, Any]) -> np.random.Generator:

@@ -109,8 +109,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="scan: slight rotation, blur, noise and JPEG, boxes moved to match (default: none)",
     )
 
-    from synth.reproduce import LANGUAGES
-
     rc = sub.add_parser(
         "render-code",
         help="render a code file in the sandbox",
@@ -121,9 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rc.add_argument(
         "--language",
-        choices=LANGUAGES,
-        help="default: from the file (.py: python-matplotlib, .html: html, .mmd: mermaid, "
-        ".json: plotly-json or synth-scene-json by its keys)",
+        help="a language a renderer runs (python-matplotlib, plotly-json, html, mermaid, "
+        "synth-scene-json, and those of installed packs); default: from the file (.py: "
+        "python-matplotlib, .html: html, .mmd: mermaid, .json: plotly-json or "
+        "synth-scene-json by its keys)",
     )
     rc.add_argument("--out", required=True, help="PNG path to write")
     rc.add_argument("--timeout", dest="timeout_s", type=float, default=60.0)
@@ -309,8 +308,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return render_code_cli(args) if args.command == "render-code" else reproduce_cli(args)
     if args.command == "balance":
+        from synth import balance
         from synth.dataset import load_manifest
-        from synth.qa_synth import balance
 
         root = Path(args.dir)
         manifest = load_manifest(root)

@@ -40,7 +40,7 @@ def iter_samples(root: Path, *, balanced: bool = False) -> Iterator[tuple[dict[s
     with only the questions the run's answer balancing keeps (``balance.json``)."""
     manifest = load_manifest(root)
     if balanced:
-        from synth.qa_synth.balance import Selection
+        from synth.balance import Selection
 
         selection = Selection.load(root)
         for record, png in iter_samples(root):

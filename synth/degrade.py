@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageFilter
 
-from synth.generators.base import Rendered
-from synth.record import QA
+from synth.record import QA, Rendered
 
 
 @dataclasses.dataclass(frozen=True)

@@ -211,7 +211,7 @@ def _answer_key(qa: dict[str, Any]) -> str:
 
 def _balancing(root: Path) -> dict[str, Any] | None:
     """How many questions the run's answer balancing keeps (None: no balance.json)."""
-    from synth.qa_synth import balance
+    from synth import balance
 
     plan = balance.load(root)
     if plan is None:

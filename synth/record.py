@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from synth._errors import SpecError
@@ -22,6 +23,15 @@ def make_id(domain: str, family: str, index: int) -> str:
     if not ID_PATTERN.match(sample_id):
         raise SpecError(f"sample id {sample_id!r} may hold only a-z, 0-9, '-' and '_'")
     return sample_id
+
+
+def show(answer: Any) -> str:
+    """An answer as the chain of thought writes it (yes/no, numbers with thousands commas)."""
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    if isinstance(answer, float):
+        return f"{answer:,}"
+    return str(answer)
 
 
 def option_letter(choices: Any, answer: Any) -> str:
@@ -59,6 +69,38 @@ class QA:
     difficulty: int
     choices: tuple[str, ...] | None = None
     tolerance: Any = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        program: str,
+        question: str,
+        answer: Any,
+        answer_type: str,
+        steps: Sequence[str],
+        params: dict[str, Any] | None = None,
+        skills: Sequence[str] = (),
+        difficulty: int = 1,
+        tolerance: Any = None,
+        choices: Sequence[str] | None = None,
+    ) -> QA:
+        """The QA of one program run, every field named: the reasoning is the program's
+        ``steps``, then the answer; a zero tolerance is stored as none; a multiple-choice
+        question lists its lettered options. Its id is ``q`` until the domain numbers it."""
+        return cls(
+            id="q",
+            question=with_options(question, choices) if choices is not None else question,
+            answer=answer,
+            answer_type=answer_type,
+            reasoning=" ".join(steps) + f" So the answer is {show(answer)}.",
+            program=program,
+            params=dict(params or {}),
+            skills=tuple(skills),
+            difficulty=difficulty,
+            choices=tuple(choices) if choices is not None else None,
+            tolerance=tolerance if tolerance not in (None, 0, 0.0) else None,
+        )
 
     def __post_init__(self) -> None:
         if self.answer_type not in ANSWER_TYPES:
@@ -127,3 +169,23 @@ class Record:
             "checks": self.checks,
             "versions": self.versions,
         }
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    """A renderer's output: PNG bytes plus render facts.
+
+    ``elements``: ``[{"label", "role", "bbox": [x, y, w, h], "ref"?, "point"?: [x, y]}]`` in
+    pixels, origin top-left. ``backend``: e.g. ``"matplotlib 3.11.2"``. ``pixel_std`` lets
+    verify skip decoding the PNG for its blank-image check.
+    """
+
+    png: bytes
+    width: int
+    height: int
+    elements: tuple[dict[str, Any], ...]
+    backend: str
+    pixel_std: float | None = None  # std of the RGB pixels, if the back-end has them at hand
+    #: more files of the sample, by extension (``mask.png``, ``depth.npz``): stored in the
+    #: shard as ``{id}.{ext}`` and named in the record's ``annotations.files``
+    files: tuple[tuple[str, bytes], ...] = ()

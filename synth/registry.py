@@ -13,12 +13,9 @@ from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from synth._errors import ConfigError, MissingDependencyError, RegistryError
-
-if TYPE_CHECKING:
-    from synth.generators.base import DomainPack
+from synth._errors import MissingDependencyError, RegistryError
+from synth.pack import DomainPack
 
 ENTRY_POINT_GROUP = "synth.domains"
 #: ``name=module:attr[,name=module:attr]``: packs registered without packaging (pack
@@ -149,12 +146,7 @@ def get(name: str, options: Mapping[str, str] | None = None) -> DomainPack:
 
 @lru_cache(maxsize=32)
 def _configured(name: str, options: tuple[tuple[str, str], ...]) -> DomainPack:
-    pack = _load(name, *available()[name])
-    configure = getattr(pack, "configure", None)
-    if configure is None:
-        keys = ", ".join(f"{name}.{k}" for k, _ in options)
-        raise ConfigError(f"domain {name!r} takes no options (given {keys}); drop them")
-    return configure(dict(options))  # type: ignore[no-any-return]
+    return _load(name, *available()[name]).configure(dict(options))
 
 
 @cache
@@ -167,12 +159,14 @@ def _load(name: str, target: str, hint: str) -> DomainPack:
             f"domain {name!r} cannot be loaded because {exc.name or 'a dependency'} is missing; "
             f"install it with: {hint}"
         ) from exc
-    try:
-        pack = getattr(module, attr) if attr else module
-    except AttributeError:
-        raise RegistryError(f"domain {name!r}: {module_name} has no attribute {attr!r}") from None
-    if getattr(pack, "name", None) != name:
+    pack = vars(module).get(attr) if attr else module
+    if pack is None:
+        raise RegistryError(f"domain {name!r}: {module_name} has no attribute {attr!r}")
+    if not isinstance(pack, DomainPack):
         raise RegistryError(
-            f"domain {name!r}: {target} is a pack named {getattr(pack, 'name', None)!r}"
+            f"domain {name!r}: {target} is a {type(pack).__name__}, not a pack; make it an "
+            "instance of a subclass of synth.pack.DomainPack"
         )
+    if pack.name != name:
+        raise RegistryError(f"domain {name!r}: {target} is a pack named {pack.name!r}")
     return pack

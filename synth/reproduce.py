@@ -4,8 +4,8 @@ from synth.reproduce import render_code, reproduce
 png = render_code(source, language="python-matplotlib")      # raises a typed RenderError
 same, png = reproduce(Path("data/charts"), "7")              # an id, or a sample's index
 
-A record's ``code`` is what ``reproduce`` re-renders, in one of :data:`LANGUAGES`:
-``python-matplotlib`` (a script defining ``draw(target)`` that saves the figure to
+A record's ``code`` is what ``reproduce`` re-renders, in a language a registered renderer
+runs (:func:`synth.backends.languages`); the built-in ones: ``python-matplotlib`` (a script defining ``draw(target)`` that saves the figure to
 ``target``; run alone, ``python chart.py out.png``), ``plotly-json`` (a Plotly figure),
 ``html`` (a self-contained page), ``mermaid`` (Mermaid text) or ``synth-scene-json``.
 """
@@ -19,12 +19,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from synth import backends
 from synth._errors import ConfigError, OutputError, RenderError, RenderTimeout
 from synth.dataset import iter_records
 from synth.engine.pool import run_code
 
-#: the languages ``render-code`` and ``reproduce`` render (the worker's renderers)
-LANGUAGES = ("python-matplotlib", "plotly-json", "html", "mermaid", "synth-scene-json")
 #: what a code file's name says about its language (``.json`` is read to tell which)
 SUFFIXES = {".py": "python-matplotlib", ".html": "html", ".htm": "html", ".mmd": "mermaid"}
 
@@ -131,7 +130,7 @@ def guess_language(path: Path, source: str) -> str:
             return "plotly-json"
     raise ConfigError(
         f"cannot tell which language {path} is written in; pass --language, one of: "
-        + ", ".join(LANGUAGES)
+        + ", ".join(backends.languages())
     )
 
 
@@ -151,6 +150,10 @@ def render_code_cli(args: argparse.Namespace) -> int:
         raise ConfigError(f"cannot read code file {path}: {exc.strerror or exc}") from None
     check_out(args.out)
     language = args.language or guess_language(path, source)
+    if language not in backends.languages():
+        raise ConfigError(
+            f"--language {language}: no renderer runs it; one of: {', '.join(backends.languages())}"
+        )
     try:
         png = render_code(
             source, language=language, timeout_s=args.timeout_s, sandbox=not args.no_sandbox

@@ -259,7 +259,7 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
         for s, h in previous.items():
             signal.signal(s, h)
     progress.finish()
-    from synth.qa_synth import balance
+    from synth import balance
 
     # over every shard at once, before the run is marked complete (a kill here resumes here)
     balance.write(out, cfg.seed)
@@ -566,7 +566,7 @@ def summary(manifest: dict[str, Any], out: Path) -> str:
     line = f"wrote {c['written']} samples in {c['shards']} shards to {out}; {c['failed']} failed (see {out / 'failures.jsonl'})"
     if c["failed"]:
         line += "\nfailures by kind:\n" + failure_summary(out)
-    from synth.qa_synth import balance
+    from synth import balance
 
     plan = balance.load(out)
     if plan is not None:

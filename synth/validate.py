@@ -14,9 +14,9 @@ from typing import Any
 
 from PIL import Image
 
+from synth import balance
 from synth.config import default_max_failures
 from synth.dataset import load_manifest, read_shard
-from synth.qa_synth import balance
 from synth.record import ANSWER_TYPES, ID_PATTERN
 from synth.writer import sha256_file
 

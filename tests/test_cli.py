@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -247,7 +248,11 @@ def test_doctor_never_says_ok_about_a_back_end_the_workers_cannot_see(
         pytest.skip(f"bubblewrap cannot run here: {_sandbox.bwrap_works()}")
     if html.mermaid_js_path() is None:
         pytest.skip("mermaid.js is not installed (bash scripts/setup.sh)")
-    monkeypatch.setattr(html, "sandbox_paths", lambda: ())  # as on 9e29a3d
+    from synth import backends
+
+    hidden = dataclasses.replace(html.RENDERER, sandbox_paths=lambda: ())  # as on 9e29a3d
+    monkeypatch.setattr(html, "RENDERER", hidden)
+    backends.get.cache_clear()
     assert main(["doctor"]) == 1
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if "mermaid.js" in x)
@@ -257,4 +262,5 @@ def test_doctor_never_says_ok_about_a_back_end_the_workers_cannot_see(
     assert "ok       render chart: 1 sample" in report
     assert "broken   render diagram:" in report and "mermaid.min.js not found" in report
     monkeypatch.undo()
+    backends.get.cache_clear()
     assert render_each_domain(("diagram",)) and "ok       render diagram" in capsys.readouterr().out

@@ -183,7 +183,7 @@ def test_verify_flags_a_blank_image_in_any_png_mode(mode: str) -> None:
     from PIL import Image
 
     from synth.build import verify
-    from synth.generators.base import Rendered
+    from synth.record import Rendered
 
     def png(img: Image.Image) -> bytes:
         buf = io.BytesIO()
@@ -218,7 +218,7 @@ def test_the_fast_blank_check_agrees_with_the_full_one(
     from PIL import Image
 
     from synth.build import BLANK_STD, _sample_std, _top_proves_ink, verify
-    from synth.generators.base import Rendered
+    from synth.record import Rendered
 
     rng = np.random.default_rng(seed)
     px = np.full((h, w, 4 if alpha else 3), 200, dtype=np.int16)

@@ -76,9 +76,11 @@ def test_validate_fails_a_dataset_with_no_samples(tmp_path: Path) -> None:
     packs = tmp_path / "packs"
     packs.mkdir()
     (packs / "failing_pack.py").write_text(
-        "from synth.generators.chart import DOMAIN as CHART\n\n\n"
-        "class Failing:\n"
-        "    name, version, install_hint = 'failing', '1', 'nothing'\n\n"
+        "from synth.generators.chart import DOMAIN as CHART\n"
+        "from synth.pack import DomainPack\n\n\n"
+        "class Failing(DomainPack):\n"
+        "    name, version, install_hint = 'failing', '1', 'nothing'\n"
+        "    languages = ('python-matplotlib',)\n\n"
         "    def sample(self, *, rng):\n"
         "        return CHART.sample(rng=rng)\n\n"
         "    def render(self, sample):\n"

@@ -15,8 +15,7 @@ from PIL import Image
 from synth.config import RunConfig
 from synth.dataset import iter_samples
 from synth.degrade import ScanParams, scan
-from synth.generators.base import Rendered
-from synth.record import QA
+from synth.record import QA, Rendered
 
 from .conftest import SANDBOX_ARGS, synth_cmd
 

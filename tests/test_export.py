@@ -247,7 +247,7 @@ def test_exports_rerun_into_their_folder_keep_the_record_and_balance_by_default(
 
     import pyarrow.parquet as pq
 
-    from synth.qa_synth.balance import Rule, write
+    from synth.balance import Rule, write
 
     copy = tmp_path / "run"
     shutil.copytree(small_run, copy)

@@ -38,6 +38,7 @@ SIZES = {
     "data/plotly": 4,
     "data/mix": 10,
     "data/scans": 3,
+    "data/shapes": 3,
 }
 
 
@@ -203,6 +204,9 @@ def test_readme_commands_are_all_known() -> None:
         if argv[0] == "bash":
             assert argv[1] in ("scripts/quickstart.sh", "scripts/test.sh"), command
             continue
+        if argv[0] == "pip":
+            assert argv[1] == "install" and argv[-1].startswith("./examples/"), command
+            continue
         assert argv[0] == "synth" and argv[1] in CHECKS, f"README line not covered: {command}"
         if argv[1] == "generate" and "--dry-run" not in argv:
             _small(argv)
@@ -231,6 +235,12 @@ def test_every_readme_command_works_from_a_fresh_clone_under_a_temporary_home(
             proc = clone.run([*argv, "tests/test_core.py", "-q"], timeout=1800)
             assert proc.returncode == 0, f"{command}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
             assert re.search(r"\d+ passed", proc.stdout), proc.stdout[-2000:]
+            continue
+        if argv[0] == "pip":  # an example pack, into the clone's venv: then it is a domain
+            proc = clone.run(argv)
+            assert proc.returncode == 0, f"{command}\n{proc.stderr[-3000:]}"
+            name = clone.run(["synth", "doctor"]).stdout
+            assert "ok       domain shapes" in name and "(shapes-json code)" in name, name
             continue
         assert argv[0] == "synth" and argv[1] in CHECKS, f"README line not covered: {command}"
         if argv[1] == "generate" and "--dry-run" not in argv:

@@ -232,9 +232,11 @@ def test_a_pack_in_the_home_folder_is_seen_by_its_sandboxed_workers(tmp_path: Pa
     home.mkdir()
     (home / "homepack.py").write_text(
         "import dataclasses\n"
-        "from synth.generators.chart import DOMAIN as CHART, ChartGenerator\n\n\n"
-        "class Pack:\n"
-        "    name, version, install_hint = 'homepack', '1', 'nothing'\n\n"
+        "from synth.generators.chart import DOMAIN as CHART, ChartGenerator\n"
+        "from synth.pack import DomainPack\n\n\n"
+        "class Pack(DomainPack):\n"
+        "    name, version, install_hint = 'homepack', '1', 'nothing'\n"
+        "    languages = ('python-matplotlib',)\n\n"
         "    def sample(self, *, rng):\n"
         "        s = ChartGenerator(renderer='matplotlib').sample(rng=rng)\n"
         "        return dataclasses.replace(s, domain='homepack')\n\n"

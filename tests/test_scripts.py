@@ -39,7 +39,7 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
     "cpu_split.py": (["--domain", "document", "--n", "3", "--workers", "1"], "| all |", False),
     "diversity_before_after.py": (["--n", "6", "--workers", "1"], "| distinct questions |", True),
     "regen_golden.py": (["--check"], "same ", False),
-    "mutate.py": (["qa_synth/balance.py", "--budget", "2"], "| killed | survived | score |", True),
+    "mutate.py": (["synth/balance.py", "--budget", "2"], "| killed | survived | score |", True),
     "same_bytes.py": (["--run", "table", "--n", "2"], "| table | 8 | 0 |", False),
 }
 

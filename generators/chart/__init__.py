@@ -13,19 +13,20 @@ and pointing at a bar/point/slice.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
-from synth.generators._common import OptionKind, read_options
-from synth.generators.base import Code, Rendered, Sample
+from synth._errors import SynthError
 from synth.generators.chart._code import LANGUAGE, emit_script
 from synth.generators.chart._plotly import LANGUAGE as PLOTLY
 from synth.generators.chart._plotly import emit_plotly
-from synth.generators.chart._sample import PROFILES, sample_chart
+from synth.generators.chart._sample import FONT_PACKAGES, PROFILES, font_glyphs, sample_chart
 from synth.generators.chart._spec import KINDS, Axis, ChartSpec, ChartStyle, Series
+from synth.pack import Check, Code, DomainPack, OptionKind, Sample, read_options
 from synth.personas import Persona
-from synth.record import QA
+from synth.record import QA, Rendered
 
 __all__ = [
     "DOMAIN",
@@ -122,38 +123,46 @@ class Histogram(ChartGenerator):
         super().__init__("histogram", None, persona, renderer)
 
 
-class ChartDomain:
+class ChartDomain(DomainPack):
     """The chart domain pack (registered as ``chart``); :meth:`configure` pins the renderer
     or the kind of chart (``--option chart.renderer=plotly``)."""
 
     name = "chart"
     version = VERSION
     install_hint = "pip install matplotlib plotly; apt-get install chromium (bash scripts/setup.sh)"
-    #: plotly charts are drawn in Chromium, which reserves far more address space than it
-    #: uses: an RLIMIT_AS would kill it
-    limit_address_space = False
-    options: dict[str, OptionKind] = {"renderer": ("matplotlib", "plotly"), "kind": tuple(KINDS)}
+    languages = (LANGUAGE, PLOTLY)
+    options: ClassVar[Mapping[str, OptionKind]] = {
+        "renderer": ("matplotlib", "plotly"),
+        "kind": tuple(KINDS),
+    }
 
     def __init__(self, generator: ChartGenerator | None = None) -> None:
         self.generator = generator or ChartGenerator()
 
-    def configure(self, options: dict[str, str]) -> ChartDomain:
+    def configure(self, options: Mapping[str, str]) -> ChartDomain:
         return ChartDomain(
             dataclasses.replace(self.generator, **read_options(self.name, options, self.options))
         )
 
-    def warm_up(self) -> None:
-        from synth.renderers.html import warm_up_plotly
-
-        warm_up_plotly()
-
-    def helper_dirs(self) -> tuple[str, ...]:
-        from synth.renderers.html import helper_dirs
-
-        return helper_dirs()
-
     def sample(self, *, rng: np.random.Generator) -> Sample:
         return self.generator.sample(rng=rng)
+
+    def checks(self) -> list[Check]:
+        """The fonts of the persona styles are installed."""
+        fonts = sorted({f for p in PROFILES.values() for f in p.fonts})
+        missing = []
+        for family in fonts:
+            try:
+                font_glyphs(family)
+            except SynthError:
+                missing.append(family)
+        if missing:
+            fix = (
+                f"bash scripts/setup.sh (apt-get install {FONT_PACKAGES}, then delete "
+                "Matplotlib's fontlist-*.json cache)"
+            )
+            return [Check(False, f"fonts {', '.join(missing)} (persona styles)", fix)]
+        return [Check(True, f"fonts: {', '.join(fonts)}")]
 
     def render(self, sample: Sample) -> Rendered:
         if sample.code.language == PLOTLY:
@@ -171,9 +180,6 @@ class ChartDomain:
         from synth.qa_synth.chart import chart_questions
 
         return chart_questions(sample.spec, rendered.elements, rng=rng)
-
-    def spec_from_json(self, data: dict[str, Any]) -> ChartSpec:
-        return ChartSpec.from_json(data)
 
 
 DOMAIN = ChartDomain()

@@ -23,9 +23,9 @@ from synth._errors import SpecError
 from synth.generators._common import pick, plain
 from synth.generators._page_domain import PageDomain
 from synth.generators._page_sample import FONTS
-from synth.generators.base import Code, Rendered, Sample
+from synth.pack import Code, Sample
 from synth.personas import LocalContent, Persona, load_vocabulary, sample_persona
-from synth.record import QA
+from synth.record import QA, Rendered
 
 __all__ = [
     "DOMAIN",
@@ -326,11 +326,7 @@ class DiagramDomain(PageDomain):
     version = VERSION
     install_hint = "bash scripts/setup.sh (apt-get install chromium npm; npm ci installs mermaid)"
 
-    def warm_up_backend(self) -> None:
-        """Start this thread's browser and load mermaid.js into its diagram page."""
-        from synth.renderers.html import warm_up_mermaid
-
-        warm_up_mermaid()
+    languages = (LANGUAGE,)
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         return DiagramGenerator().sample(rng=rng)
@@ -353,9 +349,6 @@ class DiagramDomain(PageDomain):
         from synth.qa_synth.diagram import diagram_questions
 
         return diagram_questions(sample.spec, rendered, rng=rng)
-
-    def spec_from_json(self, data: dict[str, Any]) -> DiagramSpec:
-        return DiagramSpec.from_json(data)
 
 
 DOMAIN = DiagramDomain()

@@ -23,12 +23,12 @@ import numpy as np
 
 from synth.generators._page import Field, PageSpec, emit_page
 from synth.generators._page_domain import PageDomain
-from synth.generators.base import Code, Rendered, Sample
 from synth.generators.document._code import LANGUAGE, emit_html
 from synth.generators.document._sample import ALL_KINDS, sample_document
 from synth.generators.document._spec import KINDS, DocStyle, DocumentSpec, LineItem, Party
+from synth.pack import Code, Sample
 from synth.personas import Persona
-from synth.record import QA
+from synth.record import QA, Rendered
 
 __all__ = [
     "ALL_KINDS",
@@ -93,11 +93,6 @@ class DocumentDomain(PageDomain):
         from synth.qa_synth.document import document_questions
 
         return document_questions(sample.spec, rendered.elements, rng=rng)
-
-    def spec_from_json(self, data: dict[str, Any]) -> DocumentSpec | PageSpec:
-        if "blocks" in data:
-            return PageSpec.from_json(data)
-        return DocumentSpec.from_json(data)
 
 
 DOMAIN = DocumentDomain()

@@ -21,18 +21,20 @@ import dataclasses
 import io
 import json
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
 from synth._errors import SpecError
-from synth.generators._common import OptionKind, pick, read_options
-from synth.generators.base import Code, Rendered, Sample
+from synth.backends import Language, Renderer
+from synth.generators._common import pick
 from synth.generators.scene3d._outline import occlusion_facts
 from synth.generators.scene3d._spec import (
     COLOURS,
     ENGINES,
     FAMILIES,
+    FIGURE_PARTS,
     FIGURES,
     MATERIALS,
     SHAPES,
@@ -43,7 +45,9 @@ from synth.generators.scene3d._spec import (
     Render,
     SceneSpec,
 )
-from synth.record import QA
+from synth.pack import Code, DomainPack, OptionKind, Sample, read_options
+from synth.record import QA, Rendered
+from synth.renderers import blender
 
 __all__ = [
     "DOMAIN",
@@ -189,7 +193,11 @@ def _npz_of(depth: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-class Scene3DDomain:
+#: the domain's vocabulary, sent with every scene: what the Blender worker builds from
+ASSETS = {"palette": COLOURS, "sizes": SIZES, "figures": FIGURE_PARTS}
+
+
+class Scene3DDomain(DomainPack):
     """The scene3d domain pack (registered as ``scene3d``); :meth:`configure` pins the
     engine, samples, size or family (``--option scene3d.engine=workbench``)."""
 
@@ -198,9 +206,8 @@ class Scene3DDomain:
     install_hint = (
         "bash scripts/setup.sh (creates .venv-blender with bpy==5.0.1 and its X/GL libraries)"
     )
-    #: Blender reserves more address space than it uses
-    limit_address_space = False
-    options: dict[str, OptionKind] = {
+    languages = (LANGUAGE,)
+    options: ClassVar[Mapping[str, OptionKind]] = {
         "engine": ENGINES,
         "samples": range(1, 4097),
         "width": range(16, 4097),
@@ -211,29 +218,17 @@ class Scene3DDomain:
     def __init__(self, generator: SceneGenerator | None = None) -> None:
         self.generator = generator or SceneGenerator()
 
-    def configure(self, options: dict[str, str]) -> Scene3DDomain:
+    def configure(self, options: Mapping[str, str]) -> Scene3DDomain:
         return Scene3DDomain(
             dataclasses.replace(self.generator, **read_options(self.name, options, self.options))
         )
-
-    def warm_up(self) -> None:
-        from synth.renderers.blender import client
-
-        client().start()
-
-    def helper_pids(self) -> tuple[int, ...]:
-        from synth.renderers.blender import helper_pids
-
-        return helper_pids()
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         return self.generator.sample(rng=rng)
 
     def render(self, sample: Sample) -> Rendered:
-        from synth.renderers.blender import client
-
         spec: SceneSpec = sample.spec
-        header, png, index, depth = client().render(spec.to_json())
+        header, png, index, depth = blender.client().render(spec.to_json(), ASSETS)
         elements = []
         occlusion = occlusion_facts(spec, index)
         for fact in header["objects"]:
@@ -263,9 +258,6 @@ class Scene3DDomain:
 
         return scene_questions(sample.spec, rendered, rng=rng)
 
-    def spec_from_json(self, data: dict[str, Any]) -> SceneSpec:
-        return SceneSpec.from_json(data)
-
 
 DOMAIN = Scene3DDomain()
 
@@ -277,3 +269,15 @@ def render_code(source: str) -> Rendered:
         "scene3d", spec.family, f"scene3d@{VERSION}", spec, Code(LANGUAGE, source), {}, ""
     )
     return DOMAIN.render(sample)
+
+
+#: Blender, through the scene JSON this domain writes (registered as the ``blender`` renderer)
+RENDERER = Renderer(
+    name="blender",
+    languages={LANGUAGE: Language(render=render_code, warm_up=lambda: blender.client().start())},
+    install_hint=Scene3DDomain.install_hint,
+    helper_pids=blender.helper_pids,
+    limit_address_space=False,  # Blender reserves more address space than it uses
+    sandbox_paths=blender.sandbox_paths,
+    checks=blender.checks,
+)

@@ -39,7 +39,7 @@ from synth.generators._page_sample import (
     page_style,
     price,
 )
-from synth.generators.base import Sample
+from synth.pack import Sample
 from synth.personas import LocalContent, Persona, load_vocabulary, sample_persona
 
 __all__ = ["DOMAIN", "KINDS", "ScreenDomain", "ScreenGenerator", "sample_screen"]

@@ -23,7 +23,7 @@ from synth.generators._common import pick
 from synth.generators._page import Column, PageSpec, Table, Text
 from synth.generators._page_domain import PageDomain, page_sample
 from synth.generators._page_sample import page_style
-from synth.generators.base import Sample
+from synth.pack import Sample
 from synth.personas import Persona, sample_persona
 
 __all__ = ["DOMAIN", "STYLES", "TableDomain", "TableGenerator", "sample_table"]

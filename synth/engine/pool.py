@@ -322,6 +322,7 @@ def start_worker(
     sandbox: bool,
     limits: Limits,
     domains: tuple[str, ...] = (),
+    languages: tuple[str, ...] = (),
     degrade: str = "none",
     options: dict[str, dict[str, str]] | None = None,
     isolate_scripts: bool = False,
@@ -329,9 +330,10 @@ def start_worker(
     """Start one worker process (in bubblewrap when ``sandbox``) with its own scratch folder.
     Its log (fds 1 and 2) is a file the pool opens in its host folder, which the sandbox
     does not show, so nothing a sample does can turn it into a link or a FIFO.
-    ``isolate_scripts``: run each Matplotlib script in a child forked for it (code from
-    outside: ``render-code``, ``reproduce``); it costs ~30 ms a chart, so ``generate``, whose
-    scripts its own generators wrote, runs them in the worker."""
+    ``isolate_scripts``: run each piece of code in a process of its own (code from outside:
+    ``render-code``, ``reproduce``; a renderer's ``isolate``); for Matplotlib it costs ~30 ms
+    a chart, so ``generate``, whose scripts its own generators wrote, runs them in the
+    worker. ``languages``: the code languages a code task will bring."""
     scratch = make_scratch()
     cfg = {
         "run_seed": run_seed,
@@ -342,6 +344,7 @@ def start_worker(
         "pid_namespace": sandbox,
         "isolate_scripts": sandbox and isolate_scripts,
         "domains": list(domains),
+        "languages": list(languages),  # of code tasks: their renderers warm up, limits apply
         "mpl_cache": MPL_CACHE_MOUNT if sandbox else mpl_cache_dir(),
         "limits": {
             "memory_mb": limits.memory_mb,
@@ -409,15 +412,13 @@ def run_code(
     message, traceback)."""
     if sandbox:
         require_sandbox()
-    from synth.engine.worker import LANGUAGE_DOMAINS
-
     limits = limits or Limits(cpu_s=timeout_s)
     w = start_worker(
         run_seed=0,
         sandbox=sandbox,
         isolate_scripts=True,  # code from outside: its own process, away from the protocol
         limits=limits,
-        domains=LANGUAGE_DOMAINS.get(language, ()),
+        languages=(language,),
     )
     try:
         assert w.proc.stdin is not None and w.proc.stdout is not None

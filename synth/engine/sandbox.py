@@ -334,8 +334,7 @@ def runtime_paths() -> list[str]:
     """The folders a worker's code needs, wherever they are: the interpreters and their
     packages, synth's package folders, the registered packs' folders (or files), and the
     back-ends' own files (node_modules, the Blender venv and its base interpreter)."""
-    from synth import registry
-    from synth.renderers import blender, html
+    from synth import backends, registry
 
     packages = package_dirs() + registry.pack_paths()
     private = (str(Path.home()), tempfile.gettempdir())
@@ -353,8 +352,7 @@ def runtime_paths() -> list[str]:
         str(Path(sys.executable).resolve().parent.parent),
         *filter(shown, import_path()),
         *packages,
-        *html.sandbox_paths(),
-        *blender.sandbox_paths(),
+        *(p for r in backends.loadable() for p in r.sandbox_paths()),
     }
     return sorted(p for p in paths if p and os.path.exists(p))
 

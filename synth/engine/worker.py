@@ -21,10 +21,15 @@ import sys
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from synth.engine.protocol import read_message, write_message
+
+if TYPE_CHECKING:
+    from synth.backends import Renderer
+    from synth.pack import DomainPack
 
 NETWORK_ERRNOS = {
     errno.ENETUNREACH,
@@ -36,22 +41,6 @@ NETWORK_ERRNOS = {
 FS_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 #: a full scratch or /dev/shm (size-capped tmpfs mounts)
 SPACE_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
-
-#: code language -> "module:function(source) -> Rendered"
-LANGUAGES = {
-    "python-matplotlib": "synth.renderers.mpl:render_matplotlib",
-    "plotly-json": "synth.renderers.html:render_plotly_code",
-    "mermaid": "synth.renderers.html:render_mermaid_code",
-    "html": "synth.renderers.html:render_page_code",
-    "synth-scene-json": "synth.generators.scene3d:render_code",
-}
-#: code languages whose renderer lives in a domain pack's back-end (started for a code op)
-LANGUAGE_DOMAINS = {
-    "plotly-json": ("chart",),
-    "mermaid": ("diagram",),
-    "html": ("document",),
-    "synth-scene-json": ("scene3d",),
-}
 
 
 def apply_limits(limits: dict[str, int]) -> None:
@@ -207,24 +196,31 @@ def main() -> None:
     _copy_font_cache(cfg.get("mpl_cache"), os.environ.get("MPLCONFIGDIR"))
     limits = dict(cfg.get("limits", {}))
     packs = _packs(cfg.get("domains", []), cfg.get("options", {}))
-    if not all(getattr(p, "limit_address_space", True) for p in packs):
+    code_languages = tuple(cfg.get("languages", ()))
+    renderers = _renderers([lang for p in packs for lang in p.languages] + list(code_languages))
+    if not all(r.limit_address_space for r in renderers):
         limits.pop("memory_mb", None)  # e.g. Chromium: the worker's memory cgroup bounds it
     apply_limits(limits)
     os.chdir(scratch)
     if cfg.get("pid_namespace"):
         _undumpable()
     if cfg.get("isolate_scripts"):
-        from synth.renderers import mpl
-
-        mpl.ISOLATE = True
-    renderer = (
-        ThreadPoolExecutor(1, thread_name_prefix="render") if any(map(_threaded, packs)) else None
+        for r in renderers:
+            if r.isolate is not None:
+                r.isolate()
+    threaded_code = bool(code_languages) and all(
+        r.render_thread for r in _renderers(list(code_languages))
     )
-    _warm_up(packs, renderer)
-    helpers = tuple(d for p in packs for d in getattr(p, "helper_dirs", lambda: ())())
+    renderer = (
+        ThreadPoolExecutor(1, thread_name_prefix="render")
+        if threaded_code or any(map(_threaded, packs))
+        else None
+    )
+    _warm_up(packs, code_languages if threaded_code else (), code_languages, renderer)
+    helpers = tuple(d for r in renderers for d in r.helper_dirs())
     cleaner = Scratch(scratch) if cfg.get("pid_namespace") else None
     write_message(proto_out, {"op": "ready"})  # task timeouts start now, not at process start
-    _serve(proto_in, proto_out, cfg, packs, helpers, renderer, cleaner)
+    _serve(proto_in, proto_out, cfg, renderers, helpers, renderer, cleaner)
 
 
 def _undumpable() -> None:
@@ -287,9 +283,27 @@ class Scratch:
                         pass
 
 
-def _threaded(pack: Any) -> bool:
-    """Whether ``pack`` renders on the worker's render thread (``render_thread = True``)."""
-    return bool(getattr(pack, "render_thread", False))
+def _renderers(languages: list[str]) -> list[Renderer]:
+    """The renderers of ``languages``, each once (a language no renderer declares has none:
+    its pack renders on its own, and its task reports any failure, typed)."""
+    from synth import backends
+
+    out: list[Renderer] = []
+    for language in languages:
+        try:
+            found = backends.for_language(language)
+        except Exception:  # noqa: BLE001 - the task itself will report it, typed
+            continue
+        if found not in out:
+            out.append(found)
+    return out
+
+
+def _threaded(pack: DomainPack) -> bool:
+    """Whether ``pack`` renders on the worker's render thread: every renderer it draws with
+    mostly waits (``render_thread``), so sampling and finishing go on meanwhile."""
+    renderers = _renderers(list(pack.languages))
+    return bool(renderers) and all(r.render_thread for r in renderers)
 
 
 #: tasks a worker holds at once: one rendering while the main thread finishes the one before
@@ -316,7 +330,7 @@ def _serve(
     proto_in: int,
     proto_out: int,
     cfg: dict[str, Any],
-    packs: list[Any],
+    renderers: list[Renderer],
     helpers: tuple[str, ...],
     renderer: ThreadPoolExecutor | None,
     cleaner: Scratch | None = None,
@@ -333,7 +347,7 @@ def _serve(
         room = not eof and len(jobs) < PIPELINE_DEPTH
         # feed the renderer first: a message waiting is sampled before the head is finished
         if jobs and jobs[0].ready() and not (room and _readable(proto_in)):
-            _reply(proto_out, jobs.popleft(), cfg, packs, helpers)
+            _reply(proto_out, jobs.popleft(), cfg, renderers, helpers)
             if cleaner is not None:
                 cleaner.clear()
             continue
@@ -358,12 +372,12 @@ def _serve(
             jobs.append(_start(msg, pack, cfg, renderer, wake_w))
             continue
         while jobs:  # answer what came before, in order, then this task alone
-            _reply(proto_out, jobs.popleft(), cfg, packs, helpers)
+            _reply(proto_out, jobs.popleft(), cfg, renderers, helpers)
         if renderer is not None and msg.get("op") == "code":  # the render thread is warm
             reply = renderer.submit(_handle, msg, blobs, cfg).result()
         else:
             reply = _handle(msg, blobs, cfg)
-        _reply(proto_out, _Job(msg, reply), cfg, packs, helpers)
+        _reply(proto_out, _Job(msg, reply), cfg, renderers, helpers)
         if cleaner is not None:
             cleaner.clear()
 
@@ -403,7 +417,11 @@ def _start(
 
 
 def _reply(
-    proto_out: int, job: _Job, cfg: dict[str, Any], packs: list[Any], helpers: tuple[str, ...]
+    proto_out: int,
+    job: _Job,
+    cfg: dict[str, Any],
+    renderers: list[Renderer],
+    helpers: tuple[str, ...],
 ) -> None:
     """Finish ``job`` if need be (QA, checks, record), sweep stray processes, send the reply
     and empty the log for the next task."""
@@ -417,7 +435,7 @@ def _reply(
             job.reply = _typed(job.msg, exc, cfg)
     reply, out = job.reply
     if cfg.get("pid_namespace"):
-        spare = frozenset(p for k in packs for p in getattr(k, "helper_pids", lambda: ())())
+        spare = frozenset(p for r in renderers for p in r.helper_pids())
         strays = stray_processes(helpers, spare, _SWEPT.get("helpers", frozenset()))
         if strays:
             kill_strays(strays)
@@ -437,7 +455,7 @@ def _reply(
 _SWEPT: dict[str, frozenset[int]] = {}
 
 
-def _packs(domains: list[str], options: dict[str, dict[str, str]]) -> list[Any]:
+def _packs(domains: list[str], options: dict[str, dict[str, str]]) -> list[DomainPack]:
     from synth import registry
 
     out = []
@@ -449,28 +467,51 @@ def _packs(domains: list[str], options: dict[str, dict[str, str]]) -> list[Any]:
     return out
 
 
-def _warm_up(packs: list[Any], renderer: ThreadPoolExecutor | None) -> None:
-    """Import the run's domain packs and start their back-ends before the first task. A
-    ``render_thread`` pack starts its back-end on the render thread (``warm_up_backend``)
-    while this thread loads its data (``warm_up_data``)."""
+def _warm_up(
+    packs: list[DomainPack],
+    threaded_code: tuple[str, ...],
+    code_languages: tuple[str, ...],
+    renderer: ThreadPoolExecutor | None,
+) -> None:
+    """Import the run's domain packs and ready every language they (and a code task) draw
+    with before the first task. A language warms up on the thread that will render it: the
+    render thread for a ``render_thread`` pack (while this thread loads the packs' data,
+    ``warm_up_data``), this thread otherwise."""
+    from synth import backends
 
-    def call(fn: Any) -> None:
+    def call(fn: Callable[[], None]) -> None:
         try:
             fn()
         except Exception:  # noqa: BLE001 - the task itself will report it, typed
             pass
 
-    noop = lambda: None  # noqa: E731
-    threaded: list[Any] = []
-    backends: list[Future[None]] = []
+    def warm_ups(languages: tuple[str, ...]) -> list[Callable[[], None]]:
+        out = []
+        for language in languages:
+            try:
+                fn = backends.for_language(language).languages[language].warm_up
+            except Exception:  # noqa: BLE001 - the task itself will report it, typed
+                continue
+            if fn is not None and fn not in out:
+                out.append(fn)
+        return out
+
+    threaded = [p for p in packs if renderer is not None and _threaded(p)]
+    on_thread = warm_ups(tuple(lang for p in threaded for lang in p.languages) + threaded_code)
+    here = warm_ups(
+        tuple(lang for p in packs if p not in threaded for lang in p.languages)
+        + tuple(lang for lang in code_languages if lang not in threaded_code)
+    )
+    backends_ready: list[Future[None]] = []
     if renderer is not None:
-        threaded = [p for p in packs if _threaded(p)]
-        backends = [renderer.submit(call, getattr(p, "warm_up_backend", noop)) for p in threaded]
+        backends_ready = [renderer.submit(call, fn) for fn in on_thread]
     from synth.build import build_record  # noqa: F401
 
     for pack in packs:
-        call(getattr(pack, "warm_up_data" if pack in threaded else "warm_up", noop))
-    for done in backends:
+        call(pack.warm_up_data)
+    for fn in here:
+        call(fn)
+    for done in backends_ready:
         done.result()
 
 
@@ -495,18 +536,16 @@ def _handle(
             pack = registry.get(msg["domain"], cfg.get("options", {}).get(msg["domain"]))
             return _record_reply(msg, pack, pack.sample(rng=sample_rng(msg["seed"])), cfg)
         if msg["op"] == "code":
-            import importlib
+            from synth import backends
 
-            target = LANGUAGES.get(msg["language"])
-            if target is None:
+            language = msg["language"]
+            if language not in backends.languages():
+                known = ", ".join(backends.languages())
                 return _failure(
-                    msg,
-                    "exception",
-                    f"unknown language {msg['language']!r}; known: {', '.join(LANGUAGES)}",
-                    "",
+                    msg, "exception", f"unknown language {language!r}; known: {known}", ""
                 ), []
-            module, _, fn = target.partition(":")
-            rendered = getattr(importlib.import_module(module), fn)(blobs[0].decode())
+            render = backends.for_language(language).languages[language].render
+            rendered = render(blobs[0].decode())
             from synth.build import verify
 
             if not verify(rendered, [])["not_blank"]:  # raises on a non-PNG: invalid_image

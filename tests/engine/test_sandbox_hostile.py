@@ -27,7 +27,7 @@ from synth._errors import RenderError
 from synth.build import verify
 from synth.engine.pool import run_code
 from synth.engine.sandbox import SCRATCH_PREFIX, Limits, bwrap_works, own_cgroup
-from synth.generators.base import Rendered
+from synth.record import Rendered
 
 from ..conftest import PACKS, ROOT, synth_cmd
 

@@ -20,9 +20,9 @@ from PIL import Image
 
 import synth
 from synth._errors import MissingDependencyError
-from synth.generators.base import Rendered
 from synth.generators.diagram import END, START, DiagramGenerator, DiagramSpec
 from synth.qa_synth.diagram import FLOW, SEQUENCE, diagram_questions
+from synth.record import Rendered
 
 from ..qa_synth.evaluate_diagram import recompute
 

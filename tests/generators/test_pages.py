@@ -22,7 +22,6 @@ from PIL import Image
 import synth
 from synth.generators._common import plain
 from synth.generators._page import PageSpec, Table
-from synth.generators.base import Rendered
 from synth.generators.document import ALL_KINDS, KINDS, DocumentGenerator
 from synth.generators.document import DOMAIN as DOCUMENT
 from synth.generators.screen import DOMAIN as SCREEN
@@ -31,6 +30,7 @@ from synth.generators.screen import ScreenGenerator
 from synth.generators.table import DOMAIN as TABLE
 from synth.generators.table import STYLES, TableGenerator
 from synth.qa_synth.page import page_questions
+from synth.record import Rendered
 
 from ..qa_synth.evaluate_page import recompute
 

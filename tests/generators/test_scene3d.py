@@ -21,11 +21,11 @@ from PIL import Image
 
 import synth
 from synth._errors import MissingDependencyError, RenderError
-from synth.generators.base import Rendered
 from synth.generators.scene3d import SceneGenerator, SceneSpec
 from synth.generators.scene3d._outline import occlusion_facts, outlines
 from synth.generators.scene3d._spec import radians
 from synth.qa_synth.scene3d import FACINGS, scene_questions
+from synth.record import Rendered
 from synth.renderers.blender import WORKER, python
 
 from ..qa_synth.evaluate_scene import recompute
@@ -262,13 +262,16 @@ def test_workbench_and_eevee_give_the_cycles_masks_and_their_own_pixels() -> Non
 
 @needs_bpy
 def test_a_scene_blender_cannot_build_is_a_typed_failure() -> None:
+    from synth.generators.scene3d import ASSETS
     from synth.renderers.blender import client
 
     scene = _sample("tabletop", 0, width=64, height=48, samples=1).spec.to_json()
     scene["objects"][0]["shape"] = "dodecahedron"
     with pytest.raises(RenderError, match="dodecahedron"):
-        client().render(scene)
-    ok = client().render(_sample("tabletop", 0, width=64, height=48, samples=1).spec.to_json())
+        client().render(scene, ASSETS)
+    ok = client().render(
+        _sample("tabletop", 0, width=64, height=48, samples=1).spec.to_json(), ASSETS
+    )
     assert ok[1].startswith(b"\x89PNG")
 
 

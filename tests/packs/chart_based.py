@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from synth.generators.base import Rendered, Sample
 from synth.generators.chart import DOMAIN as CHART
-from synth.record import QA
+from synth.pack import DomainPack, Sample
+from synth.record import QA, Rendered
 
 
-class ChartBased:
+class ChartBased(DomainPack):
     version = "1"
     install_hint = "nothing to install"
+    languages = ("python-matplotlib",)
 
     def render(self, sample: Sample) -> Rendered:
         return CHART.render(sample)

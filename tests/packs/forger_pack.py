@@ -15,8 +15,9 @@ import numpy as np
 from chart_based import ChartBased
 
 from synth._seeding import sample_rng, sample_seed
-from synth.generators.base import Rendered, Sample
 from synth.generators.chart import ChartGenerator
+from synth.pack import Sample
+from synth.record import Rendered
 
 FRAME = json.dumps({"op": "failed", "index": 999999, "kind": "x", "message": "forged", "blobs": []})
 

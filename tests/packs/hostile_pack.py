@@ -20,8 +20,9 @@ import time
 import numpy as np
 from chart_based import ChartBased
 
-from synth.generators.base import Rendered, Sample
 from synth.generators.chart import ChartGenerator
+from synth.pack import Sample
+from synth.record import Rendered
 
 #: mode -> the failure kind it must produce (None: a normal chart)
 MODES: dict[int, str | None] = {

@@ -13,8 +13,8 @@ import os
 import numpy as np
 from chart_based import ChartBased
 
-from synth.generators.base import Sample
 from synth.generators.chart import ChartGenerator
+from synth.pack import Sample
 
 MARK = "synth-leftover-"
 PLACES = (".", "/dev/shm")

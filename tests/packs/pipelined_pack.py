@@ -12,8 +12,9 @@ import time
 
 import numpy as np
 
-from synth.generators.base import Rendered, Sample
 from synth.generators.document import DocumentDomain
+from synth.pack import Sample
+from synth.record import Rendered
 
 #: mode -> the failure kind it must produce (None: a normal document)
 MODES: dict[int, str | None] = {

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synth._errors import ConfigError
-from synth.qa_synth.balance import Rule, Selection, answer_key, plan
+from synth.balance import Rule, Selection, answer_key, plan
 
 
 def _record(i: int, qas: list[tuple[str, str, Any, list[str] | None]]) -> dict[str, Any]:
@@ -108,7 +108,7 @@ def test_scene_answers_balance_over_the_run() -> None:
     out even over the run (no Blender: render facts painted from the objects' outlines)."""
     from synth.qa_synth.scene3d import scene_questions
 
-    from ..generators.test_scene3d import _painted, _sample
+    from .generators.test_scene3d import _painted, _sample
 
     records = []
     for seed in range(240):
@@ -132,7 +132,7 @@ def test_scene_answers_balance_over_the_run() -> None:
 
 
 def test_export_drops_what_balancing_drops_unless_asked(tmp_path: Path) -> None:
-    from ..conftest import synth_cmd
+    from .conftest import synth_cmd
 
     out = tmp_path / "d"
     synth_cmd(
