@@ -233,11 +233,12 @@ class PageSpec:
     def family(self) -> str:
         return self.kind
 
-    def blocks_of(self, kind: type) -> list[Any]:
-        return [b for b in self.blocks if isinstance(b, kind)]
+    def blocks_of(self, kind: str) -> list[Any]:
+        """The blocks of one type, by its name (``"table"``, ``"fields"``...), in order."""
+        return [b for b in self.blocks if b.type == kind]
 
     def field(self, key: str) -> Field | None:
-        return next((f for b in self.blocks_of(Fields) for f in b.items if f.key == key), None)
+        return next((f for b in self.blocks_of("fields") for f in b.items if f.key == key), None)
 
     def transcription(self) -> str:
         """Every text on the page in reading order, one line per row or paragraph."""

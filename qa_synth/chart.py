@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synth.generators.chart._spec import ChartSpec
 from synth.qa_synth._phrasing import phrase, plural
 from synth.qa_synth._programs import ask, make_qa
 from synth.record import QA
+
+if TYPE_CHECKING:
+    from synth.generators.chart._spec import ChartSpec
 
 TOTAL = "__total__"
 ORDINALS = {2: "second", 3: "third", 4: "fourth"}

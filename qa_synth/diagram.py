@@ -10,14 +10,16 @@ place inside the image.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synth.generators.diagram import END, START, DiagramSpec
 from synth.qa_synth._phrasing import phrase
 from synth.qa_synth._programs import ask, inside_image, make_qa, pick_or_none, point_qa
 from synth.record import QA
+
+if TYPE_CHECKING:
+    from synth.generators.diagram import DiagramSpec
 
 Program = Callable[["Ctx", np.random.Generator], "QA | None"]
 
@@ -152,7 +154,7 @@ def path_exists(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         (a, b)
         for a in ids
         for b in ids
-        if a != b and (s.distance(a, b) is not None) == want and a != START and b != END
+        if a != b and (s.distance(a, b) is not None) == want and a != s.start and b != s.end
     ]
     pair = pick_or_none(rng, pairs)
     if pair is None:
@@ -179,7 +181,7 @@ def fewest_steps(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     s = ctx.spec
     if not s.nodes or not _all_nodes_visible(ctx):
         return None
-    d = s.distance(START, END)
+    d = s.distance(s.start, s.end)
     if d is None:
         return None
     steps = [f"The shortest route of arrows from Start to End takes {d} arrows."]

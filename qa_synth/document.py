@@ -13,14 +13,16 @@ multiple_choice, unanswerable (a field the document does not have: "not stated")
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synth.generators.document._spec import DocumentSpec
 from synth.qa_synth._phrasing import phrase
 from synth.qa_synth._programs import ask, inside_image, make_qa, point_qa
 from synth.record import QA
+
+if TYPE_CHECKING:
+    from synth.generators.document._spec import DocumentSpec
 
 NOT_STATED = "not stated"
 #: Fields a document of this kind might have; those it lacks make unanswerable questions.

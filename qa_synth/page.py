@@ -15,14 +15,16 @@ multiple_choice, unanswerable ("not stated"), point and box (grounding).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synth.generators._page import Bars, Buttons, Fields, Items, PageSpec, Table
 from synth.qa_synth._phrasing import phrase, plural
 from synth.qa_synth._programs import ask, inside_image, make_qa, pick_or_none, point_qa
 from synth.record import QA
+
+if TYPE_CHECKING:
+    from synth.generators._page import Bars, Items, PageSpec, Table
 
 NOT_STATED = "not stated"
 Program = Callable[["Ctx", np.random.Generator], "QA | None"]
@@ -40,7 +42,7 @@ class Ctx:
         return inside_image(self.boxes, keys, self.width, self.height)
 
     def tables(self) -> list[Table]:
-        return self.spec.blocks_of(Table)
+        return self.spec.blocks_of("table")
 
     def row_visible(self, t: Table, r: int, *cols: int) -> bool:
         """Row ``r``'s label cells and its cells in ``cols`` are visible."""
@@ -83,7 +85,7 @@ def _num(t: Table, c: int, value: float) -> float | int:
 def field_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     fields = [
         f
-        for b in ctx.spec.blocks_of(Fields)
+        for b in ctx.spec.blocks_of("fields")
         for f in b.items
         if f.label and not f.value.startswith("•") and ctx.visible(f.key)
     ]
@@ -384,7 +386,7 @@ def count_above(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 def _lists(ctx: Ctx, *, states: bool) -> list[Items]:
     return [
         b
-        for b in ctx.spec.blocks_of(Items)
+        for b in ctx.spec.blocks_of("items")
         if b.display != "nav"
         and bool(b.states) == states
         and (states or len(b.entries) > 1)
@@ -435,7 +437,7 @@ def state(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 def _bars(ctx: Ctx) -> list[Bars]:
     return [
         b
-        for b in ctx.spec.blocks_of(Bars)
+        for b in ctx.spec.blocks_of("bars")
         if ctx.visible(*(f"{b.key}-{i}" for i in range(len(b.labels))))
         and ctx.visible(*(f"{b.key}-{i}-value" for i in range(len(b.labels))))
     ]
@@ -577,11 +579,14 @@ def _targets(ctx: Ctx) -> list[tuple[str, str]]:
     """Things to point at: buttons, labelled fields' values, section headings, the title."""
     out = [
         (f"{b.key}-{i}", f"{lb} button")
-        for b in ctx.spec.blocks_of(Buttons)
+        for b in ctx.spec.blocks_of("buttons")
         for i, lb in enumerate(b.labels)
     ]
     out += [
-        (f.key, f"{f.label} value") for b in ctx.spec.blocks_of(Fields) for f in b.items if f.label
+        (f.key, f"{f.label} value")
+        for b in ctx.spec.blocks_of("fields")
+        for f in b.items
+        if f.label
     ]
     out += [
         (f"{b.key}-heading", f"{b.heading} heading")

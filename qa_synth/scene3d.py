@@ -13,15 +13,16 @@ description that matches exactly one object, and only objects with at least
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synth.generators.scene3d import SceneSpec
-from synth.generators.scene3d._spec import COLOURS, MATERIALS, SHAPES, SIZES
 from synth.qa_synth._phrasing import plural
 from synth.qa_synth._programs import ask, make_qa, pick_or_none
 from synth.record import QA
+
+if TYPE_CHECKING:
+    from synth.generators.scene3d import SceneSpec
 
 MIN_VISIBLE_PX = 80
 MAX_OCCLUDED = 0.6  # an object more hidden than this is never a subject
@@ -39,13 +40,13 @@ FACINGS = (
     "to the right",
     "towards the camera and to the right",
 )
-ATTRS = {"colour": tuple(COLOURS), "shape": SHAPES, "material": MATERIALS, "size": tuple(SIZES)}
 Program = Callable[["Ctx", np.random.Generator], "QA | None"]
 
 
 class Ctx:
     def __init__(self, spec: SceneSpec, elements: Any) -> None:
         self.spec = spec
+        self.attrs = spec.vocabulary()  # attribute -> its words, in the spec's order
         px = {int(e["key"].split("-")[1]): e for e in elements if e.get("role") == "object"}
         self.el = px
         self.visible = [
@@ -82,8 +83,8 @@ class Ctx:
 
 
 def count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    a = str(pick_or_none(rng, list(ATTRS)))
-    v = str(pick_or_none(rng, list(ATTRS[a])))
+    a = str(pick_or_none(rng, list(ctx.attrs)))
+    v = str(pick_or_none(rng, list(ctx.attrs[a])))
     hits = [i for i in range(len(ctx.spec.objects)) if ctx.attr(i, a) == v]
     if not all(ctx.visible[i] for i in hits):
         return None  # an object hardly visible would make the count undecidable
@@ -105,8 +106,8 @@ def exist(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     want = bool(rng.random() < 0.5)
     pairs = [
         (c, s)
-        for c in COLOURS
-        for s in SHAPES
+        for c in ctx.attrs["colour"]
+        for s in ctx.attrs["shape"]
         if any(
             ctx.attr(i, "colour") == c and ctx.attr(i, "shape") == s
             for i in range(len(ctx.spec.objects))
@@ -142,7 +143,7 @@ def query(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if i is None:
         return None
     name = ctx.name(i)
-    asked = [a for a in ATTRS if a not in (name or "").split() and a != "shape"]
+    asked = [a for a in ctx.attrs if a not in (name or "").split() and a != "shape"]
     asked = [a for a in asked if ctx.attr(i, a) not in (name or "")]
     a = pick_or_none(rng, asked)
     if a is None:
@@ -293,7 +294,7 @@ def _same(ctx: Ctx, m: int, k: int, keys: tuple[str, ...]) -> bool:
 def compare_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not all(ctx.visible):
         return None
-    a, b = (str(s) for s in rng.choice(SHAPES, size=2, replace=False))
+    a, b = (str(s) for s in rng.choice(ctx.attrs["shape"], size=2, replace=False))
     na = sum(1 for o in ctx.spec.objects if o.shape == a)
     nb = sum(1 for o in ctx.spec.objects if o.shape == b)
     if na == nb:

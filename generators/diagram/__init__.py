@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -84,6 +84,10 @@ class DiagramStyle:
 
 @dataclasses.dataclass(frozen=True)
 class DiagramSpec:
+    #: the node ids of Start and End (what a question about "from start to end" follows)
+    start: ClassVar[str] = START
+    end: ClassVar[str] = END
+
     kind: str
     title: str
     topic_id: str

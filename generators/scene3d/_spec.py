@@ -147,6 +147,16 @@ class Render:
 
 @dataclasses.dataclass(frozen=True)
 class SceneSpec:
+    @staticmethod
+    def vocabulary() -> dict[str, tuple[str, ...]]:
+        """Each attribute an object is described by, and every word it may take."""
+        return {
+            "colour": tuple(COLOURS),
+            "shape": SHAPES,
+            "material": MATERIALS,
+            "size": tuple(SIZES),
+        }
+
     family: str
     objects: tuple[Obj, ...]
     camera: Camera

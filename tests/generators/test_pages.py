@@ -113,7 +113,7 @@ def test_specs_add_up_round_trip_and_pages_are_self_contained(
     html = sample.code.source
     for needle in ("http:", "https:", "//", "src=", "url(", "@import"):
         assert needle not in html.replace("<!doctype html>", "")
-    for t in spec.blocks_of(Table):  # every cell is printed on the page (HTML-escaped)
+    for t in spec.blocks_of("table"):  # every cell is printed on the page (HTML-escaped)
         for r in range(len(t.rows)):
             for c in range(len(t.columns)):
                 text = (
