@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -37,9 +38,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # synth's pip, installing into the new venv (where synth's setuptools builds the pack)
     pip = [sys.executable, "-m", "pip", "--python", str(root / "bin/python"), "install", "-q"]
     pip += ["--no-build-isolation"]
-    done = subprocess.run(
-        [*pip, "--no-deps", str(ROOT / "examples/shapes_pack")], capture_output=True, text=True
-    )
+    source = root.parent / "shapes_pack"  # a copy: building writes beside the sources
+    shutil.copytree(ROOT / "examples/shapes_pack", source)
+    done = subprocess.run([*pip, "--no-deps", str(source)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     return root
 
