@@ -24,6 +24,7 @@ from synth.record import QA
 
 if TYPE_CHECKING:
     from synth.generators.chart._spec import ChartSpec
+    from synth.generators.chart.kinds import ChartKind
 
 TOTAL = "__total__"
 ORDINALS = {2: "second", 3: "third", 4: "fourth"}
@@ -33,9 +34,12 @@ Program = Callable[["Ctx", np.random.Generator], "QA | None"]
 class Ctx:
     """What every program needs to know about one chart, computed once."""
 
-    def __init__(self, spec: ChartSpec, elements: Sequence[dict[str, Any]]) -> None:
+    def __init__(
+        self, spec: ChartSpec, elements: Sequence[dict[str, Any]], kind: ChartKind
+    ) -> None:
         self.spec = spec
         self.elements = elements
+        self.kind = kind
         self.cats = list(spec.categories)
         st = spec.style
         if spec.kind == "pie":
@@ -81,11 +85,7 @@ class Ctx:
         return f'"{series}" {q}'
 
     def fields(self, series: str) -> dict[str, Any]:
-        axis = self.spec.x_label.lower() if self.spec.kind not in ("pie", "scatter") else "category"
-        if self.spec.kind == "histogram":
-            axis = "bin"
-        if self.spec.kind == "scatter":
-            axis = "point"
+        axis = self.kind.category_noun(self.spec)
         unit = self.spec.unit
         return {
             "subject": self.subject(series),
@@ -111,11 +111,19 @@ class Ctx:
 
 
 def chart_questions(
-    spec: ChartSpec, elements: Sequence[dict[str, Any]], *, rng: np.random.Generator, k: int = 4
+    spec: ChartSpec,
+    elements: Sequence[dict[str, Any]],
+    *,
+    kind: ChartKind,
+    rng: np.random.Generator,
+    k: int = 4,
 ) -> list[QA]:
     """One yes/no, one multiple-choice and one pointing question (where they can be decided)
-    plus ``k`` others drawn from the programs that fit this chart."""
-    ctx = Ctx(spec, elements)
+    plus ``k`` others drawn from the programs that fit this chart. ``kind``: the chart's
+    kind, which names the programs it adds to the common ones (``share``, ``trend``,
+    ``correlation``), its marks and its categories."""
+    ctx = Ctx(spec, elements, kind)
+    asks = kind.asks
     fixed: list[Program] = [yes_no, multiple_choice, point]
     pool: list[Program] = [
         value_lookup,
@@ -129,11 +137,11 @@ def chart_questions(
     ]
     if ctx.exact:
         pool.append(sum_values)
-    if spec.kind == "pie" or ctx.exact:
+    if "share" in asks or ctx.exact:
         pool.append(share)
-    if spec.ordered and spec.kind in ("line", "area", "bar"):
+    if spec.ordered and "trend" in asks:
         pool.append(trend)
-    if spec.kind == "scatter":
+    if "correlation" in asks:
         pool.append(correlation)
     return ask(ctx, rng, fixed, pool, k)
 
@@ -602,7 +610,6 @@ def correlation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     """Grounding: a point inside the mark (bar, point, slice) holding the max or min value."""
-    kind = ctx.spec.kind
     series_names = [s.name for s in ctx.spec.series]
     s_idx = int(rng.integers(len(series_names)))
     series = series_names[s_idx]
@@ -610,16 +617,7 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     j = _extremes_ok(ctx, _decision_values(ctx, series), target)
     if j is None:
         return None
-    role, mark = {
-        "bar": ("bar", "bar"),
-        "histogram": ("bar", "bar"),
-        "pie": ("slice", "slice"),
-        "line": ("point", "point"),
-        "area": ("point", "point"),
-        "scatter": ("point", "point"),
-    }[kind]
-    if kind == "bar" and ctx.spec.variant == "stacked":
-        mark = "segment"
+    role, mark = ctx.kind.mark_role, ctx.kind.mark(ctx.spec)
     ref = f"{s_idx}|{j}"
     el = next((e for e in ctx.elements if e["role"] == role and e.get("ref") == ref), None)
     if el is None or el["bbox"][2] <= 0 or el["bbox"][3] <= 0:

@@ -35,7 +35,7 @@ def _single(index: int) -> tuple[str, dict[str, bytes]]:
 
     import synth
     from synth.generators.chart import BarChart, Series, make_sample
-    from synth.generators.chart._sample import separate_extremes
+    from synth.generators.chart._data import separate_extremes
     from synth.generators.chart._spec import nice_axis
 
     base = BarChart("vertical").sample(rng=np.random.default_rng(0)).spec

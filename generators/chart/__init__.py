@@ -23,7 +23,8 @@ from synth.generators.chart._code import LANGUAGE, emit_script
 from synth.generators.chart._plotly import LANGUAGE as PLOTLY
 from synth.generators.chart._plotly import emit_plotly
 from synth.generators.chart._sample import FONT_PACKAGES, PROFILES, font_glyphs, sample_chart
-from synth.generators.chart._spec import KINDS, Axis, ChartSpec, ChartStyle, Series
+from synth.generators.chart._spec import Axis, ChartSpec, ChartStyle, Series
+from synth.generators.chart.kinds import KINDS, kind_of
 from synth.pack import Check, Code, DomainPack, OptionKind, Sample, read_options
 from synth.personas import Persona
 from synth.record import QA, Rendered
@@ -179,7 +180,8 @@ class ChartDomain(DomainPack):
     ) -> list[QA]:
         from synth.qa_synth.chart import chart_questions
 
-        return chart_questions(sample.spec, rendered.elements, rng=rng)
+        kind = kind_of(sample.spec.kind)
+        return chart_questions(sample.spec, rendered.elements, kind=kind, rng=rng)
 
 
 DOMAIN = ChartDomain()

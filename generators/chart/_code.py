@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from synth._errors import SpecError
 from synth.generators.chart._spec import ChartSpec
+from synth.generators.chart.kinds import kind_of
+from synth.generators.chart.kinds._base import axis_lines
 
 LANGUAGE = "python-matplotlib"
 
@@ -92,7 +94,7 @@ def emit_script(spec: ChartSpec, generator: str) -> str:
         fig_w=st.width_px / st.dpi,
         fig_h=st.height_px / st.dpi,
     )
-    body = _BODIES[spec.kind](spec)
+    body = kind_of(spec.kind).matplotlib(spec)
     return head + _indent(body) + _indent(_common(spec)) + _FOOTER
 
 
@@ -100,189 +102,15 @@ def _indent(block: str) -> str:
     return "".join(f"        {line}\n" if line else "\n" for line in block.strip("\n").split("\n"))
 
 
-def _fmt(decimals: int) -> str:
-    return "{:,.%sf}".replace("%s", str(decimals))
-
-
-def _edge(spec: ChartSpec) -> str:
-    return {"none": "none", "white": "white", "dark": "#222222"}[spec.style.edge]
-
-
-def _bar(spec: ChartSpec) -> str:
-    st, v = spec.style, spec.variant
-    lines = ["x = np.arange(len(CATEGORIES))", "names = list(SERIES)"]
-    if v == "grouped":
-        lines.append(f"width = {st.bar_width} / len(names)")
-    else:
-        lines.append(f"width = {st.bar_width}")
-    lines.append("bottom = np.zeros(len(CATEGORIES))")
-    lines.append("for s, name in enumerate(names):")
-    lines.append("    values = np.array(SERIES[name], dtype=float)")
-    pos = "x + (s - (len(names) - 1) / 2) * width" if v == "grouped" else "x"
-    if v == "horizontal":
-        lines.append(
-            f"    bars = ax.barh({pos}, values, height=width, color=COLORS[s % len(COLORS)], edgecolor={_edge(spec)!r}, label=text(name))"
-        )
-    elif v == "stacked":
-        lines.append(
-            f"    bars = ax.bar({pos}, values, width=width, bottom=bottom, color=COLORS[s % len(COLORS)], edgecolor={_edge(spec)!r}, label=text(name))"
-        )
-        lines.append("    bottom = bottom + values")
-    else:
-        lines.append(
-            f"    bars = ax.bar({pos}, values, width=width, color=COLORS[s % len(COLORS)], edgecolor={_edge(spec)!r}, label=text(name))"
-        )
-    lines.append("    for j, bar in enumerate(bars):")
-    lines.append('        bar.set_gid(f"bar|{s}|{j}")')
-    if st.value_labels:
-        label_type = "center" if v == "stacked" else "edge"
-        lines.append(
-            f"    labels = ax.bar_label(bars, labels=[{_fmt(spec.decimals)!r}.format(val) for val in values], label_type={label_type!r}, padding=2, fontsize={st.font_size * 0.85:.2f})"
-        )
-        lines.append("    for j, label in enumerate(labels):")
-        lines.append('        label.set_gid(f"value|{s}|{j}")')
-    if v == "horizontal":
-        lines.append("ax.set_yticks(x, [text(c) for c in CATEGORIES])")
-        lines.append("ax.invert_yaxis()")
-    else:
-        lines.append(
-            f"ax.set_xticks(x, [text(c) for c in CATEGORIES], rotation={st.rotate_x}, ha={'right' if st.rotate_x else 'center'!r})"
-        )
-    return "\n".join(lines)
-
-
-def _line(spec: ChartSpec) -> str:
-    st = spec.style
-    stacked = spec.kind == "area" and spec.variant == "stacked"
-    lines = ["x = np.arange(len(CATEGORIES))", "bottom = np.zeros(len(CATEGORIES))"]
-    lines.append("for s, (name, values) in enumerate(SERIES.items()):")
-    lines.append("    values = np.array(values, dtype=float)")
-    lines.append("    color = COLORS[s % len(COLORS)]")
-    if spec.kind == "area":
-        lines.append("    top = bottom + values" if stacked else "    top = values")
-        lines.append(
-            f"    ax.fill_between(x, {'bottom' if stacked else '0'}, top, color=color, alpha={0.85 if stacked else 0.35}, label=text(name), linewidth=0)"
-        )
-        lines.append(
-            f"    (line,) = ax.plot(x, top, color=color, linewidth={st.line_width}, marker={st.marker or 'o'!r}, markersize=4)"
-        )
-        if stacked:
-            lines.append("    bottom = top")
-    else:
-        lines.append(
-            f"    (line,) = ax.plot(x, values, color=color, linewidth={st.line_width}, marker={st.marker!r}, markersize=6, label=text(name))"
-        )
-    lines.append('    line.set_gid(f"line|{s}")')
-    if st.value_labels:
-        ys = "top" if spec.kind == "area" else "values"
-        lines.append(f"    for j, (xj, yj, vj) in enumerate(zip(x, {ys}, values)):")
-        lines.append(
-            f"        t = ax.annotate({_fmt(spec.decimals)!r}.format(vj), (xj, yj), textcoords='offset points', xytext=(0, 6), ha='center', fontsize={st.font_size * 0.8:.2f})"
-        )
-        lines.append('        t.set_gid(f"value|{s}|{j}")')
-    lines.append(
-        f"ax.set_xticks(x, [text(c) for c in CATEGORIES], rotation={st.rotate_x}, ha={'right' if st.rotate_x else 'center'!r})"
-    )
-    lines.append("ax.set_xlim(-0.5, len(CATEGORIES) - 0.5)")
-    return "\n".join(lines)
-
-
-def _pie(spec: ChartSpec) -> str:
-    st = spec.style
-    lines = ["values = np.array(next(iter(SERIES.values())), dtype=float)"]
-    width = "dict(width=0.42, " if spec.variant == "donut" else "dict("
-    edge = _edge(spec)
-    lines.append(f"wedgeprops = {width}edgecolor={edge!r}, linewidth=1)")
-    if st.pie_labels == "percent":
-        lines.append("autopct = lambda p: f'{p:.1f}%'")
-    elif st.pie_labels == "value":
-        fmt = _fmt(spec.decimals)
-        lines.append(f"autopct = lambda p: {fmt!r}.format(p * values.sum() / 100)")
-    else:
-        lines.append("autopct = None")
-    pct = "0.79" if spec.variant == "donut" else "0.62"
-    lines.append(
-        f"result = ax.pie(values, labels=[text(c) for c in CATEGORIES], colors=COLORS[: len(values)], startangle=90, counterclock=False, autopct=autopct, pctdistance={pct}, wedgeprops=wedgeprops, textprops=dict(fontsize={st.font_size * 0.9:.2f}))"
-    )
-    lines.append("for j, wedge in enumerate(result[0]):")
-    lines.append('    wedge.set_gid(f"slice|0|{j}")')
-    lines.append("for j, label in enumerate(result[1]):")
-    lines.append('    label.set_gid(f"category|0|{j}")')
-    lines.append("if autopct is not None:")
-    lines.append("    for j, label in enumerate(result[2]):")
-    lines.append('        label.set_gid(f"value|0|{j}")')
-    lines.append("ax.set_aspect('equal')")
-    return "\n".join(lines)
-
-
-def _scatter(spec: ChartSpec) -> str:
-    st = spec.style
-    lines = [
-        f"xs = np.array({list(spec.x_values)!r}, dtype=float)",
-        "ys = np.array(next(iter(SERIES.values())), dtype=float)",
-    ]
-    lines.append(
-        f"points = ax.scatter(xs, ys, s=46, color=COLORS[0], marker={st.marker or 'o'!r}, edgecolors={_edge(spec)!r}, zorder=3)"
-    )
-    lines.append('points.set_gid("points|0")')
-    lines.append("for j, (xj, yj) in enumerate(zip(xs, ys)):")
-    lines.append(
-        f"    t = ax.annotate(text(CATEGORIES[j]), (xj, yj), textcoords='offset points', xytext=(5, 5), fontsize={st.font_size * 0.8:.2f})"
-    )
-    lines.append('    t.set_gid(f"category|0|{j}")')
-    return "\n".join(lines)
-
-
-def _histogram(spec: ChartSpec) -> str:
-    st = spec.style
-    lines = [
-        f"edges = np.array({list(spec.x_values)!r}, dtype=float)",
-        "counts = np.array(next(iter(SERIES.values())), dtype=float)",
-    ]
-    lines.append(
-        f"_, _, patches = ax.hist(edges[:-1], bins=edges, weights=counts, color=COLORS[0], edgecolor={'white' if _edge(spec) == 'none' else _edge(spec)!r}, linewidth=1)"
-    )
-    lines.append("for j, patch in enumerate(patches):")
-    lines.append('    patch.set_gid(f"bar|0|{j}")')
-    if st.value_labels:
-        lines.append(
-            f"labels = ax.bar_label(patches, labels=[f'{{int(c)}}' for c in counts], padding=2, fontsize={st.font_size * 0.85:.2f})"
-        )
-        lines.append("for j, label in enumerate(labels):")
-        lines.append('    label.set_gid(f"value|0|{j}")')
-    lines.append("ax.xaxis.set_major_locator(FixedLocator(list(edges)))")
-    return "\n".join(lines)
-
-
-_BODIES = {
-    "bar": _bar,
-    "line": _line,
-    "area": _line,
-    "pie": _pie,
-    "scatter": _scatter,
-    "histogram": _histogram,
-}
-
-
-def _axis_lines(
-    name: str, axis_lo: float, axis_hi: float, ticks: list[float], decimals: int
-) -> list[str]:
-    return [
-        f"ax.set_{name}lim({axis_lo!r}, {axis_hi!r})",
-        f"ax.{name}axis.set_major_locator(FixedLocator({ticks!r}))",
-        f"ax.{name}axis.set_major_formatter(StrMethodFormatter('{{x:,.{decimals}f}}'))",
-    ]
-
-
 def _common(spec: ChartSpec) -> str:
-    st = spec.style
+    st, kind = spec.style, kind_of(spec.kind)
     lines = [f"title = ax.set_title(text(TITLE), loc={st.title_loc!r})", "title.set_gid('title')"]
     if st.background:
         lines.append(f"fig.set_facecolor({st.background!r})")
         lines.append(f"ax.set_facecolor({st.background!r})")
-    if st.spines == "open" and spec.kind != "pie":
+    if st.spines == "open" and kind.has_axes:
         lines.append("ax.spines[['top', 'right']].set_visible(False)")
-    if spec.kind != "pie":
+    if kind.has_axes:
         horizontal = spec.variant == "horizontal"
         lines.append(f"ax.set_xlabel(text({'Y_LABEL' if horizontal else 'X_LABEL'}))")
         lines.append(f"ax.set_ylabel(text({'X_LABEL' if horizontal else 'Y_LABEL'}))")
@@ -291,10 +119,8 @@ def _common(spec: ChartSpec) -> str:
         va = spec.value_axis
         if va is None:
             raise SpecError(f"{spec.kind} chart {spec.title!r} has no value axis")
-        lines += _axis_lines("x" if horizontal else "y", va.lo, va.hi, va.ticks(), va.decimals)
-        if spec.kind == "scatter" and spec.x_axis is not None:
-            xa = spec.x_axis
-            lines += _axis_lines("x", xa.lo, xa.hi, xa.ticks(), xa.decimals)
+        lines += axis_lines("x" if horizontal else "y", va.lo, va.hi, va.ticks(), va.decimals)
+        lines += kind.matplotlib_axes(spec)
         grid_axis = {"none": None, "value": "x" if horizontal else "y", "both": "both"}[st.grid]
         if grid_axis is None:
             lines.append("ax.grid(False)")

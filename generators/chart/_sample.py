@@ -8,7 +8,6 @@ report, a scientific figure and a school poster do not look alike).
 from __future__ import annotations
 
 import dataclasses
-import math
 from functools import cache
 from typing import Any
 
@@ -16,7 +15,8 @@ import numpy as np
 
 from synth._errors import MissingDependencyError, SpecError
 from synth.generators._common import pick
-from synth.generators.chart._spec import KINDS, Axis, ChartSpec, ChartStyle, Series, nice_axis
+from synth.generators.chart._spec import ChartSpec, ChartStyle
+from synth.generators.chart.kinds import ALL, kind_of
 from synth.personas import LocalContent, Persona, choose_topic, load_vocabulary, sample_persona
 
 PALETTES = {
@@ -268,15 +268,6 @@ PROFILES = {
 }
 #: Palettes that stay readable on a dark background.
 _BRIGHT = ("tableau", "pastel", "bright", "okabe_ito")
-#: How often each kind is drawn (bars are the most common chart in the wild).
-KIND_WEIGHTS = {
-    "bar": 0.34,
-    "line": 0.2,
-    "pie": 0.14,
-    "area": 0.1,
-    "scatter": 0.11,
-    "histogram": 0.11,
-}
 FONT_PACKAGES = "fonts-liberation2 fonts-comic-neue fonts-lato fonts-open-sans fonts-ebgaramond"
 
 
@@ -351,72 +342,6 @@ def sample_style(rng: np.random.Generator, kind: str, profile_name: str) -> Char
     )
 
 
-def _names(local: LocalContent, source: Any) -> Any:
-    """A vocabulary list as written, or ``{faker: KIND, k: [lo, hi]}`` drawn in the locale."""
-    if isinstance(source, dict):
-        return list(
-            local.names(
-                str(source["faker"]),
-                int(source.get("k", [2, 8])[1]),
-                prefix=str(source.get("prefix", "")),
-                suffix=str(source.get("suffix", "")),
-            )
-        )
-    return source
-
-
-def _categories(
-    rng: np.random.Generator,
-    cats: str | list[str],
-    lists: dict[str, list[str]],
-    *,
-    lo: int,
-    hi: int,
-) -> tuple[tuple[str, ...], bool]:
-    if isinstance(cats, str):  # an ordered list: take a contiguous window
-        full = lists[cats]
-        k = int(rng.integers(min(lo, len(full)), min(hi, len(full)) + 1))
-        start = int(rng.integers(0, len(full) - k + 1))
-        return tuple(full[start : start + k]), True
-    k = int(rng.integers(min(lo, len(cats)), min(hi, len(cats)) + 1))
-    idx = np.sort(rng.choice(len(cats), size=k, replace=False))
-    return tuple(cats[int(i)] for i in idx), False
-
-
-def _values(
-    rng: np.random.Generator, n: int, lo: float, hi: float, ordered: bool, decimals: int
-) -> list[float]:
-    if ordered:  # a smooth-ish series: level + trend + seasonal wiggle + noise
-        level = rng.uniform(lo + 0.2 * (hi - lo), lo + 0.8 * (hi - lo))
-        trend = rng.uniform(-0.5, 0.5) * (hi - lo) / max(n - 1, 1)
-        phase, amp = rng.uniform(0, 2 * math.pi), rng.uniform(0.05, 0.25) * (hi - lo)
-        raw = [
-            level + trend * (i - n / 2) + amp * math.sin(phase + i * 2 * math.pi / 12)
-            for i in range(n)
-        ]
-        raw = [r + rng.normal(0, 0.06 * (hi - lo)) for r in raw]
-    else:
-        raw = list(rng.uniform(lo, hi, size=n))
-    return [round(float(min(max(r, lo), hi)), decimals) for r in raw]
-
-
-def separate_extremes(values: list[float], margin: float, decimals: int) -> list[float]:
-    """Reverse synthesis: make the largest and smallest value unique by at least ``margin``
-    so "which is highest/lowest" is decidable by eye."""
-    out = list(values)
-    if len(out) < 2:
-        return out
-    order = sorted(range(len(out)), key=lambda i: out[i])
-    top, second = order[-1], order[-2]
-    if out[top] - out[second] < margin:
-        out[top] = round(out[second] + margin, decimals)
-    low, second_low = order[0], order[1]
-    lowered = round(out[second_low] - margin, decimals)
-    if out[second_low] - out[low] < margin and lowered > 0:  # values stay positive (pies)
-        out[low] = lowered
-    return out
-
-
 def sample_chart(
     rng: np.random.Generator,
     kind: str | None = None,
@@ -429,27 +354,20 @@ def sample_chart(
     with probability :data:`PLOTLY_SHARE`."""
     vocab = load_vocabulary("chart_topics")
     if kind is None:
-        weights = np.array(list(KIND_WEIGHTS.values()))
-        kind = list(KIND_WEIGHTS)[int(rng.choice(len(weights), p=weights / weights.sum()))]
-    if kind not in KINDS:
-        raise SpecError(f"chart kind {kind!r} is not one of {sorted(KINDS)}")
+        weights = np.array([k.weight for k in ALL])
+        chart = ALL[int(rng.choice(len(weights), p=weights / weights.sum()))]
+    else:
+        chart = kind_of(kind)
     if variant is None:
-        variant = pick(rng, KINDS[kind])
+        variant = pick(rng, chart.variants)
     if persona is None:
         persona = sample_persona(rng)
     local = LocalContent(persona.country, rng=rng)
     city = local.name("city")
     org = local.organisation(persona, city)
-    group = kind if kind in ("scatter", "histogram") else "topics"
-    pool = [t for t in vocab[group] if group != "topics" or kind in t["kinds"]]
-    topic = choose_topic(persona, pool, rng=rng)
-    style = sample_style(rng, kind, persona.style)
-    if kind == "scatter":
-        spec = _scatter(rng, topic, local, style)
-    elif kind == "histogram":
-        spec = _histogram(rng, topic, local, style)
-    else:
-        spec = _categorical(rng, kind, variant, topic, vocab["lists"], local, style)
+    topic = choose_topic(persona, chart.topics(vocab), rng=rng)
+    style = sample_style(rng, chart.name, persona.style)
+    spec = chart.sample(rng, variant, topic, vocab["lists"], local, style)
     title = _title(rng, spec, org, city)
     texts = [title, spec.x_label, spec.y_label, *spec.categories, *(s.name for s in spec.series)]
     font = _font_for(rng, PROFILES[persona.style], texts)
@@ -479,84 +397,6 @@ def sample_spec(
     return sample_chart(rng, kind, variant).spec
 
 
-def _quantity(
-    local: LocalContent, topic: dict[str, Any], axis: str = ""
-) -> tuple[float, float, str, int]:
-    """``(lo, hi, unit, decimals)`` of the topic's ``{axis}range``, ``{axis}unit`` and
-    ``{axis}decimals`` (axis "" or "x_"/"y_" for scatter), money in the persona's currency."""
-    lo, hi = (float(v) for v in topic[f"{axis}range"])
-    unit, dec = str(topic[f"{axis}unit"]), int(topic[f"{axis}decimals"])
-    if topic.get("money") and "{currency}" in unit:
-        return local.money(lo, hi, unit, dec)
-    return lo, hi, unit, dec
-
-
-def _categorical(
-    rng: np.random.Generator,
-    kind: str,
-    variant: str,
-    topic: dict[str, Any],
-    lists: dict[str, list[str]],
-    local: LocalContent,
-    style: ChartStyle,
-) -> ChartSpec:
-    multi = variant in ("grouped", "stacked", "multi")
-    source = _names(local, topic["categories"])
-    if kind == "pie":
-        cats, ordered = _categories(rng, source, lists, lo=3, hi=7)
-    elif multi:
-        cats, ordered = _categories(rng, source, lists, lo=3, hi=7 if kind == "bar" else 12)
-    else:
-        cats, ordered = _categories(rng, source, lists, lo=4, hi=10 if kind == "bar" else 12)
-    series_names = _names(local, topic["series"])
-    n_series = int(rng.integers(2, min(3, len(series_names)) + 1)) if multi else 1
-    series_idx = np.sort(rng.choice(len(series_names), size=n_series, replace=False))
-    names = [series_names[int(i)] for i in series_idx] if multi else [topic["quantity"]]
-    lo, hi, unit, dec = _quantity(local, topic)
-    if variant == "stacked":  # keep stacks within the topic's range
-        lo, hi = lo / n_series, hi / n_series
-    margin = max(0.05 * (hi - lo), 10.0**-dec)
-    series = []
-    for name in names:
-        vals = _values(rng, len(cats), lo, hi, ordered, dec)
-        series.append(Series(str(name), tuple(separate_extremes(vals, margin, dec))))
-    long_labels = sum(len(c) for c in cats) * style.font_size > 0.55 * style.width_px
-    style = dataclasses.replace(
-        style, rotate_x=30 if (long_labels and variant != "horizontal") else 0
-    )
-    if kind == "pie":
-        axis = None
-    else:
-        top = (
-            max(sum(s.values[j] for s in series) for j in range(len(cats)))
-            if variant == "stacked"
-            else max(max(s.values) for s in series)
-        )
-        bottom = min(min(s.values) for s in series)
-        from_zero = kind in ("bar", "area") or bottom < 0.35 * top
-        axis = nice_axis(bottom, top, decimals=dec, from_zero=from_zero)
-    quantity = str(topic["quantity"])
-    return ChartSpec(
-        kind=kind,
-        variant=variant,
-        topic_id=str(topic["id"]),
-        title=str(topic["title"]),
-        x_label=str(topic["axis"]),
-        y_label=f"{quantity} ({unit})" if unit else quantity,
-        unit=unit,
-        decimals=dec,
-        categories=tuple(str(c) for c in cats),
-        series=tuple(series),
-        value_axis=axis,
-        x_axis=None,
-        x_values=(),
-        x_unit="",
-        x_decimals=0,
-        ordered=ordered,
-        style=style,
-    )
-
-
 def _title(rng: np.random.Generator, spec: ChartSpec, org: str, city: str) -> str:
     """The topic's title, often with where it comes from or the span it covers, as long as it
     fits on one line at the title's size (a clipped title would hide words questions use)."""
@@ -568,97 +408,3 @@ def _title(rng: np.random.Generator, spec: ChartSpec, org: str, city: str) -> st
     st = spec.style
     char_px = st.font_size * 1.3 * st.dpi / 72 * 0.62  # a generous mean glyph width
     return title if len(title) * char_px <= 0.92 * st.width_px else base
-
-
-def _scatter(
-    rng: np.random.Generator, topic: dict[str, Any], local: LocalContent, style: ChartStyle
-) -> ChartSpec:
-    points = _names(local, topic["points"])
-    k = int(rng.integers(min(6, len(points)), len(points) + 1))
-    idx = np.sort(rng.choice(len(points), size=k, replace=False))
-    names = tuple(str(points[int(i)]) for i in idx)
-    x_lo, x_hi, x_unit, xd = _quantity(local, topic, "x_")
-    y_lo, y_hi, y_unit, yd = _quantity(local, topic, "y_")
-    xs = rng.uniform(x_lo, x_hi, size=k)
-    slope = float(pick(rng, (-1.0, 1.0))) * rng.uniform(0.3, 1.0)
-    noise = rng.uniform(0.05, 0.45)
-    t = (xs - x_lo) / (x_hi - x_lo)
-    ys_unit = 0.5 + slope * (t - 0.5) + rng.normal(0, noise, size=k) * 0.5
-    ys = y_lo + np.clip(ys_unit, 0.0, 1.0) * (y_hi - y_lo)
-    x_vals = [round(float(v), xd) for v in xs]
-    y_vals = separate_extremes([round(float(v), yd) for v in ys], 0.05 * (y_hi - y_lo), yd)
-    x_vals = separate_extremes(x_vals, 0.05 * (x_hi - x_lo), xd)
-    style = dataclasses.replace(style, value_labels=True)
-    yq, xq = str(topic["y"]), str(topic["x"])
-    return ChartSpec(
-        kind="scatter",
-        variant="labelled",
-        topic_id=str(topic["id"]),
-        title=str(topic["title"]),
-        x_label=f"{xq} ({x_unit})",
-        y_label=f"{yq} ({y_unit})",
-        unit=y_unit,
-        decimals=yd,
-        categories=names,
-        series=(Series(yq, tuple(y_vals)),),
-        value_axis=nice_axis(min(y_vals), max(y_vals), decimals=yd, from_zero=False),
-        x_axis=nice_axis(min(x_vals), max(x_vals), decimals=xd, from_zero=False),
-        x_values=tuple(x_vals),
-        x_unit=x_unit,
-        x_decimals=xd,
-        ordered=False,
-        style=style,
-    )
-
-
-def _nice_step(value: float) -> float:
-    """The 1-2-5 number nearest ``value`` (bin widths after a currency conversion)."""
-    exp = math.floor(math.log10(value))
-    return min((m * 10.0**exp for m in (1.0, 2.0, 5.0, 10.0)), key=lambda c: abs(c - value))
-
-
-def _histogram(
-    rng: np.random.Generator, topic: dict[str, Any], local: LocalContent, style: ChartStyle
-) -> ChartSpec:
-    bins = int(rng.integers(topic["bins"][0], topic["bins"][1] + 1))
-    start, width = float(topic["start"]), float(topic["width"])
-    center = rng.uniform(*topic["center"])
-    spread = rng.uniform(*topic["spread"])
-    unit = str(topic["unit"])
-    if topic.get("money"):
-        hi = start + width * bins
-        _, new_hi, unit, _ = local.money(start, hi, unit, 0)
-        factor = new_hi / hi
-        width = _nice_step(width * factor)
-        start = round(start * factor / width) * width
-        center, spread = center * factor, spread * factor
-    edges = [round(start + i * width, 6) for i in range(bins + 1)]
-    total = int(rng.integers(topic["total"][0], topic["total"][1] + 1))
-    draws = rng.normal(center, spread, size=total)
-    counts, _ = np.histogram(np.clip(draws, edges[0], edges[-1] - 1e-9), bins=edges)
-    values = separate_extremes([float(c) for c in counts], max(1.0, 0.05 * float(counts.max())), 0)
-    labels = tuple(f"{_num(a)}–{_num(b)}" for a, b in zip(edges[:-1], edges[1:], strict=True))
-    x_dec = 0 if float(width).is_integer() else len(f"{width:g}".split(".")[1])
-    return ChartSpec(
-        kind="histogram",
-        variant="counts",
-        topic_id=str(topic["id"]),
-        title=str(topic["title"]),
-        x_label=f"{topic['quantity']} ({unit})",
-        y_label="Count",
-        unit="",
-        decimals=0,
-        categories=labels,
-        series=(Series("Count", tuple(values)),),
-        value_axis=nice_axis(0.0, max(values), decimals=0, from_zero=True),
-        x_axis=Axis(lo=edges[0], hi=edges[-1], step=width, decimals=x_dec),
-        x_values=tuple(edges),
-        x_unit=unit,
-        x_decimals=x_dec,
-        ordered=True,
-        style=style,
-    )
-
-
-def _num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"

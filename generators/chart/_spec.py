@@ -9,15 +9,6 @@ from typing import Any
 from synth._errors import SpecError
 from synth.generators._common import plain
 
-KINDS = {
-    "bar": ("vertical", "horizontal", "grouped", "stacked"),
-    "line": ("single", "multi"),
-    "area": ("single", "stacked"),
-    "pie": ("pie", "donut"),
-    "scatter": ("labelled",),
-    "histogram": ("counts",),
-}
-
 
 @dataclasses.dataclass(frozen=True)
 class Axis:
@@ -74,8 +65,9 @@ class ChartStyle:
 @dataclasses.dataclass(frozen=True)
 class ChartSpec:
     """One chart. ``categories`` are x categories (bar/line/area), slices (pie), point names
-    (scatter) or bin labels (histogram). ``x_values``: scatter x coordinates or histogram bin
-    edges (len = bins + 1). ``value_axis``: the axis values are read on (None for pie)."""
+    (scatter) or bin labels (histogram). ``x_values`` is read through the kind, typed
+    (``Scatter.xs``: the points' x; ``Histogram.edges``: the bins' edges, one more than
+    bins). ``value_axis``: the axis values are read on (None for pie)."""
 
     kind: str
     variant: str
@@ -96,6 +88,8 @@ class ChartSpec:
     style: ChartStyle
 
     def __post_init__(self) -> None:
+        from synth.generators.chart.kinds import BY_NAME, KINDS  # the kinds import this module
+
         if self.kind not in KINDS or self.variant not in KINDS[self.kind]:
             raise SpecError(f"chart kind/variant {self.kind}/{self.variant} is not one of {KINDS}")
         if not self.series or not self.categories:
@@ -107,9 +101,10 @@ class ChartSpec:
                 )
             if not all(math.isfinite(v) for v in s.values):
                 raise SpecError(f"series {s.name!r} has a non-finite value")
-        if self.kind == "pie" and any(v <= 0 for v in self.series[0].values):
+        has_axes = BY_NAME[self.kind].has_axes
+        if not has_axes and any(v <= 0 for v in self.series[0].values):
             raise SpecError("pie slices must be positive")
-        if self.kind != "pie" and self.value_axis is None:
+        if has_axes and self.value_axis is None:
             raise SpecError(f"{self.kind} chart needs a value axis")
 
     @property

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from synth.build import qa_rng
 from synth.generators.chart import ChartGenerator
+from synth.generators.chart.kinds import kind_of
 from synth.qa_synth.chart import chart_questions
 
 from .evaluate import check, series_values
@@ -18,7 +19,12 @@ from .evaluate import check, series_values
 def _qa(seed: int, kind: str | None = None) -> tuple[dict, list]:
     sample = ChartGenerator(kind).sample(rng=np.random.default_rng(seed))
     spec_json = sample.spec.to_json()
-    return spec_json, [q.to_json() for q in chart_questions(sample.spec, [], rng=qa_rng(spec_json))]
+    return spec_json, [
+        q.to_json()
+        for q in chart_questions(
+            sample.spec, [], kind=kind_of(sample.spec.kind), rng=qa_rng(spec_json)
+        )
+    ]
 
 
 @settings(max_examples=300, deadline=None)
