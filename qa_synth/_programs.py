@@ -4,12 +4,12 @@ choosing which programs ask about one image."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
 
-from synth.record import QA
+from synth.record import QA, Element
 
 C = TypeVar("C")
 
@@ -50,7 +50,7 @@ def pick_or_none(rng: np.random.Generator, items: Sequence[Any]) -> Any:
 
 
 def inside_image(
-    boxes: dict[str, dict[str, Any]], keys: Sequence[str], width: int, height: int
+    boxes: Mapping[str, Element], keys: Sequence[str], width: int, height: int
 ) -> bool:
     """Every element named by ``keys`` was drawn, has an area, lies wholly inside the
     ``width`` x ``height`` image and is not clipped by overflow: what a question may name."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from synth.qa_synth._phrasing import phrase, plural
 from synth.qa_synth._programs import ask, make_qa
-from synth.record import QA
+from synth.record import QA, Element
 
 if TYPE_CHECKING:
     from synth.generators.chart._spec import ChartSpec
@@ -34,9 +34,7 @@ Program = Callable[["Ctx", np.random.Generator], "QA | None"]
 class Ctx:
     """What every program needs to know about one chart, computed once."""
 
-    def __init__(
-        self, spec: ChartSpec, elements: Sequence[dict[str, Any]], kind: ChartKind
-    ) -> None:
+    def __init__(self, spec: ChartSpec, elements: Sequence[Element], kind: ChartKind) -> None:
         self.spec = spec
         self.elements = elements
         self.kind = kind
@@ -112,7 +110,7 @@ class Ctx:
 
 def chart_questions(
     spec: ChartSpec,
-    elements: Sequence[dict[str, Any]],
+    elements: Sequence[Element],
     *,
     kind: ChartKind,
     rng: np.random.Generator,

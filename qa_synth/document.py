@@ -13,13 +13,13 @@ multiple_choice, unanswerable (a field the document does not have: "not stated")
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from synth.qa_synth._phrasing import phrase
 from synth.qa_synth._programs import ask, inside_image, make_qa, point_qa
-from synth.record import QA
+from synth.record import QA, Element
 
 if TYPE_CHECKING:
     from synth.generators.document._spec import DocumentSpec
@@ -37,7 +37,7 @@ Program = Callable[["Ctx", np.random.Generator], "QA | None"]
 
 
 class Ctx:
-    def __init__(self, spec: DocumentSpec, elements: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, spec: DocumentSpec, elements: Sequence[Element]) -> None:
         self.spec = spec
         self.boxes = {e["key"]: e for e in elements if "key" in e}
         self.width, self.height = spec.style.width_px, spec.style.height_px
@@ -300,7 +300,7 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def document_questions(
-    spec: DocumentSpec, elements: Sequence[dict[str, Any]], *, rng: np.random.Generator, k: int = 4
+    spec: DocumentSpec, elements: Sequence[Element], *, rng: np.random.Generator, k: int = 4
 ) -> list[QA]:
     """yes/no, multiple choice, unanswerable and pointing, plus ``k`` drawn from the rest."""
     ctx = Ctx(spec, elements)

@@ -20,12 +20,12 @@ from collections.abc import Callable
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from synth._errors import MissingDependencyError, RenderError, RenderForbidden, RenderTimeout
 from synth.backends import Language, Renderer
 from synth.pack import Check
-from synth.record import Rendered
+from synth.record import Element, Rendered
 
 CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = (
@@ -455,7 +455,7 @@ def render_mermaid(
         png=png,
         width=width,
         height=height,
-        elements=tuple(elements),
+        elements=tuple(cast(Element, e) for e in elements),  # the browser's JSON, checked above
         backend=f"mermaid.js via {browser_version()}",
     )
 
@@ -562,7 +562,7 @@ def render_plotly(figure: str, width: int, height: int) -> Rendered:
         png=png,
         width=width,
         height=height,
-        elements=tuple(elements),
+        elements=tuple(cast(Element, e) for e in elements),  # the browser's JSON, checked above
         backend=f"plotly.js via {browser_version()}",
     )
 
@@ -632,11 +632,11 @@ def render_html(html: str, width: int, height: int) -> Rendered:
         return measured["elements"], h, b.capture(b.page, width, h, beyond=True)
 
     facts, height, png = _in_browser("page", "chromium failed", draw)
-    elements = []
+    elements: list[Element] = []
     for f in facts:
         bbox = [round(float(v), 2) for v in f["bbox"]]
         if f["kind"] == "element":
-            e: dict[str, Any] = {"label": f["text"], "role": f["role"] or "field", "bbox": bbox}
+            e: Element = {"label": f["text"], "role": f["role"] or "field", "bbox": bbox}
             if f["key"]:
                 e["key"] = f["key"]
             if f["clipped"]:

@@ -27,7 +27,7 @@ from matplotlib.text import Text  # noqa: E402
 from synth._errors import RenderError  # noqa: E402
 from synth.backends import Language, Renderer  # noqa: E402
 from synth.pack import Check  # noqa: E402
-from synth.record import Rendered  # noqa: E402
+from synth.record import Element, Frame, Rendered  # noqa: E402
 
 BACKEND = f"matplotlib {matplotlib.__version__}"
 
@@ -200,17 +200,13 @@ def _render(source: str) -> Rendered:
 
 
 def _box(bb: Any, height: int) -> list[float]:
-    return [
-        round(float(bb.x0), 1),
-        round(height - float(bb.y1), 1),
-        round(float(bb.width), 1),
-        round(float(bb.height), 1),
-    ]
+    """A display-pixel extent (origin bottom-left) as an image box."""
+    return Frame(height=height).box(bb.x0, bb.y0, bb.x1, bb.y1)
 
 
-def _facts(fig: Figure, height: int) -> list[dict[str, Any]]:
+def _facts(fig: Figure, height: int) -> list[Element]:
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    out: list[dict[str, Any]] = []
+    out: list[Element] = []
     for ax in fig.axes:
         for role, labels in (("xtick", ax.get_xticklabels()), ("ytick", ax.get_yticklabels())):
             for t in labels:
@@ -230,7 +226,7 @@ def _facts(fig: Figure, height: int) -> list[dict[str, Any]]:
         elif isinstance(artist, PathCollection):
             out.extend(_collection_points(artist, ref, height))
         else:
-            el: dict[str, Any] = {
+            el: Element = {
                 "role": role,
                 "bbox": _box(artist.get_window_extent(renderer), height),
             }
@@ -244,19 +240,20 @@ def _facts(fig: Figure, height: int) -> list[dict[str, Any]]:
     return out
 
 
-def _line_points(line: Line2D, role: str, ref: str, height: int) -> list[dict[str, Any]]:
+def _line_points(line: Line2D, role: str, ref: str, height: int) -> list[Element]:
     return _points(line.get_transform().transform(line.get_xydata()), ref, height, half=6.0)
 
 
-def _collection_points(coll: PathCollection, ref: str, height: int) -> list[dict[str, Any]]:
+def _collection_points(coll: PathCollection, ref: str, height: int) -> list[Element]:
     return _points(coll.get_offset_transform().transform(coll.get_offsets()), ref, height, half=4.0)
 
 
-def _points(xy: Any, ref: str, height: int, *, half: float) -> list[dict[str, Any]]:
+def _points(xy: Any, ref: str, height: int, *, half: float) -> list[Element]:
     """One element per marker: its centre as ``point`` and a square of ``2 * half`` px around it."""
-    out = []
+    out: list[Element] = []
+    frame = Frame(height=height)
     for j, (x, y) in enumerate(xy):
-        px, py = round(float(x), 1), round(height - float(y), 1)
+        px, py = frame.xy(x, y)
         box = [px - half, py - half, 2 * half, 2 * half]
         out.append({"role": "point", "ref": f"{ref}|{j}", "bbox": box, "point": [px, py]})
     return out

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageFilter
 
-from synth.record import QA, Rendered
+from synth.record import QA, Element, Rendered
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,9 +91,9 @@ def scan(
     """The degraded image with its elements and QA geometry moved to match."""
     png = scan_image(rendered.png, params, seed)
     rot = _Rotation(params.angle_deg, rendered.width, rendered.height)
-    elements = []
+    elements: list[Element] = []
     for e in rendered.elements:
-        moved = dict(e, bbox=rot.box(e["bbox"]))
+        moved: Element = {**e, "bbox": rot.box(e["bbox"])}
         if "point" in e:
             moved["point"] = rot.point(*e["point"])
         elements.append(moved)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from synth._errors import SpecError
 
@@ -171,6 +171,72 @@ class Record:
         }
 
 
+class Element(TypedDict, total=False):
+    """One render fact: a mark, a text or an object, and where it lies in the image. Every
+    back-end and every domain writes elements of this one shape; it is a plain dict, so the
+    record's JSON keeps the keys in the order they were written, and mypy checks their names
+    and types wherever an element is built or read.
+
+    ``bbox``: ``[x, y, w, h]`` in image pixels, origin top-left (:class:`Frame` converts a
+    back-end's own coordinates). ``role``: what it is (``bar``, ``point``, ``slice``,
+    ``value``, ``xtick``, ``title``, ``cell``, ``node``, ``object``...). ``ref``: the data it
+    shows (``"series|index"`` for chart marks); ``key``: the spec's key of a page block, field,
+    node or object; ``point``: a point inside it (a slice's, a marker's centre).
+    """
+
+    role: Required[str]
+    bbox: Required[list[float]]
+    label: str
+    ref: str
+    key: str
+    point: list[float]
+    #: page text cut off by its box (overflow hidden)
+    clipped: bool
+    #: scene objects: pixels of the object that show, of its projected outline, the share of
+    #: the outline hidden by other objects and cut by the image edge, and which objects
+    visible_px: int
+    outline_px: int
+    occluded: float
+    truncated: float
+    hidden_by: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Frame:
+    """How a back-end's coordinates lie on the image: image pixels = (unit - ``origin``) *
+    ``scale``, with y counted down from the top. ``height`` (in the back-end's units) is for
+    back-ends whose y grows upwards, from the bottom: Matplotlib display pixels
+    (``Frame(height=H)``), PDF points (``Frame(scale=dpi / 72, height=page_height_pt)``). SVG
+    user units: ``Frame(scale=px_per_unit, origin=(viewbox_x, viewbox_y))``; CSS pixels at a
+    device scale factor: ``Frame(scale=dsf)``."""
+
+    scale: float = 1.0
+    height: float | None = None
+    origin: tuple[float, float] = (0.0, 0.0)
+    #: decimals of the pixel values written
+    decimals: int = 1
+
+    def xy(self, x: float, y: float) -> list[float]:
+        """A point, in image pixels."""
+        top = self.height - y if self.height is not None else y
+        return [
+            round((float(x) - self.origin[0]) * self.scale, self.decimals),
+            round((float(top) - self.origin[1]) * self.scale, self.decimals),
+        ]
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> list[float]:
+        """The box between two corners (in either order): ``[x, y, w, h]`` in image pixels."""
+        left, right = min(x0, x1), max(x0, x1)
+        low, high = min(y0, y1), max(y0, y1)
+        top = (self.height - high) if self.height is not None else low
+        return [
+            round((float(left) - self.origin[0]) * self.scale, self.decimals),
+            round((float(top) - self.origin[1]) * self.scale, self.decimals),
+            round((float(right) - float(left)) * self.scale, self.decimals),
+            round((float(high) - float(low)) * self.scale, self.decimals),
+        ]
+
+
 @dataclasses.dataclass(frozen=True)
 class Rendered:
     """A renderer's output: PNG bytes plus render facts.
@@ -183,7 +249,7 @@ class Rendered:
     png: bytes
     width: int
     height: int
-    elements: tuple[dict[str, Any], ...]
+    elements: tuple[Element, ...]
     backend: str
     pixel_std: float | None = None  # std of the RGB pixels, if the back-end has them at hand
     #: more files of the sample, by extension (``mask.png``, ``depth.npz``): stored in the

@@ -22,7 +22,7 @@ import io
 import json
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
@@ -46,7 +46,7 @@ from synth.generators.scene3d._spec import (
     SceneSpec,
 )
 from synth.pack import Code, DomainPack, OptionKind, Sample, read_options
-from synth.record import QA, Rendered
+from synth.record import QA, Element, Rendered
 from synth.renderers import blender
 
 __all__ = [
@@ -229,7 +229,7 @@ class Scene3DDomain(DomainPack):
     def render(self, sample: Sample) -> Rendered:
         spec: SceneSpec = sample.spec
         header, png, index, depth = blender.client().render(spec.to_json(), ASSETS)
-        elements = []
+        elements: list[Element] = []
         occlusion = occlusion_facts(spec, index)
         for fact in header["objects"]:
             o = spec.objects[fact["object"]]
@@ -241,7 +241,7 @@ class Scene3DDomain(DomainPack):
                 "visible_px": fact["visible_px"],
                 **occlusion[fact["object"]],
             }
-            elements.append(e)
+            elements.append(cast(Element, e))  # the Blender worker's facts, named above
         return Rendered(
             png=png,
             width=header["width"],
