@@ -1,5 +1,5 @@
-"""What every domain's question programs share: building a QA from a program's steps, and
-choosing which programs ask about one image."""
+"""What every domain's question programs share: pointing questions, what a question may name,
+and choosing which programs ask about one image (a QA itself: ``synth.record.QA.build``)."""
 
 from __future__ import annotations
 
@@ -12,35 +12,6 @@ import numpy as np
 from synth.record import QA, Element
 
 C = TypeVar("C")
-
-
-def make_qa(
-    program: str,
-    question: str,
-    answer: Any,
-    answer_type: str,
-    steps: list[str],
-    params: dict[str, Any],
-    skills: Sequence[str],
-    difficulty: int,
-    *,
-    tolerance: Any = None,
-    choices: Sequence[str] | None = None,
-) -> QA:
-    """:meth:`synth.record.QA.build` with its first arguments in order (the question
-    programs' shorthand)."""
-    return QA.build(
-        program=program,
-        question=question,
-        answer=answer,
-        answer_type=answer_type,
-        steps=steps,
-        params=params,
-        skills=skills,
-        difficulty=difficulty,
-        tolerance=tolerance,
-        choices=choices,
-    )
 
 
 def pick_or_none(rng: np.random.Generator, items: Sequence[Any]) -> Any:
@@ -71,15 +42,15 @@ def point_qa(
     x, y, w, h = bbox
     centre = [round(x + w / 2, 1), round(y + h / 2, 1)]
     steps = [f"The {what} is at about ({centre[0]}, {centre[1]})."]
-    return make_qa(
-        "point",
-        question,
-        centre,
-        "point",
-        steps,
-        params,
-        skills,
-        1,
+    return QA.build(
+        program="point",
+        question=question,
+        answer=centre,
+        answer_type="point",
+        steps=steps,
+        params=params,
+        skills=skills,
+        difficulty=1,
         tolerance={"box": [x, y, w, h]},
     )
 

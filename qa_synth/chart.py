@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from synth.qa_synth._phrasing import phrase, plural
-from synth.qa_synth._programs import ask, make_qa
+from synth.qa_synth._programs import ask
 from synth.record import QA, Element
 
 if TYPE_CHECKING:
@@ -171,15 +171,15 @@ def value_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     tol = ctx.reading_tol(series)
     q = phrase("chart_questions", "value_lookup", rng, category=ctx.cats[j], **ctx.fields(series))
     skills = ["value-lookup"] + ([] if ctx.exact else ["axis-reading"])
-    return make_qa(
-        "value_lookup",
-        q,
-        ctx.num(v),
-        "number",
-        [_read(ctx, series, j)],
-        {"series": series, "category": ctx.cats[j]},
-        skills,
-        1 if ctx.exact else 2,
+    return QA.build(
+        program="value_lookup",
+        question=q,
+        answer=ctx.num(v),
+        answer_type="number",
+        steps=[_read(ctx, series, j)],
+        params={"series": series, "category": ctx.cats[j]},
+        skills=skills,
+        difficulty=1 if ctx.exact else 2,
         tolerance=tol,
     )
 
@@ -215,15 +215,15 @@ def extremum(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     steps = [
         f"Comparing all {len(vals)} values, {ctx.cats[j]} is the {word} at {ctx.fmt(vals[j])}."
     ]
-    return make_qa(
-        "extremum",
-        q,
-        ctx.cats[j],
-        "text",
-        steps,
-        {"series": series, "target": target},
-        ["comparison", "extremum"],
-        1,
+    return QA.build(
+        program="extremum",
+        question=q,
+        answer=ctx.cats[j],
+        answer_type="text",
+        steps=steps,
+        params={"series": series, "target": target},
+        skills=["comparison", "extremum"],
+        difficulty=1,
     )
 
 
@@ -242,15 +242,15 @@ def compare_two(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}.",
         f"{ctx.cats[hi]} is higher.",
     ]
-    return make_qa(
-        "compare_two",
-        q,
-        ctx.cats[hi],
-        "text",
-        steps,
-        {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
-        ["comparison"],
-        1,
+    return QA.build(
+        program="compare_two",
+        question=q,
+        answer=ctx.cats[hi],
+        answer_type="text",
+        steps=steps,
+        params={"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
+        skills=["comparison"],
+        difficulty=1,
     )
 
 
@@ -272,15 +272,15 @@ def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         _read(ctx, series, b),
         f"{ctx.fmt(vals[a])} − {ctx.fmt(vals[b])} = {ctx.fmt(d)}.",
     ]
-    return make_qa(
-        "difference",
-        q,
-        ctx.num(d),
-        "number",
-        steps,
-        {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
-        ["value-lookup", "arithmetic"],
-        2,
+    return QA.build(
+        program="difference",
+        question=q,
+        answer=ctx.num(d),
+        answer_type="number",
+        steps=steps,
+        params={"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
+        skills=["value-lookup", "arithmetic"],
+        difficulty=2,
         tolerance=2 * ctx.reading_tol(series),
     )
 
@@ -298,15 +298,15 @@ def sum_values(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The values are {', '.join(ctx.fmt(v) for v in vals)}.",
         f"Their sum is {ctx.fmt(total)}.",
     ]
-    return make_qa(
-        "sum",
-        q,
-        ctx.num(total),
-        "number",
-        steps,
-        {"series": series},
-        ["value-lookup", "arithmetic", "aggregation"],
-        2,
+    return QA.build(
+        program="sum",
+        question=q,
+        answer=ctx.num(total),
+        answer_type="number",
+        steps=steps,
+        params={"series": series},
+        skills=["value-lookup", "arithmetic", "aggregation"],
+        difficulty=2,
     )
 
 
@@ -322,15 +322,15 @@ def average(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The {len(vals)} values are {', '.join(ctx.fmt(v) for v in vals)}.",
         f"They sum to {ctx.fmt(sum(vals))}; divided by {len(vals)} that is {ctx.fmt(mean, 1)}.",
     ]
-    return make_qa(
-        "average",
-        q,
-        ctx.num(mean, 1),
-        "number",
-        steps,
-        {"series": series},
-        ["value-lookup", "arithmetic", "aggregation"],
-        3,
+    return QA.build(
+        program="average",
+        question=q,
+        answer=ctx.num(mean, 1),
+        answer_type="number",
+        steps=steps,
+        params={"series": series},
+        skills=["value-lookup", "arithmetic", "aggregation"],
+        difficulty=3,
         tolerance=_round_tol(tol),
     )
 
@@ -355,15 +355,15 @@ def share(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         steps = [f"The slice for {ctx.cats[j]} covers about {pct:.1f}% of the circle."]
         tol = 3.0
     q = phrase("chart_questions", "share", rng, category=ctx.cats[j])
-    return make_qa(
-        "share",
-        q,
-        round(pct, 1),
-        "number",
-        steps,
-        {"category": ctx.cats[j]},
-        ["proportion", "arithmetic"],
-        2,
+    return QA.build(
+        program="share",
+        question=q,
+        answer=round(pct, 1),
+        answer_type="number",
+        steps=steps,
+        params={"category": ctx.cats[j]},
+        skills=["proportion", "arithmetic"],
+        difficulty=2,
         tolerance=tol,
     )
 
@@ -397,15 +397,15 @@ def count_if(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"Values above {_tnum(t)}: {', '.join(hits) if hits else 'none'}.",
         f"That is {len(hits)}.",
     ]
-    return make_qa(
-        "count_if",
-        q,
-        len(hits),
-        "number",
-        steps,
-        {"series": series, "threshold": t},
-        ["counting", "comparison"],
-        2,
+    return QA.build(
+        program="count_if",
+        question=q,
+        answer=len(hits),
+        answer_type="number",
+        steps=steps,
+        params={"series": series, "threshold": t},
+        skills=["counting", "comparison"],
+        difficulty=2,
     )
 
 
@@ -422,15 +422,15 @@ def rank_k(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     q = phrase("chart_questions", "rank_k", rng, k_ord=ORDINALS[k], **ctx.fields(series))
     ranked = ", ".join(ctx.cats[i] for i in order[:k])
     steps = [f"From the highest down: {ranked}.", f"Number {k} is {ctx.cats[j]}."]
-    return make_qa(
-        "rank_k",
-        q,
-        ctx.cats[j],
-        "text",
-        steps,
-        {"series": series, "k": k},
-        ["ranking", "comparison"],
-        2,
+    return QA.build(
+        program="rank_k",
+        question=q,
+        answer=ctx.cats[j],
+        answer_type="text",
+        steps=steps,
+        params={"series": series, "k": k},
+        skills=["ranking", "comparison"],
+        difficulty=2,
     )
 
 
@@ -450,15 +450,15 @@ def trend(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"At {ctx.cats[a]} it is {ctx.fmt(vals[a])}; at {ctx.cats[b]} it is {ctx.fmt(vals[b])}.",
         f"It {answer}.",
     ]
-    return make_qa(
-        "trend",
-        q,
-        answer,
-        "text",
-        steps,
-        {"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
-        ["trend"],
-        1,
+    return QA.build(
+        program="trend",
+        question=q,
+        answer=answer,
+        answer_type="text",
+        steps=steps,
+        params={"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
+        skills=["trend"],
+        difficulty=1,
     )
 
 
@@ -485,15 +485,20 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
                 steps = [
                     f"{ctx.cats[j]} is at {ctx.fmt(vals[j])}, which is {'above' if target else 'not above'} {_tnum(t)}."
                 ]
-                return make_qa(
-                    "yes_no",
-                    q,
-                    target,
-                    "bool",
-                    steps,
-                    {"claim": "above", "series": series, "category": ctx.cats[j], "threshold": t},
-                    ["comparison", "verification"],
-                    1,
+                return QA.build(
+                    program="yes_no",
+                    question=q,
+                    answer=target,
+                    answer_type="bool",
+                    steps=steps,
+                    params={
+                        "claim": "above",
+                        "series": series,
+                        "category": ctx.cats[j],
+                        "threshold": t,
+                    },
+                    skills=["comparison", "verification"],
+                    difficulty=1,
                 )
     pairs = ctx.decidable_pairs(dvals)
     if not pairs:
@@ -504,15 +509,15 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         "chart_questions", "yes_no_greater", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series)
     )
     steps = [f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}."]
-    return make_qa(
-        "yes_no",
-        q,
-        target,
-        "bool",
-        steps,
-        {"claim": "greater", "series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
-        ["comparison", "verification"],
-        1,
+    return QA.build(
+        program="yes_no",
+        question=q,
+        answer=target,
+        answer_type="bool",
+        steps=steps,
+        params={"claim": "greater", "series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
+        skills=["comparison", "verification"],
+        difficulty=1,
     )
 
 
@@ -537,15 +542,15 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"Of the options, {', '.join(f'{ctx.cats[i]} is at {ctx.fmt(vals[i])}' for i in opts)}.",
         f"The {'highest' if target == 'max' else 'lowest'} is {ctx.cats[j]}, option ({letters[pos]}).",
     ]
-    return make_qa(
-        "multiple_choice",
-        q,
-        ctx.cats[j],
-        "choice",
-        steps,
-        {"series": series, "target": target},
-        ["comparison", "extremum"],
-        1,
+    return QA.build(
+        program="multiple_choice",
+        question=q,
+        answer=ctx.cats[j],
+        answer_type="choice",
+        steps=steps,
+        params={"series": series, "target": target},
+        skills=["comparison", "extremum"],
+        difficulty=1,
         choices=choices,
     )
 
@@ -567,15 +572,15 @@ def max_minus_mean(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The average of all {len(vals)} values is {ctx.fmt(sum(vals))} / {len(vals)} = {ctx.fmt(mean, 1)}.",
         f"{ctx.fmt(vals[j])} − {ctx.fmt(mean, 1)} = {ctx.fmt(gap, 1)}.",
     ]
-    return make_qa(
-        "max_minus_mean",
-        q,
-        ctx.num(gap, 1),
-        "number",
-        steps,
-        {"series": series},
-        ["extremum", "aggregation", "arithmetic", "multi-hop"],
-        3,
+    return QA.build(
+        program="max_minus_mean",
+        question=q,
+        answer=ctx.num(gap, 1),
+        answer_type="number",
+        steps=steps,
+        params={"series": series},
+        skills=["extremum", "aggregation", "arithmetic", "multi-hop"],
+        difficulty=3,
         tolerance=_round_tol(tol),
     )
 
@@ -594,15 +599,15 @@ def correlation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     steps = [
         f"The points run from {'lower left to upper right' if r > 0 else 'upper left to lower right'} (correlation {r:.2f})."
     ]
-    return make_qa(
-        "correlation",
-        q,
-        answer,
-        "text",
-        steps,
-        {"wording": "rise-fall" if answer in ("rise", "fall") else "sign"},
-        ["trend", "correlation"],
-        2,
+    return QA.build(
+        program="correlation",
+        question=q,
+        answer=answer,
+        answer_type="text",
+        steps=steps,
+        params={"wording": "rise-fall" if answer in ("rise", "fall") else "sign"},
+        skills=["trend", "correlation"],
+        difficulty=2,
     )
 
 
@@ -629,15 +634,15 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The {'highest' if target == 'max' else 'lowest'} {fields['subject']} is {ctx.cats[j]} ({ctx.fmt(vals[j])}).",
         f"Its {mark} is centred near ({pt[0]:.0f}, {pt[1]:.0f}).",
     ]
-    return make_qa(
-        "point",
-        q,
-        pt,
-        "point",
-        steps,
-        {"series": series, "target": target, "role": role, "ref": ref},
-        ["grounding", "extremum"],
-        2,
+    return QA.build(
+        program="point",
+        question=q,
+        answer=pt,
+        answer_type="point",
+        steps=steps,
+        params={"series": series, "target": target, "role": role, "ref": ref},
+        skills=["grounding", "extremum"],
+        difficulty=2,
         tolerance={"box": [x, y, w, h]},
     )
 

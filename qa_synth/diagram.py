@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from synth.qa_synth._phrasing import phrase
-from synth.qa_synth._programs import ask, inside_image, make_qa, pick_or_none, point_qa
+from synth.qa_synth._programs import ask, inside_image, pick_or_none, point_qa
 from synth.record import QA
 
 if TYPE_CHECKING:
@@ -52,15 +52,15 @@ def next_step(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     nxt = s.node(s.successors(n.id)[0].dst)
     steps = [f'One arrow leaves "{n.label}".', f'It points to "{nxt.label}".']
-    return make_qa(
-        "next_step",
-        _q("next_step", rng, step=n.label),
-        nxt.label,
-        "text",
-        steps,
-        {"node": n.id},
-        ["diagram-reading", "relation"],
-        1,
+    return QA.build(
+        program="next_step",
+        question=_q("next_step", rng, step=n.label),
+        answer=nxt.label,
+        answer_type="text",
+        steps=steps,
+        params={"node": n.id},
+        skills=["diagram-reading", "relation"],
+        difficulty=1,
     )
 
 
@@ -76,15 +76,15 @@ def previous_step(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     prev = s.node(s.predecessors(n.id)[0].src)
     steps = [f'Only one arrow enters "{n.label}".', f'It comes from "{prev.label}".']
-    return make_qa(
-        "previous_step",
-        _q("previous_step", rng, step=n.label),
-        prev.label,
-        "text",
-        steps,
-        {"node": n.id},
-        ["diagram-reading", "relation"],
-        1,
+    return QA.build(
+        program="previous_step",
+        question=_q("previous_step", rng, step=n.label),
+        answer=prev.label,
+        answer_type="text",
+        steps=steps,
+        params={"node": n.id},
+        skills=["diagram-reading", "relation"],
+        difficulty=1,
     )
 
 
@@ -96,15 +96,15 @@ def branch(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     q, dst = s.node(e.src), s.node(e.dst)
     steps = [f'From the decision "{q.label}", the arrow marked {e.label} leads to "{dst.label}".']
-    return make_qa(
-        "branch",
-        _q("branch", rng, question=q.label, answer=e.label),
-        dst.label,
-        "text",
-        steps,
-        {"node": e.src, "label": e.label},
-        ["diagram-reading", "conditional"],
-        2,
+    return QA.build(
+        program="branch",
+        question=_q("branch", rng, question=q.label, answer=e.label),
+        answer=dst.label,
+        answer_type="text",
+        steps=steps,
+        params={"node": e.src, "label": e.label},
+        skills=["diagram-reading", "conditional"],
+        difficulty=2,
     )
 
 
@@ -116,15 +116,15 @@ def count_decisions(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not ctx.spec.nodes or not _all_nodes_visible(ctx):
         return None
     n = sum(1 for x in ctx.spec.nodes if x.shape == "decision")
-    return make_qa(
-        "count_decisions",
-        _q("count_decisions", rng),
-        n,
-        "number",
-        [f"Count the diamond-shaped decision nodes: {n}."],
-        {},
-        ["counting", "diagram-reading"],
-        1,
+    return QA.build(
+        program="count_decisions",
+        question=_q("count_decisions", rng),
+        answer=n,
+        answer_type="number",
+        steps=[f"Count the diamond-shaped decision nodes: {n}."],
+        params={},
+        skills=["counting", "diagram-reading"],
+        difficulty=1,
     )
 
 
@@ -132,15 +132,15 @@ def count_steps(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not ctx.spec.nodes or not _all_nodes_visible(ctx):
         return None
     n = sum(1 for x in ctx.spec.nodes if x.shape == "process")
-    return make_qa(
-        "count_steps",
-        _q("count_steps", rng),
-        n,
-        "number",
-        [f"Count the rectangular process boxes: {n}."],
-        {},
-        ["counting", "diagram-reading"],
-        1,
+    return QA.build(
+        program="count_steps",
+        question=_q("count_steps", rng),
+        answer=n,
+        answer_type="number",
+        steps=[f"Count the rectangular process boxes: {n}."],
+        params={},
+        skills=["counting", "diagram-reading"],
+        difficulty=1,
     )
 
 
@@ -165,15 +165,15 @@ def path_exists(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f'Follow the arrows from "{la}".',
         f'"{lb}" can be reached.' if want else f'No route of arrows reaches "{lb}".',
     ]
-    return make_qa(
-        "path_exists",
-        _q("path_exists", rng, a=la, b=lb),
-        want,
-        "bool",
-        steps,
-        {"a": a, "b": b},
-        ["diagram-reading", "path-finding"],
-        2,
+    return QA.build(
+        program="path_exists",
+        question=_q("path_exists", rng, a=la, b=lb),
+        answer=want,
+        answer_type="bool",
+        steps=steps,
+        params={"a": a, "b": b},
+        skills=["diagram-reading", "path-finding"],
+        difficulty=2,
     )
 
 
@@ -185,15 +185,15 @@ def fewest_steps(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if d is None:
         return None
     steps = [f"The shortest route of arrows from Start to End takes {d} arrows."]
-    return make_qa(
-        "fewest_steps",
-        _q("fewest_steps", rng),
-        d,
-        "number",
-        steps,
-        {},
-        ["diagram-reading", "path-finding", "multi-hop"],
-        3,
+    return QA.build(
+        program="fewest_steps",
+        question=_q("fewest_steps", rng),
+        answer=d,
+        answer_type="number",
+        steps=steps,
+        params={},
+        skills=["diagram-reading", "path-finding", "multi-hop"],
+        difficulty=3,
     )
 
 
@@ -211,15 +211,15 @@ def sender(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not ctx.visible(f"p{m.src}"):
         return None
     steps = [f'The arrow labelled "{m.text}" starts at {who}\'s lifeline.']
-    return make_qa(
-        "sender",
-        _q("sender", rng, text=m.text),
-        who,
-        "text",
-        steps,
-        {"message": j},
-        ["diagram-reading"],
-        1,
+    return QA.build(
+        program="sender",
+        question=_q("sender", rng, text=m.text),
+        answer=who,
+        answer_type="text",
+        steps=steps,
+        params={"message": j},
+        skills=["diagram-reading"],
+        difficulty=1,
     )
 
 
@@ -232,15 +232,15 @@ def receiver(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not ctx.visible(f"p{m.dst}"):
         return None
     steps = [f'The arrow labelled "{m.text}" ends at {who}\'s lifeline.']
-    return make_qa(
-        "receiver",
-        _q("receiver", rng, text=m.text),
-        who,
-        "text",
-        steps,
-        {"message": j},
-        ["diagram-reading"],
-        1,
+    return QA.build(
+        program="receiver",
+        question=_q("receiver", rng, text=m.text),
+        answer=who,
+        answer_type="text",
+        steps=steps,
+        params={"message": j},
+        skills=["diagram-reading"],
+        difficulty=1,
     )
 
 
@@ -252,15 +252,15 @@ def next_message(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     a, b = s.messages[j].text, s.messages[j + 1].text
     steps = [f'Below "{a}" the next arrow is labelled "{b}".']
-    return make_qa(
-        "next_message",
-        _q("next_message", rng, text=a),
-        b,
-        "text",
-        steps,
-        {"message": j},
-        ["diagram-reading", "order"],
-        1,
+    return QA.build(
+        program="next_message",
+        question=_q("next_message", rng, text=a),
+        answer=b,
+        answer_type="text",
+        steps=steps,
+        params={"message": j},
+        skills=["diagram-reading", "order"],
+        difficulty=1,
     )
 
 
@@ -274,15 +274,15 @@ def count_messages(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not _all_messages_visible(ctx):
         return None
     n = len(ctx.spec.messages)
-    return make_qa(
-        "count_messages",
-        _q("count_messages", rng),
-        n,
-        "number",
-        [f"Count the message arrows: {n}."],
-        {},
-        ["counting"],
-        1,
+    return QA.build(
+        program="count_messages",
+        question=_q("count_messages", rng),
+        answer=n,
+        answer_type="number",
+        steps=[f"Count the message arrows: {n}."],
+        params={},
+        skills=["counting"],
+        difficulty=1,
     )
 
 
@@ -296,15 +296,15 @@ def count_from(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     n = sum(1 for m in s.messages if m.src == i)
     who = s.participants[i]
     steps = [f"Count the arrows that start at {who}'s lifeline: {n}."]
-    return make_qa(
-        "count_from",
-        _q("count_from", rng, who=who),
-        n,
-        "number",
-        steps,
-        {"participant": i},
-        ["counting", "diagram-reading"],
-        2,
+    return QA.build(
+        program="count_from",
+        question=_q("count_from", rng, who=who),
+        answer=n,
+        answer_type="number",
+        steps=steps,
+        params={"participant": i},
+        skills=["counting", "diagram-reading"],
+        difficulty=2,
     )
 
 
@@ -327,15 +327,15 @@ def sends_to(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     a, b = pair
     pa, pb = s.participants[a], s.participants[b]
     steps = [f"{'An' if want else 'No'} arrow goes from {pa} to {pb}."]
-    return make_qa(
-        "sends_to",
-        _q("sends_to", rng, a=pa, b=pb),
-        want,
-        "bool",
-        steps,
-        {"a": a, "b": b},
-        ["diagram-reading", "relation"],
-        2,
+    return QA.build(
+        program="sends_to",
+        question=_q("sends_to", rng, a=pa, b=pb),
+        answer=want,
+        answer_type="bool",
+        steps=steps,
+        params={"a": a, "b": b},
+        skills=["diagram-reading", "relation"],
+        difficulty=2,
     )
 
 

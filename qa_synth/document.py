@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from synth.qa_synth._phrasing import phrase
-from synth.qa_synth._programs import ask, inside_image, make_qa, point_qa
+from synth.qa_synth._programs import ask, inside_image, point_qa
 from synth.record import QA, Element
 
 if TYPE_CHECKING:
@@ -56,15 +56,15 @@ def field_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     f = fields[int(rng.integers(len(fields)))]
     q = phrase("document_questions", "field_lookup", rng, label=f.label.lower(), kind=ctx.spec.kind)
-    return make_qa(
-        "field_lookup",
-        q,
-        f.value,
-        "text",
-        [f"The {f.label} field reads {f.value}."],
-        {"key": f.key},
-        ["text-reading", "key-value"],
-        1,
+    return QA.build(
+        program="field_lookup",
+        question=q,
+        answer=f.value,
+        answer_type="text",
+        steps=[f"The {f.label} field reads {f.value}."],
+        params={"key": f.key},
+        skills=["text-reading", "key-value"],
+        difficulty=1,
     )
 
 
@@ -73,15 +73,15 @@ def issuer(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     name = ctx.spec.issuer.name
     q = phrase("document_questions", "issuer", rng, kind=ctx.spec.kind)
-    return make_qa(
-        "issuer",
-        q,
-        name,
-        "text",
-        [f"The header names the issuer: {name}."],
-        {},
-        ["text-reading", "layout"],
-        1,
+    return QA.build(
+        program="issuer",
+        question=q,
+        answer=name,
+        answer_type="text",
+        steps=[f"The header names the issuer: {name}."],
+        params={},
+        skills=["text-reading", "layout"],
+        difficulty=1,
     )
 
 
@@ -91,15 +91,15 @@ def total(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     s = ctx.spec
     due = " due" if s.kind == "invoice" else ""
     q = phrase("document_questions", "total", rng, kind=s.kind, due=due)
-    return make_qa(
-        "total",
-        q,
-        s.total(),
-        "number",
-        [f"The Total{due} row shows {s.money(s.total())}."],
-        {"printed": s.money(s.total())},
-        ["text-reading", "key-value"],
-        1,
+    return QA.build(
+        program="total",
+        question=q,
+        answer=s.total(),
+        answer_type="number",
+        steps=[f"The Total{due} row shows {s.money(s.total())}."],
+        params={"printed": s.money(s.total())},
+        skills=["text-reading", "key-value"],
+        difficulty=1,
     )
 
 
@@ -120,15 +120,15 @@ def item_amount(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     amount = it.amount(s.decimals)
     q = phrase("document_questions", "item_amount", rng, item=it.description)
     steps = [f"Find the {it.description} row.", f"Its Amount column shows {s.money(amount)}."]
-    return make_qa(
-        "item_amount",
-        q,
-        amount,
-        "number",
-        steps,
-        {"item": j, "printed": s.money(amount)},
-        ["table-lookup"],
-        1,
+    return QA.build(
+        program="item_amount",
+        question=q,
+        answer=amount,
+        answer_type="number",
+        steps=steps,
+        params={"item": j, "printed": s.money(amount)},
+        skills=["table-lookup"],
+        difficulty=1,
     )
 
 
@@ -139,8 +139,15 @@ def item_quantity(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     it = ctx.spec.items[j]
     q = phrase("document_questions", "item_quantity", rng, item=it.description, kind=ctx.spec.kind)
     steps = [f"Find the {it.description} row.", f"Its Qty column shows {it.quantity}."]
-    return make_qa(
-        "item_quantity", q, it.quantity, "number", steps, {"item": j}, ["table-lookup"], 1
+    return QA.build(
+        program="item_quantity",
+        question=q,
+        answer=it.quantity,
+        answer_type="number",
+        steps=steps,
+        params={"item": j},
+        skills=["table-lookup"],
+        difficulty=1,
     )
 
 
@@ -162,8 +169,15 @@ def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The {s.items[b].description} line is {s.money(amounts[b])}.",
         f"{s.money(amounts[a])} - {s.money(amounts[b])} = {s.money(diff)}.",
     ]
-    return make_qa(
-        "difference", q, diff, "number", steps, {"a": a, "b": b}, ["table-lookup", "arithmetic"], 2
+    return QA.build(
+        program="difference",
+        question=q,
+        answer=diff,
+        answer_type="number",
+        steps=steps,
+        params={"a": a, "b": b},
+        skills=["table-lookup", "arithmetic"],
+        difficulty=2,
     )
 
 
@@ -179,8 +193,15 @@ def pre_tax(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"{s.money(s.total())} - {s.money(s.tax())} = {s.money(answer)}, "
         "which matches the subtotal.",
     ]
-    return make_qa(
-        "pre_tax", q, answer, "number", steps, {}, ["key-value", "arithmetic", "multi-hop"], 2
+    return QA.build(
+        program="pre_tax",
+        question=q,
+        answer=answer,
+        answer_type="number",
+        steps=steps,
+        params={},
+        skills=["key-value", "arithmetic", "multi-hop"],
+        difficulty=2,
     )
 
 
@@ -189,15 +210,15 @@ def count_items(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not all(ctx.visible(f"item-{j}") for j in range(n)):
         return None
     q = phrase("document_questions", "count_items", rng, kind=ctx.spec.kind)
-    return make_qa(
-        "count_items",
-        q,
-        n,
-        "number",
-        [f"The table has {n} item rows below its header."],
-        {},
-        ["counting", "table-structure"],
-        1,
+    return QA.build(
+        program="count_items",
+        question=q,
+        answer=n,
+        answer_type="number",
+        steps=[f"The table has {n} item rows below its header."],
+        params={},
+        skills=["counting", "table-structure"],
+        difficulty=1,
     )
 
 
@@ -212,15 +233,15 @@ def most_expensive(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"Compare the Amount column: the largest is {s.money(amounts[j])}.",
         f"That is the {s.items[j].description} line.",
     ]
-    return make_qa(
-        "most_expensive",
-        q,
-        s.items[j].description,
-        "text",
-        steps,
-        {},
-        ["table-lookup", "comparison"],
-        2,
+    return QA.build(
+        program="most_expensive",
+        question=q,
+        answer=s.items[j].description,
+        answer_type="text",
+        steps=steps,
+        params={},
+        skills=["table-lookup", "comparison"],
+        difficulty=2,
     )
 
 
@@ -241,8 +262,15 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The total is {s.money(t)}.",
         f"{s.money(t)} is {'more' if answer else 'not more'} than {s.money(threshold)}.",
     ]
-    return make_qa(
-        "yes_no", q, answer, "bool", steps, {"threshold": threshold}, ["key-value", "comparison"], 1
+    return QA.build(
+        program="yes_no",
+        question=q,
+        answer=answer,
+        answer_type="bool",
+        steps=steps,
+        params={"threshold": threshold},
+        skills=["key-value", "comparison"],
+        difficulty=1,
     )
 
 
@@ -262,15 +290,15 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     choices = [*wrong]
     choices.insert(int(rng.integers(4)), right)
     q = phrase("document_questions", "choice", rng, kind=s.kind)
-    return make_qa(
-        "multiple_choice",
-        q,
-        right,
-        "choice",
-        [f"Of the options only {right} is a line of the table."],
-        {"options": choices},
-        ["text-reading", "table-lookup"],
-        1,
+    return QA.build(
+        program="multiple_choice",
+        question=q,
+        answer=right,
+        answer_type="choice",
+        steps=[f"Of the options only {right} is a line of the table."],
+        params={"options": choices},
+        skills=["text-reading", "table-lookup"],
+        difficulty=1,
         choices=choices,
     )
 
@@ -280,8 +308,15 @@ def unanswerable(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     label = absent[int(rng.integers(len(absent)))]
     q = phrase("document_questions", "unanswerable", rng, label=label, kind=ctx.spec.kind)
     steps = [f"The {ctx.spec.kind} shows no {label} anywhere."]
-    return make_qa(
-        "unanswerable", q, NOT_STATED, "text", steps, {"key": ABSENT[label]}, ["unanswerable"], 2
+    return QA.build(
+        program="unanswerable",
+        question=q,
+        answer=NOT_STATED,
+        answer_type="text",
+        steps=steps,
+        params={"key": ABSENT[label]},
+        skills=["unanswerable"],
+        difficulty=2,
     )
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from synth.qa_synth._phrasing import phrase, plural
-from synth.qa_synth._programs import ask, inside_image, make_qa, pick_or_none, point_qa
+from synth.qa_synth._programs import ask, inside_image, pick_or_none, point_qa
 from synth.record import QA
 
 if TYPE_CHECKING:
@@ -94,8 +94,15 @@ def field_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     q = phrase("page_questions", "field_lookup", rng, label=f.label, kind=ctx.kind)
     steps = [f"The {f.label} field reads {f.value}."]
-    return make_qa(
-        "field_lookup", q, f.value, "text", steps, {"key": f.key}, ["text-reading", "key-value"], 1
+    return QA.build(
+        program="field_lookup",
+        question=q,
+        answer=f.value,
+        answer_type="text",
+        steps=steps,
+        params={"key": f.key},
+        skills=["text-reading", "key-value"],
+        difficulty=1,
     )
 
 
@@ -122,15 +129,15 @@ def table_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     answer = _num(t, c, float(value)) if numeric else printed
     q = phrase("page_questions", "table_lookup", rng, column=col, row=_row(t, r), where=_where(t))
     steps = [f"Find the row of {t.label(r)}{_where(t)}.", f"Its {col} column shows {printed}."]
-    return make_qa(
-        "table_lookup",
-        q,
-        answer,
-        "number" if numeric else "text",
-        steps,
-        {"table": t.key, "row": r, "column": c, "printed": printed},
-        ["table-lookup"],
-        1,
+    return QA.build(
+        program="table_lookup",
+        question=q,
+        answer=answer,
+        answer_type="number" if numeric else "text",
+        steps=steps,
+        params={"table": t.key, "row": r, "column": c, "printed": printed},
+        skills=["table-lookup"],
+        difficulty=1,
     )
 
 
@@ -163,15 +170,19 @@ def column_total(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     ]
     if t.totals:
         steps.append(f"The {t.total_label} row agrees.")
-    return make_qa(
-        "column_total",
-        q,
-        _num(t, c, total),
-        "number",
-        steps,
-        {"table": t.key, "column": c, ("printed" if t.totals else "result"): col.show(total)},
-        ["table-lookup", "arithmetic", "aggregation"],
-        2,
+    return QA.build(
+        program="column_total",
+        question=q,
+        answer=_num(t, c, total),
+        answer_type="number",
+        steps=steps,
+        params={
+            "table": t.key,
+            "column": c,
+            ("printed" if t.totals else "result"): col.show(total),
+        },
+        skills=["table-lookup", "arithmetic", "aggregation"],
+        difficulty=2,
     )
 
 
@@ -205,15 +216,15 @@ def extreme(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"Compare the {t.header_name(c)} column: the {word} value is {t.cell(r, c)}.",
         f"It belongs to {t.label(r)}.",
     ]
-    return make_qa(
-        "extreme",
-        q,
-        t.label(r),
-        "text",
-        steps,
-        {"table": t.key, "column": c, "highest": highest},
-        ["table-lookup", "comparison"],
-        2,
+    return QA.build(
+        program="extreme",
+        question=q,
+        answer=t.label(r),
+        answer_type="text",
+        steps=steps,
+        params={"table": t.key, "column": c, "highest": highest},
+        skills=["table-lookup", "comparison"],
+        difficulty=2,
     )
 
 
@@ -245,15 +256,15 @@ def multi_hop(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The {word} {t.header_name(c)} is {t.cell(r, c)}, in the row of {t.label(r)}.",
         f"That row's {t.header_name(k)} is {printed}.",
     ]
-    return make_qa(
-        "multi_hop",
-        q,
-        answer,
-        "number" if t.columns[k].numeric else "text",
-        steps,
-        {"table": t.key, "column": c, "other": k, "highest": highest, "printed": printed},
-        ["table-lookup", "comparison", "multi-hop"],
-        3,
+    return QA.build(
+        program="multi_hop",
+        question=q,
+        answer=answer,
+        answer_type="number" if t.columns[k].numeric else "text",
+        steps=steps,
+        params={"table": t.key, "column": c, "other": k, "highest": highest, "printed": printed},
+        skills=["table-lookup", "comparison", "multi-hop"],
+        difficulty=3,
     )
 
 
@@ -283,15 +294,15 @@ def compare(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"{t.label(a)} has {t.cell(a, c)} and {t.label(b)} has {t.cell(b, c)}.",
         f"{t.cell(hi, c)} is the larger.",
     ]
-    return make_qa(
-        "compare",
-        q,
-        t.label(hi),
-        "text",
-        steps,
-        {"table": t.key, "column": c, "a": a, "b": b},
-        ["table-lookup", "comparison"],
-        2,
+    return QA.build(
+        program="compare",
+        question=q,
+        answer=t.label(hi),
+        answer_type="text",
+        steps=steps,
+        params={"table": t.key, "column": c, "a": a, "b": b},
+        skills=["table-lookup", "comparison"],
+        difficulty=2,
     )
 
 
@@ -315,15 +326,15 @@ def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"{t.label(hi)} has {t.cell(hi, c)}; {t.label(lo)} has {t.cell(lo, c)}.",
         f"{t.cell(hi, c)} - {t.cell(lo, c)} = {col.show(diff)}.",
     ]
-    return make_qa(
-        "difference",
-        q,
-        _num(t, c, diff),
-        "number",
-        steps,
-        {"table": t.key, "column": c, "a": hi, "b": lo, "result": col.show(diff)},
-        ["table-lookup", "arithmetic"],
-        2,
+    return QA.build(
+        program="difference",
+        question=q,
+        answer=_num(t, c, diff),
+        answer_type="number",
+        steps=steps,
+        params={"table": t.key, "column": c, "a": hi, "b": lo, "result": col.show(diff)},
+        skills=["table-lookup", "arithmetic"],
+        difficulty=2,
     )
 
 
@@ -339,7 +350,16 @@ def count_rows(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         "page_questions", "count_rows", rng, nouns=plural(t.noun), where=_where(t), kind=ctx.kind
     )
     steps = [f"Count the {plural(t.noun)}{_where(t)}: there are {n}."]
-    return make_qa("count_rows", q, n, "number", steps, {"table": t.key}, ["counting"], 1)
+    return QA.build(
+        program="count_rows",
+        question=q,
+        answer=n,
+        answer_type="number",
+        steps=steps,
+        params={"table": t.key},
+        skills=["counting"],
+        difficulty=1,
+    )
 
 
 def count_above(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -371,15 +391,15 @@ def count_above(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"Values of {t.header_name(c)} above {col.show(threshold)}: {', '.join(above) or 'none'}.",
         f"That is {n}.",
     ]
-    return make_qa(
-        "count_above",
-        q,
-        n,
-        "number",
-        steps,
-        {"table": t.key, "column": c, "threshold": threshold},
-        ["counting", "comparison"],
-        2,
+    return QA.build(
+        program="count_above",
+        question=q,
+        answer=n,
+        answer_type="number",
+        steps=steps,
+        params={"table": t.key, "column": c, "threshold": threshold},
+        skills=["counting", "comparison"],
+        difficulty=2,
     )
 
 
@@ -403,15 +423,15 @@ def list_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     q = phrase(
         "page_questions", "list_count", rng, nouns=plural(b.noun), where=where, kind=ctx.kind
     )
-    return make_qa(
-        "list_count",
-        q,
-        n,
-        "number",
-        [f"Count the {plural(b.noun)}{where}: {n}."],
-        {"list": b.key},
-        ["counting"],
-        1,
+    return QA.build(
+        program="list_count",
+        question=q,
+        answer=n,
+        answer_type="number",
+        steps=[f"Count the {plural(b.noun)}{where}: {n}."],
+        params={"list": b.key},
+        skills=["counting"],
+        difficulty=1,
     )
 
 
@@ -429,8 +449,15 @@ def state(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         else ("ticked" if on else "not ticked")
     )
     steps = [f"Next to {b.entries[i]} the {'switch' if key == 'toggle' else 'box'} is {what}."]
-    return make_qa(
-        "state", q, on, "bool", steps, {"list": b.key, "entry": i}, ["text-reading", "ui-state"], 1
+    return QA.build(
+        program="state",
+        question=q,
+        answer=on,
+        answer_type="bool",
+        steps=steps,
+        params={"list": b.key, "entry": i},
+        skills=["text-reading", "ui-state"],
+        difficulty=1,
     )
 
 
@@ -455,15 +482,15 @@ def bar_extreme(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     word = "longest" if highest else "shortest"
     q = phrase("page_questions", "bar_extreme", rng, word=word)
     steps = [f"The {word} bar is labelled {b.labels[i]}, with {b.column.show(best)}."]
-    return make_qa(
-        "bar_extreme",
-        q,
-        b.labels[i],
-        "text",
-        steps,
-        {"bars": b.key, "highest": highest},
-        ["chart-reading", "comparison"],
-        1,
+    return QA.build(
+        program="bar_extreme",
+        question=q,
+        answer=b.labels[i],
+        answer_type="text",
+        steps=steps,
+        params={"bars": b.key, "highest": highest},
+        skills=["chart-reading", "comparison"],
+        difficulty=1,
     )
 
 
@@ -475,15 +502,15 @@ def bar_value(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     printed = b.column.show(b.values[i])
     q = phrase("page_questions", "bar_value", rng, label=b.labels[i])
     value = int(b.values[i]) if b.column.decimals == 0 else round(b.values[i], b.column.decimals)
-    return make_qa(
-        "bar_value",
-        q,
-        value,
-        "number",
-        [f"The bar of {b.labels[i]} is labelled {printed}."],
-        {"bars": b.key, "index": i, "printed": printed},
-        ["chart-reading"],
-        1,
+    return QA.build(
+        program="bar_value",
+        question=q,
+        answer=value,
+        answer_type="number",
+        steps=[f"The bar of {b.labels[i]} is labelled {printed}."],
+        params={"bars": b.key, "index": i, "printed": printed},
+        skills=["chart-reading"],
+        difficulty=1,
     )
 
 
@@ -516,15 +543,15 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"The {t.header_name(c)} for {t.label(r)} is {t.cell(r, c)}.",
         f"{t.cell(r, c)} is {'more' if answer else 'not more'} than {col.show(threshold)}.",
     ]
-    return make_qa(
-        "yes_no",
-        q,
-        answer,
-        "bool",
-        steps,
-        {"table": t.key, "row": r, "column": c, "threshold": threshold},
-        ["table-lookup", "comparison"],
-        1,
+    return QA.build(
+        program="yes_no",
+        question=q,
+        answer=answer,
+        answer_type="bool",
+        steps=steps,
+        params={"table": t.key, "row": r, "column": c, "threshold": threshold},
+        skills=["table-lookup", "comparison"],
+        difficulty=1,
     )
 
 
@@ -551,15 +578,15 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     q = phrase(
         "page_questions", "choice", rng, column=t.header_name(c), row=_row(t, r), where=_where(t)
     )
-    return make_qa(
-        "multiple_choice",
-        q,
-        right,
-        "choice",
-        [f"The {t.header_name(c)} for {t.label(r)} reads {right}."],
-        {"table": t.key, "row": r, "column": c, "options": choices},
-        ["table-lookup"],
-        1,
+    return QA.build(
+        program="multiple_choice",
+        question=q,
+        answer=right,
+        answer_type="choice",
+        steps=[f"The {t.header_name(c)} for {t.label(r)} reads {right}."],
+        params={"table": t.key, "row": r, "column": c, "options": choices},
+        skills=["table-lookup"],
+        difficulty=1,
         choices=choices,
     )
 
@@ -570,8 +597,15 @@ def unanswerable(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     q = phrase("page_questions", "unanswerable", rng, label=label, kind=ctx.kind)
     steps = [f"The {ctx.kind} shows no {label} anywhere."]
-    return make_qa(
-        "unanswerable", q, NOT_STATED, "text", steps, {"label": label}, ["unanswerable"], 2
+    return QA.build(
+        program="unanswerable",
+        question=q,
+        answer=NOT_STATED,
+        answer_type="text",
+        steps=steps,
+        params={"label": label},
+        skills=["unanswerable"],
+        difficulty=2,
     )
 
 
@@ -615,17 +649,17 @@ def box(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     key, what = hit
     bbox = [round(float(v), 1) for v in ctx.boxes[key]["bbox"]]
     q = phrase("page_questions", "box", rng, target=what)
-    return make_qa(
-        "box",
-        q,
-        bbox,
-        "box",
-        [
+    return QA.build(
+        program="box",
+        question=q,
+        answer=bbox,
+        answer_type="box",
+        steps=[
             f"The {what} spans x {bbox[0]} to {round(bbox[0] + bbox[2], 1)}, y {bbox[1]} to {round(bbox[1] + bbox[3], 1)}."
         ],
-        {"key": key},
-        ["grounding"],
-        2,
+        params={"key": key},
+        skills=["grounding"],
+        difficulty=2,
     )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from synth.qa_synth._phrasing import plural
-from synth.qa_synth._programs import ask, make_qa, pick_or_none
+from synth.qa_synth._programs import ask, pick_or_none
 from synth.record import QA
 
 if TYPE_CHECKING:
@@ -90,15 +90,15 @@ def count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None  # an object hardly visible would make the count undecidable
     noun = f"{plural(v)}" if a == "shape" else f"{v} objects"
     steps = [f"Find every {v} object: {len(hits)}."]
-    return make_qa(
-        "count",
-        f"How many {noun} are there?",
-        len(hits),
-        "number",
-        steps,
-        {"attribute": a, "value": v},
-        ["counting", "3d"],
-        1,
+    return QA.build(
+        program="count",
+        question=f"How many {noun} are there?",
+        answer=len(hits),
+        answer_type="number",
+        steps=steps,
+        params={"attribute": a, "value": v},
+        skills=["counting", "3d"],
+        difficulty=1,
     )
 
 
@@ -126,15 +126,15 @@ def exist(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not all(ctx.visible[i] for i in hits):
         return None
     steps = [f"{'A' if want else 'No'} {c} {s} is in the scene."]
-    return make_qa(
-        "exist",
-        f"Is there a {c} {s}?",
-        want,
-        "bool",
-        steps,
-        {"colour": c, "shape": s},
-        ["3d", "attribute"],
-        1,
+    return QA.build(
+        program="exist",
+        question=f"Is there a {c} {s}?",
+        answer=want,
+        answer_type="bool",
+        steps=steps,
+        params={"colour": c, "shape": s},
+        skills=["3d", "attribute"],
+        difficulty=1,
     )
 
 
@@ -150,15 +150,15 @@ def query(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     word = {"colour": "colour", "material": "material", "size": "size"}[a]
     steps = [f"{name} is {ctx.spec.objects[i].describe()}.".capitalize()]
-    return make_qa(
-        "query",
-        f"What {word} is {name}?",
-        ctx.attr(i, a),
-        "text",
-        steps,
-        {"object": i, "attribute": a},
-        ["3d", "attribute"],
-        1,
+    return QA.build(
+        program="query",
+        question=f"What {word} is {name}?",
+        answer=ctx.attr(i, a),
+        answer_type="text",
+        steps=steps,
+        params={"object": i, "attribute": a},
+        skills=["3d", "attribute"],
+        difficulty=1,
     )
 
 
@@ -171,15 +171,15 @@ def compare_attr(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     same = ctx.attr(i, a) == ctx.attr(j, a)
     ni, nj = ctx.name(i), ctx.name(j)
     steps = [f"{ni} is {ctx.attr(i, a)}; {nj} is {ctx.attr(j, a)}.".capitalize()]
-    return make_qa(
-        "compare_attr",
-        f"Do {ni} and {nj} have the same {a}?",
-        same,
-        "bool",
-        steps,
-        {"a": i, "b": j, "attribute": a},
-        ["3d", "attribute", "comparison"],
-        2,
+    return QA.build(
+        program="compare_attr",
+        question=f"Do {ni} and {nj} have the same {a}?",
+        answer=same,
+        answer_type="bool",
+        steps=steps,
+        params={"a": i, "b": j, "attribute": a},
+        skills=["3d", "attribute", "comparison"],
+        difficulty=2,
     )
 
 
@@ -194,15 +194,15 @@ def relate(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None  # too close to call
     ni, nj = ctx.name(i), ctx.name(j)
     steps = [f"Seen from the camera, {ni} is {'' if answer else 'not '}{rel} {nj}."]
-    return make_qa(
-        "relate",
-        f"Is {ni} {rel} {nj}?",
-        bool(answer),
-        "bool",
-        steps,
-        {"a": i, "b": j, "relation": rel},
-        ["3d", "spatial-relation"],
-        2,
+    return QA.build(
+        program="relate",
+        question=f"Is {ni} {rel} {nj}?",
+        answer=bool(answer),
+        answer_type="bool",
+        steps=steps,
+        params={"a": i, "b": j, "relation": rel},
+        skills=["3d", "spatial-relation"],
+        difficulty=2,
     )
 
 
@@ -216,15 +216,15 @@ def count_relation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     n = sum(1 for is_left in left if is_left)
     name = ctx.name(i)
     steps = [f"Find {name}.", f"Count the objects to its left in the image: {n}."]
-    return make_qa(
-        "count_relation",
-        f"How many objects are left of {name}?",
-        n,
-        "number",
-        steps,
-        {"object": i},
-        ["3d", "spatial-relation", "counting", "multi-hop"],
-        3,
+    return QA.build(
+        program="count_relation",
+        question=f"How many objects are left of {name}?",
+        answer=n,
+        answer_type="number",
+        steps=steps,
+        params={"object": i},
+        skills=["3d", "spatial-relation", "counting", "multi-hop"],
+        difficulty=3,
     )
 
 
@@ -274,16 +274,16 @@ def relate_query(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"Among the objects {rel} it, one is a {noun}.",
         f"That {noun} is {ctx.attr(k, a)}.",
     ]
-    return make_qa(
-        "relate_query",
-        f"What {'shape' if a == 'shape' else a} is the {noun} {rel} {name}?",
-        ctx.attr(k, a),
-        "text",
-        steps,
-        {"anchor": j, "relation": rel, "kind": {key: ctx.attr(k, key) for key in keys}}
+    return QA.build(
+        program="relate_query",
+        question=f"What {'shape' if a == 'shape' else a} is the {noun} {rel} {name}?",
+        answer=ctx.attr(k, a),
+        answer_type="text",
+        steps=steps,
+        params={"anchor": j, "relation": rel, "kind": {key: ctx.attr(k, key) for key in keys}}
         | {"attribute": a, "object": k},
-        ["3d", "spatial-relation", "attribute", "multi-hop"],
-        3,
+        skills=["3d", "spatial-relation", "attribute", "multi-hop"],
+        difficulty=3,
     )
 
 
@@ -300,15 +300,15 @@ def compare_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if na == nb:
         return None
     steps = [f"There are {na} {plural(a)} and {nb} {plural(b)}."]
-    return make_qa(
-        "compare_count",
-        f"Are there more {plural(a)} than {plural(b)}?",
-        na > nb,
-        "bool",
-        steps,
-        {"a": a, "b": b},
-        ["3d", "counting", "comparison"],
-        2,
+    return QA.build(
+        program="compare_count",
+        question=f"Are there more {plural(a)} than {plural(b)}?",
+        answer=na > nb,
+        answer_type="bool",
+        steps=steps,
+        params={"a": a, "b": b},
+        skills=["3d", "counting", "comparison"],
+        difficulty=2,
     )
 
 
@@ -335,15 +335,15 @@ def hidden(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         if want
         else f"Nothing stands between the camera and {name}."
     )
-    return make_qa(
-        "hidden",
-        f"Is {name} partly hidden behind another object?",
-        want,
-        "bool",
-        [step],
-        {"object": i},
-        ["3d", "occlusion"],
-        2,
+    return QA.build(
+        program="hidden",
+        question=f"Is {name} partly hidden behind another object?",
+        answer=want,
+        answer_type="bool",
+        steps=[step],
+        params={"object": i},
+        skills=["3d", "occlusion"],
+        difficulty=2,
     )
 
 
@@ -368,15 +368,15 @@ def occluder(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     names = [str(ctx.name(k)) for k in [j, *others[:3]]]
     choices = [names[int(k)] for k in rng.permutation(len(names))]
     ni, nj = ctx.name(i), ctx.name(j)
-    return make_qa(
-        "occluder",
-        f"Which object partly hides {ni}?",
-        nj,
-        "choice",
-        [f"{nj} stands between the camera and {ni} and covers part of it.".capitalize()],
-        {"object": i, "occluder": j},
-        ["3d", "occlusion", "spatial-relation"],
-        3,
+    return QA.build(
+        program="occluder",
+        question=f"Which object partly hides {ni}?",
+        answer=nj,
+        answer_type="choice",
+        steps=[f"{nj} stands between the camera and {ni} and covers part of it.".capitalize()],
+        params={"object": i, "occluder": j},
+        skills=["3d", "occlusion", "spatial-relation"],
+        difficulty=3,
         choices=choices,
     )
 
@@ -392,15 +392,15 @@ def facing(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     o = ctx.spec.objects[0]
     answer = FACINGS[_facing(ctx.spec)]
     steps = [f"The {o.shape}'s front points {answer}."]
-    return make_qa(
-        "facing",
-        f"Which way is the {o.shape} facing?",
-        answer,
-        "choice",
-        steps,
-        {},
-        ["3d", "orientation", "viewpoint"],
-        2,
+    return QA.build(
+        program="facing",
+        question=f"Which way is the {o.shape} facing?",
+        answer=answer,
+        answer_type="choice",
+        steps=steps,
+        params={},
+        skills=["3d", "orientation", "viewpoint"],
+        difficulty=2,
         choices=FACINGS,
     )
 
@@ -409,15 +409,15 @@ def elevation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     el = ctx.spec.camera.elevation_deg
     answer = "from above" if el >= 30 else ("at eye level" if el >= 0 else "from below")
     o = ctx.spec.objects[0]
-    return make_qa(
-        "elevation",
-        f"Is the {o.shape} seen from above, at eye level or from below?",
-        answer,
-        "choice",
-        [f"The camera is {el:g} degrees above the table."],
-        {},
-        ["3d", "viewpoint"],
-        1,
+    return QA.build(
+        program="elevation",
+        question=f"Is the {o.shape} seen from above, at eye level or from below?",
+        answer=answer,
+        answer_type="choice",
+        steps=[f"The camera is {el:g} degrees above the table."],
+        params={},
+        skills=["3d", "viewpoint"],
+        difficulty=1,
         choices=("from above", "at eye level", "from below"),
     )
 
@@ -425,15 +425,15 @@ def elevation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 def shot(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     d = ctx.spec.camera.distance_m
     answer = "close-up" if d < 5 else ("medium shot" if d < 9 else "long shot")
-    return make_qa(
-        "shot",
-        "Is this a close-up, a medium shot or a long shot?",
-        answer,
-        "choice",
-        [f"The camera is {d:g} m from the object."],
-        {},
-        ["3d", "viewpoint"],
-        1,
+    return QA.build(
+        program="shot",
+        question="Is this a close-up, a medium shot or a long shot?",
+        answer=answer,
+        answer_type="choice",
+        steps=[f"The camera is {d:g} m from the object."],
+        params={},
+        skills=["3d", "viewpoint"],
+        difficulty=1,
         choices=("close-up", "medium shot", "long shot"),
     )
 
@@ -448,15 +448,15 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         u, v = x + w / 2, y + h / 2
     pt = [round(u, 1), round(v, 1)]
     name = ctx.name(i) or "the object"
-    return make_qa(
-        "point",
-        f"Point to {name}.",
-        pt,
-        "point",
-        [f"{name} is at about ({pt[0]}, {pt[1]}).".capitalize()],
-        {"object": i},
-        ["grounding", "3d"],
-        1,
+    return QA.build(
+        program="point",
+        question=f"Point to {name}.",
+        answer=pt,
+        answer_type="point",
+        steps=[f"{name} is at about ({pt[0]}, {pt[1]}).".capitalize()],
+        params={"object": i},
+        skills=["grounding", "3d"],
+        difficulty=1,
         tolerance={"box": [x, y, w, h]},
     )
 
@@ -467,15 +467,15 @@ def box(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     b = [float(v) for v in ctx.el[i]["bbox"]]
     name = ctx.name(i) or "the object"
-    return make_qa(
-        "box",
-        f"Give the bounding box of {name}.",
-        b,
-        "box",
-        [f"The visible pixels of {name} span this box."],
-        {"object": i},
-        ["grounding", "3d"],
-        2,
+    return QA.build(
+        program="box",
+        question=f"Give the bounding box of {name}.",
+        answer=b,
+        answer_type="box",
+        steps=[f"The visible pixels of {name} span this box."],
+        params={"object": i},
+        skills=["grounding", "3d"],
+        difficulty=2,
     )
 
 

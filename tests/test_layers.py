@@ -149,3 +149,30 @@ def test_the_reader_sees_lazy_relative_and_from_imports() -> None:
     assert {"synth.generators.chart", "synth.renderers.html", "synth.engine.pool"} <= found
     assert not any(t.startswith("synth.qa_synth") for t in found)
     assert layer("synth.generators.chart.DOMAIN") == "generators" and layer("synth.pack") == "core"
+
+
+def test_a_bare_checkout_resolves_the_folders_and_nothing_else(tmp_path: Path) -> None:
+    """On ``sys.path`` uninstalled (``PYTHONPATH``), the checkout's finder maps each folder
+    of synth._layout to its import name; the rest of the checkout (tests/) is not synth."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import importlib.util as u, synth\n"
+        "print(synth.__file__)\n"
+        "print(u.find_spec('synth.generators.chart').origin)\n"
+        "print(u.find_spec('synth.tests'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert out == [
+        str(ROOT / "synth" / "__init__.py"),
+        str(ROOT / "generators" / "chart" / "__init__.py"),
+        "None",
+    ]
