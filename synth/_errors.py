@@ -43,6 +43,15 @@ class RenderCrash(RenderError):
         return type(self), (str(self), self.kind)
 
 
+class SampleRejected(RenderError):
+    """The sample rendered, but its own checks failed (content off the canvas, clipped text,
+    no question): it never becomes a record. ``checks`` names the failed ones."""
+
+    def __init__(self, message: str, checks: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.checks = checks
+
+
 class RenderTimeout(RenderError, TimeoutError):
     """A renderer took longer than the per-sample timeout."""
 

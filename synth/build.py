@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from synth import __version__
-from synth._errors import RenderError
+from synth._errors import RenderError, SampleRejected
 from synth._seeding import sample_rng
 from synth.pack import DomainPack, Sample
 from synth.record import QA, Record, Rendered, make_id
@@ -59,6 +59,9 @@ def finish(
         rendered, qa = scan(rendered, qa, params, seed=int(qa_rng(spec_json).integers(2**62)))
         extra["degradation"] = {"mode": "scan", **dataclasses.asdict(params)}
     checks = verify(rendered, qa)
+    failed = tuple(name for name, ok in checks.items() if not ok)
+    if failed:
+        raise SampleRejected(f"checks failed: {', '.join(failed)}{_evidence(rendered)}", failed)
     sample_id = make_id(sample.domain, sample.family, index)
     record = Record(
         id=sample_id,
@@ -97,6 +100,17 @@ def finish(
         },
     )
     return record, rendered.png, dict(rendered.files)
+
+
+def _evidence(rendered: Rendered) -> str:
+    """The first element off the canvas, for the failure's message."""
+    w, h = rendered.width, rendered.height
+    for e in rendered.elements:
+        x, y, bw, bh = e["bbox"]
+        if x < -1 or y < -1 or x + bw > w + 1 or y + bh > h + 1:
+            what = f"{e['role']} {e.get('label', '')[:30]!r}".rstrip()
+            return f" ({what} at {[round(v) for v in e['bbox']]} on a {w}x{h} image)"
+    return ""
 
 
 def qa_rng(spec_json: dict[str, Any]) -> np.random.Generator:

@@ -189,7 +189,8 @@ def _check_record(
                 bad("point answer outside its box", rid)
     for name, passed in record["checks"].items():
         if not passed:
-            flags[name] += 1  # verify flags are reported, not errors
+            flags[name] += 1
+            bad(f"record failed its own check {name} (such a sample is a failure)", rid)
 
 
 def _failures(root: Path) -> Counter[str]:

@@ -185,7 +185,8 @@ def nutrition_label(c: Ctx) -> PageSpec:
         topic_id=f"nutrition_{str(product).lower().replace(' ', '_')}",
         subtitle=f"Made by {c.org}" if p.field in ("food", "hospitality", "retail") else "",
         blocks=(facts, energy, table, note),
-        style=page_style(rng, p, widths=(420, 480, 540)),
+        # 420 px cut the %RI column off at the right (its four columns need ~450 px)
+        style=page_style(rng, p, widths=(480, 540)),
         absent=("best-before date", "price", "vitamin C content"),
     )
 

@@ -73,8 +73,16 @@ def cpu_budget(seconds: float) -> None:
 
 def classify(exc: BaseException, scratch: str) -> str:
     """The failure kind of an exception raised by a sample."""
-    from synth._errors import RenderCrash, RenderError, RenderForbidden, SpecError
+    from synth._errors import (
+        RenderCrash,
+        RenderError,
+        RenderForbidden,
+        SampleRejected,
+        SpecError,
+    )
 
+    if isinstance(exc, SampleRejected):
+        return "rejected"
     if isinstance(exc, RenderForbidden):
         return "forbidden"
     if isinstance(exc, RenderCrash):

@@ -153,3 +153,17 @@ def test_bad_mermaid_is_a_typed_render_error() -> None:
         "sequenceDiagram\n  participant p0 as Ana\n  participant p1 as Bo\n  p0->>p1: Hi\n"
     )
     assert [e["label"] for e in ok.elements if e.get("key") == "m0"] == ["Hi"]
+
+
+def test_a_flowchart_too_wide_for_the_image_is_drawn_top_down() -> None:
+    """On 9e29a3d one flowchart in ten ran past the 2,000 px image (left to right, 11 to 14
+    nodes): every left-to-right flowchart now has few enough nodes to fit."""
+    from synth.generators.diagram import MAX_LR_NODES, sample_diagram
+
+    directions = set()
+    for seed in range(300):
+        spec, _ = sample_diagram(np.random.default_rng(seed), "flowchart")
+        directions.add(spec.style.direction)
+        if spec.style.direction == "LR":
+            assert len(spec.nodes) <= MAX_LR_NODES, seed
+    assert directions == {"LR", "TD"}
