@@ -259,7 +259,9 @@ def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     series = _series(ctx, rng)
     vals = ctx.values(series)
-    pairs = ctx.decidable_pairs(vals)
+    tol = 2 * ctx.reading_tol(series)
+    # a tolerance as wide as the difference would grade "equal" (or the other sign) right
+    pairs = [(a, b) for a, b in ctx.decidable_pairs(vals) if ctx.num(vals[a] - vals[b]) > tol]
     if not pairs:
         return None
     a, b = pairs[int(rng.integers(len(pairs)))]
@@ -281,7 +283,7 @@ def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         params={"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
         skills=["value-lookup", "arithmetic"],
         difficulty=2,
-        tolerance=2 * ctx.reading_tol(series),
+        tolerance=tol,
     )
 
 
@@ -566,6 +568,8 @@ def max_minus_mean(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     mean = sum(vals) / len(vals)
     gap = vals[j] - mean
     tol = 10.0 ** -(ctx.spec.decimals + 1) if ctx.exact else 2 * ctx.reading_tol(series)
+    if ctx.num(gap, 1) <= _round_tol(tol):
+        return None  # a tolerance that holds 0 would grade "no gap" right
     q = phrase("chart_questions", "max_minus_mean", rng, **ctx.fields(series))
     steps = [
         f"The highest value is {ctx.cats[j]} at {ctx.fmt(vals[j])}.",

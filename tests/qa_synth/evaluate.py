@@ -101,6 +101,9 @@ def check(
     tol = qa.get("tolerance") or 0.0
     widest = widest_tolerance(spec, qa, elements)
     assert tol <= widest, f"{where}: tolerance {tol} is wider than a reader needs ({widest:g})"
+    if qa["program"] in ("difference", "max_minus_mean") and tol:
+        # within the tolerance, "they are equal" (0) or the other sign would grade right
+        assert abs(want) > tol, f"{where}: tolerance {tol} admits no difference (answer {want})"
     # answers are rounded to the chart's decimals (+1 for means and shares)
     slack = (
         0.5
