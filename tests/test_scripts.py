@@ -40,6 +40,7 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
     "diversity_before_after.py": (["--n", "6", "--workers", "1"], "| distinct questions |", True),
     "regen_golden.py": (["--check"], "same ", False),
     "mutate.py": (["synth/balance.py", "--budget", "2"], "| killed | survived | score |", True),
+    "label_contrast.py": (["--n", "2"], "| pie |", False),
     "same_bytes.py": (["--run", "table", "--n", "2"], "| table | 8 | 0 |", False),
 }
 

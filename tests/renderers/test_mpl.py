@@ -137,3 +137,37 @@ def test_about_a_third_of_drawn_charts_are_plotly() -> None:
         for i in range(300)
     ]
     assert 0.2 < renderers.count("plotly") / 300 < 0.4
+
+
+def test_a_label_colour_reads_on_its_fill() -> None:
+    from synth.generators.chart.kinds._base import label_colour
+
+    assert label_colour("#1f3a93") == "#ffffff"  # navy
+    assert label_colour("#000000") == "#ffffff"
+    assert label_colour("#ffd92f") == "#1a1a1a"  # yellow
+    assert label_colour("#ffffff") == "#1a1a1a"
+
+
+@RENDERERS
+def test_values_printed_inside_slices_and_segments_stand_out_from_them(renderer: str) -> None:
+    """Issue 19: pie percentages and stacked-bar values were drawn dark on dark fills (a
+    third of them under 70 grey levels of contrast on 9e29a3d). The spread of grey levels in
+    each value label's box (text against what is behind it), over fixed seeds."""
+    low = total = 0
+    for kind, variant in (("pie", None), ("bar", "stacked")):
+        for seed in range(12):
+            sample = ChartGenerator(kind, variant, renderer=renderer).sample(
+                rng=np.random.default_rng(seed)
+            )
+            out = DOMAIN.render(sample)
+            img = np.asarray(Image.open(io.BytesIO(out.png)).convert("L"), dtype=float)
+            for e in out.elements:
+                if e["role"] != "value":
+                    continue
+                x, y, w, h = (int(round(v)) for v in e["bbox"])
+                patch = img[max(y, 0) : y + h, max(x, 0) : x + w]
+                if patch.size:
+                    total += 1
+                    low += np.percentile(patch, 95) - np.percentile(patch, 5) < 70
+    assert total >= 20, "the seeds print values"
+    assert low <= 0.06 * total, f"{low} of {total} value labels hardly stand out"

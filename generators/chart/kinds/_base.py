@@ -110,6 +110,19 @@ def axis_lines(
     ]
 
 
+def label_colour(fill: str) -> str:
+    """The text colour for a label drawn on ``fill`` (``#rrggbb``): white or near-black,
+    whichever contrasts more (WCAG relative luminance)."""
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(fill[i : i + 2], 16) / 255) for i in (1, 3, 5))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    dark = 0.0110  # the luminance of #1a1a1a
+    return "#ffffff" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / (dark + 0.05)) else "#1a1a1a"
+
+
 def fmt_value(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 

@@ -8,7 +8,14 @@ import numpy as np
 
 from synth.generators.chart._data import categorical
 from synth.generators.chart._spec import ChartSpec, ChartStyle
-from synth.generators.chart.kinds._base import ChartKind, Look, edge, fmt, fmt_value
+from synth.generators.chart.kinds._base import (
+    ChartKind,
+    Look,
+    edge,
+    fmt,
+    fmt_value,
+    label_colour,
+)
 from synth.personas import LocalContent
 
 
@@ -64,8 +71,12 @@ class Bar(ChartKind):
         lines.append('        bar.set_gid(f"bar|{s}|{j}")')
         if st.value_labels:
             label_type = "center" if v == "stacked" else "edge"
+            # a label inside its segment takes a colour that reads on the segment's fill
+            colour = ", color=LABEL_COLORS[s % len(LABEL_COLORS)]" if v == "stacked" else ""
+            if v == "stacked":
+                lines.insert(0, f"LABEL_COLORS = {[label_colour(c) for c in st.palette]!r}")
             lines.append(
-                f"    labels = ax.bar_label(bars, labels=[{fmt(spec.decimals)!r}.format(val) for val in values], label_type={label_type!r}, padding=2, fontsize={st.font_size * 0.85:.2f})"
+                f"    labels = ax.bar_label(bars, labels=[{fmt(spec.decimals)!r}.format(val) for val in values], label_type={label_type!r}, padding=2, fontsize={st.font_size * 0.85:.2f}{colour})"
             )
             lines.append("    for j, label in enumerate(labels):")
             lines.append('        label.set_gid(f"value|{s}|{j}")')
@@ -105,6 +116,9 @@ class Bar(ChartKind):
                     textposition="inside" if spec.variant == "stacked" else "outside",
                     textfont={"size": round(look.size * 0.85, 2)},
                 )
+                if spec.variant == "stacked":  # inside its segment: readable on its fill
+                    colour = label_colour(look.colors[s % len(look.colors)])
+                    trace["insidetextfont"] = {"color": colour}
             data.append(trace)
         bar_layout(layout, spec)
         return data

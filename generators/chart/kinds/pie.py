@@ -8,7 +8,7 @@ import numpy as np
 
 from synth.generators.chart._data import categorical
 from synth.generators.chart._spec import ChartSpec, ChartStyle
-from synth.generators.chart.kinds._base import ChartKind, Look, edge, fmt
+from synth.generators.chart.kinds._base import ChartKind, Look, edge, fmt, label_colour
 from synth.personas import LocalContent
 
 
@@ -57,9 +57,12 @@ class Pie(ChartKind):
         lines.append('    wedge.set_gid(f"slice|0|{j}")')
         lines.append("for j, label in enumerate(result[1]):")
         lines.append('    label.set_gid(f"category|0|{j}")')
+        # each value sits inside its slice: a colour that reads on the slice's fill
+        colours = [label_colour(c) for c in st.palette[: len(spec.categories)]]
         lines.append("if autopct is not None:")
         lines.append("    for j, label in enumerate(result[2]):")
         lines.append('        label.set_gid(f"value|0|{j}")')
+        lines.append(f"        label.set_color({colours!r}[j])")
         lines.append("ax.set_aspect('equal')")
         return "\n".join(lines)
 
@@ -83,6 +86,8 @@ class Pie(ChartKind):
                 "rotation": 0,
                 "texttemplate": info[spec.style.pie_labels],
                 "textposition": "auto",
+                # a value inside its slice: a colour that reads on the slice's fill
+                "insidetextfont": {"color": [label_colour(c) for c in look.colors[: len(values)]]},
                 "marker": {
                     "colors": look.colors[: len(values)],
                     "line": {
