@@ -17,6 +17,7 @@ scores and why each remaining survivor is equivalent or left.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import shutil
 import subprocess
@@ -58,6 +59,29 @@ def copy_checkout(dest: Path) -> None:
         if src.is_file():
             (dest / name.decode()).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name.decode())
+
+
+def annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """``((line, col), (end line, end col))`` of every annotation in ``source``: arguments',
+    returns and annotated assignments."""
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        found: list[ast.expr | None] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            every = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
+            found += [x.annotation for x in every if x is not None] + [node.returns]
+        elif isinstance(node, ast.AnnAssign):
+            found.append(node.annotation)
+        for ann in found:
+            if ann is not None and ann.end_lineno is not None and ann.end_col_offset is not None:
+                spans.append(((ann.lineno, ann.col_offset), (ann.end_lineno, ann.end_col_offset)))
+    return spans
+
+
+def inside(pos: tuple[int, int], spans: list[tuple[tuple[int, int], tuple[int, int]]]) -> bool:
+    """Whether a (line, column) position lies in one of the spans."""
+    return any(start <= tuple(pos) < end for start, end in spans)
 
 
 def main() -> int:
@@ -113,6 +137,16 @@ def main() -> int:
                 db.pending_work_items,
                 key=lambda w: [(m.start_pos, m.operator_name, m.occurrence) for m in w.mutations],
             )
+            # a mutant inside a type annotation is never run (every module has ``from
+            # __future__ import annotations``): equivalent by construction, not counted
+            spans = annotation_spans((work / args.module).read_text())
+            in_annotation = [w for w in pending if inside(w.mutations[0].start_pos, spans)]
+            if in_annotation:
+                db.set_multiple_results(
+                    [w.job_id for w in in_annotation],
+                    WorkResult(worker_outcome=WorkerOutcome.SKIPPED),
+                )
+                pending = [w for w in pending if w not in in_annotation]
             total = len(pending)
             if args.budget and args.budget < total:
                 rng = np.random.default_rng(args.seed)
@@ -130,7 +164,8 @@ def main() -> int:
         killed = len(done) - len(survived)
         print(f"module: {args.module}\ntests: {tests}")
         print(
-            f"mutants: {total}, run: {len(done)} (budget {args.budget or 'all'}, seed {args.seed})"
+            f"mutants: {total}, run: {len(done)} (budget {args.budget or 'all'}, seed {args.seed}); "
+            f"{len(in_annotation)} more in type annotations left out (never evaluated)"
         )
         print("\n| killed | survived | score |\n|---|---|---|")
         score = killed / len(done) if done else 0.0
