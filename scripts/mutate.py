@@ -120,7 +120,17 @@ def main() -> int:
             f'test-command = "{command}"\n'
             '[cosmic-ray.distributor]\nname = "local"\n'
         )
-        env = {**os.environ, "PYTHONPATH": str(work)}
+        # the copy has no node_modules or Blender venv: the tests use this checkout's
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(work),
+            "SYNTH_MERMAID_JS": os.environ.get(
+                "SYNTH_MERMAID_JS", str(ROOT / "node_modules/mermaid/dist/mermaid.min.js")
+            ),
+            "SYNTH_BLENDER_PYTHON": os.environ.get(
+                "SYNTH_BLENDER_PYTHON", str(ROOT / ".venv-blender/bin/python")
+            ),
+        }
         baseline = subprocess.run(
             command.split(), cwd=work, env=env, capture_output=True, text=True
         )

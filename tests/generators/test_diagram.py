@@ -167,3 +167,37 @@ def test_a_flowchart_too_wide_for_the_image_is_drawn_top_down() -> None:
         if spec.style.direction == "LR":
             assert len(spec.nodes) <= MAX_LR_NODES, seed
     assert directions == {"LR", "TD"}
+
+
+#: each program's difficulty, as its chain of steps makes it (a change here is deliberate)
+DIFFICULTY = {
+    "next_step": 1,
+    "previous_step": 1,
+    "branch": 2,
+    "count_decisions": 1,
+    "count_steps": 1,
+    "path_exists": 2,
+    "fewest_steps": 3,
+    "sender": 1,
+    "receiver": 1,
+    "next_message": 1,
+    "count_messages": 1,
+    "count_from": 2,
+    "sends_to": 2,
+}
+
+
+def test_each_program_has_its_difficulty_and_path_questions_skip_start_and_end() -> None:
+    """Pinned independently of the code: each program's difficulty; "is there a path" never
+    starts at Start or ends at End (both trivially yes)."""
+    seen: set[str] = set()
+    for i in range(300):
+        sample = _sample(("flowchart", "sequence")[i % 2], i)
+        for q in diagram_questions(sample.spec, _all_visible(sample), rng=np.random.default_rng(i)):
+            if q.program == "point":
+                continue
+            assert q.difficulty == DIFFICULTY[q.program], q.program
+            seen.add(q.program)
+            if q.program == "path_exists":
+                assert q.params["a"] != START and q.params["b"] != END, q.params
+    assert seen == set(DIFFICULTY)
