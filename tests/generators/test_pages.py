@@ -133,6 +133,15 @@ def _all_visible(sample: Any) -> Rendered:
     return Rendered(png=b"", width=4000, height=4000 + 3 * len(keys), elements=elements, backend="")
 
 
+def counted_rows(spec: dict[str, Any], qa: dict[str, Any]) -> str:
+    """``Values of COLUMN above T: a, b.``'s list, worked out from the spec."""
+    from ..qa_synth.evaluate_page import _block, _label
+
+    t, c = _block(spec, qa["params"]["table"]), qa["params"]["column"]
+    rows = [r for r, row in enumerate(t["rows"]) if row[c] > qa["params"]["threshold"]]
+    return ": " + (", ".join(_label(t, r) for r in rows) or "none") + "."
+
+
 @settings(max_examples=300, deadline=None)
 @given(case=st.sampled_from(CASES), seed=st.integers(0, 2**32 - 1))
 def test_every_answer_recomputes_from_the_spec(case: tuple[str, str], seed: int) -> None:
@@ -146,6 +155,8 @@ def test_every_answer_recomputes_from_the_spec(case: tuple[str, str], seed: int)
         if q.program in ("point", "box"):
             continue
         assert recompute(spec, d) == d["answer"], d
+        if q.program == "count_above":  # the reasoning names the rows it counts
+            assert counted_rows(spec, d) in d["reasoning"], d
 
 
 def test_hidden_elements_are_never_asked_about() -> None:
