@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib.metadata import entry_points
 
@@ -161,9 +161,16 @@ def warm_up(pack: DomainPack) -> None:
     """Ready this process (this thread) for ``pack``: its data, then the warm-up of each
     language it draws with (a browser started, a page with its library loaded)."""
     pack.warm_up_data()
-    done: list[Callable[[], None]] = []
-    for language in pack.languages:
+    for fn in warm_ups(pack.languages):
+        fn()
+
+
+def warm_ups(languages: Iterable[str]) -> list[Callable[[], None]]:
+    """The warm-ups of ``languages``, each once, in order (a RegistryError for a language no
+    loadable renderer runs)."""
+    out: list[Callable[[], None]] = []
+    for language in languages:
         fn = for_language(language).languages[language].warm_up
-        if fn is not None and fn not in done:
-            fn()
-            done.append(fn)
+        if fn is not None and fn not in out:
+            out.append(fn)
+    return out

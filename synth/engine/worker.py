@@ -494,15 +494,11 @@ def _warm_up(
             pass
 
     def warm_ups(languages: tuple[str, ...]) -> list[Callable[[], None]]:
-        out = []
-        for language in languages:
-            try:
-                fn = backends.for_language(language).languages[language].warm_up
-            except Exception:  # noqa: BLE001 - the task itself will report it, typed
-                continue
-            if fn is not None and fn not in out:
-                out.append(fn)
-        return out
+        try:  # a language no renderer runs warms nothing: its task reports it, typed
+            known = backends.languages()
+        except Exception:  # noqa: BLE001 - a broken registration: the tasks report it
+            return []
+        return backends.warm_ups(lang for lang in languages if lang in known)
 
     threaded = [p for p in packs if renderer is not None and _threaded(p)]
     on_thread = warm_ups(tuple(lang for p in threaded for lang in p.languages) + threaded_code)
