@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from synth import __version__
+from synth import __version__, legibility
 from synth._errors import RenderError, SampleRejected
 from synth._seeding import sample_rng
 from synth.pack import DomainPack, Sample
@@ -46,7 +46,8 @@ def finish(
 ) -> tuple[Record, bytes, dict[str, bytes]]:
     """Render a sample (unless ``rendered`` is its render already, e.g. from a worker's render
     thread), ask its questions (on the clean render's facts), degrade the image if asked
-    (moving boxes and points with it) and check the result."""
+    (moving boxes and points with it), drop the questions whose text can't be read in the
+    final image (:mod:`synth.legibility`) and check the result."""
     if rendered is None:
         rendered = pack.render(sample)
     spec_json = sample.spec.to_json()
@@ -58,6 +59,9 @@ def finish(
         params = scan_params(spec_json)
         rendered, qa = scan(rendered, qa, params, seed=int(qa_rng(spec_json).integers(2**62)))
         extra["degradation"] = {"mode": "scan", **dataclasses.asdict(params)}
+    qa, dropped = legibility.gate(rendered.png, rendered.elements, qa)
+    if dropped:
+        extra["dropped"] = dropped
     checks = verify(rendered, qa)
     failed = tuple(name for name, ok in checks.items() if not ok)
     if failed:

@@ -9,7 +9,8 @@ Output folder::
     manifest.json        config, its hash, versions, counts, shard list (complete: true at the end)
     shards/shard-NNNNNN.tar   WebDataset: {id}.png + {id}.json per sample
     failures.jsonl       one typed failure per line, in index order
-    stats.json           counts by family, program, answer type, check, failure kind
+    stats.json           counts by family, program, answer type, check, failure kind,
+                         questions the legibility gate dropped (by reason and program)
     .synth/state.jsonl   the resume log: one line per published shard
     .synth/lock          held while a run writes here
 """
@@ -474,6 +475,8 @@ class _ShardStats:
                 "yes_no",
                 "choice_position",
                 "domain",
+                "dropped",
+                "dropped_program",
             )
         }
         self.questions = 0
@@ -492,6 +495,9 @@ class _ShardStats:
                 self.c["yes_no"]["yes" if q["answer"] else "no"] += 1
             if q["answer_type"] == "choice":
                 self.c["choice_position"][str(q["choices"].index(q["answer"]))] += 1
+        for d in record.get("dropped", ()):
+            self.c["dropped"][str(d.get("reason"))] += 1
+            self.c["dropped_program"][str(d.get("program"))] += 1
 
     def fail(self, f: Failed) -> None:
         self.c["failures"][f.kind] += 1

@@ -45,7 +45,8 @@ Task = tuple[int, str, int]  # (index, domain, per-sample seed)
 class Done:
     """A finished sample: the record as JSON bytes, its PNG and the record's fields a run's
     bookkeeping reads (``summary``: id, domain, family, checks and, per question, program,
-    answer type, answer and choices), so the run need not parse the whole record."""
+    answer type, answer and choices, and per question the legibility gate dropped, program
+    and reason), so the run need not parse the whole record."""
 
     index: int
     record_json: bytes
@@ -389,7 +390,12 @@ def frame_error(header: dict[str, Any], blobs: list[bytes], index: int | None) -
             return "a record whose file list is not a list of names"
         if len(blobs) != 2 + len(files):
             return f"a record with {len(blobs)} blobs for {len(files)} files"
-        if not (isinstance(summary, dict) and isinstance(summary.get("qa"), list)):
+        if not (
+            isinstance(summary, dict)
+            and isinstance(summary.get("qa"), list)
+            and isinstance(summary.get("dropped", []), list)
+            and all(isinstance(d, dict) for d in summary.get("dropped", []))
+        ):
             return "a record without its summary"
         return ""
     if op == "failed":

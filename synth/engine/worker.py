@@ -599,6 +599,10 @@ def summary(record: dict[str, Any]) -> dict[str, Any]:
     sent beside the record, they spare the run parsing it (elements and all)."""
     out = {k: record[k] for k in SUMMARY_KEYS}
     out["qa"] = [{k: q[k] for k in QA_SUMMARY_KEYS if k in q} for q in record["qa"]]
+    out["dropped"] = [
+        {"program": d["program"], "reason": d["reason"]}
+        for d in record["annotations"].get("dropped", ())
+    ]
     return out
 
 
