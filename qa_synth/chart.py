@@ -99,6 +99,34 @@ class Ctx:
         r = round(v, self.spec.decimals + extra)
         return int(r) if self.spec.decimals + extra == 0 else r
 
+    def reading(self, v: float) -> float:
+        """What reading ``v`` off the axis gives: the nearest multiple of the reading
+        tolerance (a quarter of a gridline step; within half of it of ``v``), or ``v`` when
+        the values are printed."""
+        if self.exact or not self.tol:
+            return v
+        return round(round(v / self.tol) * self.tol, 10)
+
+    def answer(self, v: float) -> float | int:
+        """A number as the answer gives it: at the chart's decimals when printed, the reading
+        itself (a multiple of the tolerance) when read off the axis."""
+        if self.exact:
+            return self.num(v)
+        return int(v) if float(v).is_integer() else v
+
+    def shown(self, series: str, j: int) -> str:
+        """Value ``j`` of ``series`` as the image shows it: its printed label, or, when none
+        is printed, the axis reading ("about 2,175") or a slice's share of the circle ("about
+        23% of the circle"), never digits the image does not show."""
+        v = self.values(series)[j]
+        if self.spec.kind == "pie":
+            pct = 100.0 * v / sum(self.values(series))
+            labels = self.spec.style.pie_labels
+            if labels == "percent":
+                return f"{pct:.1f}%"
+            return self.fmt(v) if labels == "value" else f"about {pct:.0f}% of the circle"
+        return self.fmt(v) if self.exact else f"about {_tnum(self.reading(v))}"
+
     def decidable_pairs(self, vals: list[float]) -> list[tuple[int, int]]:
         return [
             (i, j)
@@ -150,11 +178,23 @@ def _series(ctx: Ctx, rng: np.random.Generator) -> str:
 
 
 def _read(ctx: Ctx, series: str, j: int) -> str:
-    v = ctx.values(series)[j]
-    how = "The label shows" if ctx.exact else "Reading against the axis gives about"
+    how = "The label shows" if ctx.exact else "Reading against the axis gives"
     if series == TOTAL:
-        how = "The label shows" if ctx.exact else "The top of the stack reads about"
-    return f"{how} {ctx.fmt(v)} for {ctx.cats[j]}."
+        how = "The segments' labels add up to" if ctx.exact else "The top of the stack reads"
+    return f"{how} {ctx.shown(series, j)} for {ctx.cats[j]}."
+
+
+def _pair(ctx: Ctx, series: str, a: int, b: int) -> str:
+    """Where two values lie, as the image shows them; two readings that round alike are
+    told apart by the marks themselves (the pair is decidable: their gap is visible)."""
+    sa, sb = ctx.shown(series, a), ctx.shown(series, b)
+    if sa == sb:
+        return f"{ctx.cats[a]} and {ctx.cats[b]} both read {sa}, their marks visibly apart."
+    return f"{ctx.cats[a]} is at {sa} and {ctx.cats[b]} at {sb}."
+
+
+def _readings(ctx: Ctx, series: str) -> list[float]:
+    return [ctx.reading(v) for v in ctx.values(series)]
 
 
 def value_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -167,14 +207,14 @@ def value_lookup(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         if series == TOTAL and ctx.exact:  # totals are not printed on stacked bars
             series = ctx.spec.series[0].name
     j = int(rng.integers(len(ctx.cats)))
-    v = ctx.values(series)[j]
+    v = ctx.reading(ctx.values(series)[j])
     tol = ctx.reading_tol(series)
     q = phrase("chart_questions", "value_lookup", rng, category=ctx.cats[j], **ctx.fields(series))
     skills = ["value-lookup"] + ([] if ctx.exact else ["axis-reading"])
     return QA.build(
         program="value_lookup",
         question=q,
-        answer=ctx.num(v),
+        answer=ctx.answer(v),
         answer_type="number",
         steps=[_read(ctx, series, j)],
         params={"series": series, "category": ctx.cats[j]},
@@ -213,7 +253,7 @@ def extremum(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     q = phrase("chart_questions", f"extremum_{target}", rng, **ctx.fields(series))
     word = "highest" if target == "max" else "lowest"
     steps = [
-        f"Comparing all {len(vals)} values, {ctx.cats[j]} is the {word} at {ctx.fmt(vals[j])}."
+        f"Comparing all {len(vals)} values, {ctx.cats[j]} is the {word} at {ctx.shown(series, j)}."
     ]
     return QA.build(
         program="extremum",
@@ -234,14 +274,10 @@ def compare_two(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     hi, lo = pairs[int(rng.integers(len(pairs)))]
     a, b = (hi, lo) if rng.random() < 0.5 else (lo, hi)
-    vals = ctx.values(series)
     q = phrase(
         "chart_questions", "compare_two", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series)
     )
-    steps = [
-        f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}.",
-        f"{ctx.cats[hi]} is higher.",
-    ]
+    steps = [_pair(ctx, series, a, b), f"{ctx.cats[hi]} is higher."]
     return QA.build(
         program="compare_two",
         question=q,
@@ -258,26 +294,32 @@ def difference(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if ctx.spec.kind == "pie":
         return None
     series = _series(ctx, rng)
-    vals = ctx.values(series)
+    vals, read = ctx.values(series), _readings(ctx, series)
     tol = 2 * ctx.reading_tol(series)
     # a tolerance as wide as the difference would grade "equal" (or the other sign) right
-    pairs = [(a, b) for a, b in ctx.decidable_pairs(vals) if ctx.num(vals[a] - vals[b]) > tol]
+    pairs = [
+        (a, b)
+        for a, b in ctx.decidable_pairs(vals)
+        if min(ctx.num(vals[a] - vals[b]), ctx.num(read[a] - read[b])) > tol
+    ]
     if not pairs:
         return None
     a, b = pairs[int(rng.integers(len(pairs)))]
-    d = vals[a] - vals[b]
+    d = round(read[a] - read[b], 10)
     q = phrase(
         "chart_questions", "difference", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series)
     )
     steps = [
         _read(ctx, series, a),
         _read(ctx, series, b),
-        f"{ctx.fmt(vals[a])} − {ctx.fmt(vals[b])} = {ctx.fmt(d)}.",
+        f"{_tnum(read[a])} − {_tnum(read[b])} = {_tnum(d)}."
+        if not ctx.exact
+        else f"{ctx.fmt(vals[a])} − {ctx.fmt(vals[b])} = {ctx.fmt(d)}.",
     ]
     return QA.build(
         program="difference",
         question=q,
-        answer=ctx.num(d),
+        answer=ctx.answer(d),
         answer_type="number",
         steps=steps,
         params={"series": series, "a": ctx.cats[a], "b": ctx.cats[b]},
@@ -316,13 +358,15 @@ def average(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if ctx.spec.kind == "pie":
         return None
     series = _series(ctx, rng)
-    vals = ctx.values(series)
+    vals = _readings(ctx, series)
     mean = sum(vals) / len(vals)
     tol = ctx.reading_tol(series) if not ctx.exact else 10.0 ** -(ctx.spec.decimals + 1)
     q = phrase("chart_questions", "average", rng, **ctx.fields(series))
+    listed = ", ".join(ctx.shown(series, j) for j in range(len(vals)))
     steps = [
-        f"The {len(vals)} values are {', '.join(ctx.fmt(v) for v in vals)}.",
-        f"They sum to {ctx.fmt(sum(vals))}; divided by {len(vals)} that is {ctx.fmt(mean, 1)}.",
+        f"The {len(vals)} values are {listed}.",
+        f"They sum to {ctx.fmt(sum(vals)) if ctx.exact else 'about ' + _tnum(sum(vals))};"
+        f" divided by {len(vals)} that is {ctx.fmt(mean, 1)}.",
     ]
     return QA.build(
         program="average",
@@ -354,7 +398,8 @@ def share(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         ]
         tol = 0.1
     else:
-        steps = [f"The slice for {ctx.cats[j]} covers about {pct:.1f}% of the circle."]
+        pct = float(round(pct))  # what the eye makes of a slice: whole percents at best
+        steps = [f"The slice for {ctx.cats[j]} covers about {pct:.0f}% of the circle."]
         tol = 3.0
     q = phrase("chart_questions", "share", rng, category=ctx.cats[j])
     return QA.build(
@@ -449,7 +494,7 @@ def trend(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     answer = "rose" if vals[b] > vals[a] else "fell"
     q = phrase("chart_questions", "trend", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series))
     steps = [
-        f"At {ctx.cats[a]} it is {ctx.fmt(vals[a])}; at {ctx.cats[b]} it is {ctx.fmt(vals[b])}.",
+        f"At {ctx.cats[a]} it is {ctx.shown(series, a)}; at {ctx.cats[b]} it is {ctx.shown(series, b)}.",
         f"It {answer}.",
     ]
     return QA.build(
@@ -485,7 +530,7 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
                     **ctx.fields(series),
                 )
                 steps = [
-                    f"{ctx.cats[j]} is at {ctx.fmt(vals[j])}, which is {'above' if target else 'not above'} {_tnum(t)}."
+                    f"{ctx.cats[j]} is at {ctx.shown(series, j)}, which is {'above' if target else 'not above'} {_tnum(t)}."
                 ]
                 return QA.build(
                     program="yes_no",
@@ -510,7 +555,7 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     q = phrase(
         "chart_questions", "yes_no_greater", rng, a=ctx.cats[a], b=ctx.cats[b], **ctx.fields(series)
     )
-    steps = [f"{ctx.cats[a]} is at {ctx.fmt(vals[a])} and {ctx.cats[b]} at {ctx.fmt(vals[b])}."]
+    steps = [_pair(ctx, series, a, b)]
     return QA.build(
         program="yes_no",
         question=q,
@@ -539,9 +584,8 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     letters = "ABCD"
     options = "; ".join(f"({letters[i]}) {c}" for i, c in enumerate(choices))
     q = phrase("chart_questions", f"choice_{target}", rng, options=options, **ctx.fields(series))
-    vals = ctx.values(series)
     steps = [
-        f"Of the options, {', '.join(f'{ctx.cats[i]} is at {ctx.fmt(vals[i])}' for i in opts)}.",
+        f"Of the options, {', '.join(f'{ctx.cats[i]} is at {ctx.shown(series, i)}' for i in opts)}.",
         f"The {'highest' if target == 'max' else 'lowest'} is {ctx.cats[j]}, option ({letters[pos]}).",
     ]
     return QA.build(
@@ -561,20 +605,24 @@ def max_minus_mean(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if ctx.spec.kind in ("pie", "scatter"):
         return None
     series = _series(ctx, rng)
-    vals = ctx.values(series)
-    j = _extremes_ok(ctx, vals, "max")
+    exact = ctx.values(series)
+    j = _extremes_ok(ctx, exact, "max")
     if j is None:
         return None
+    vals = _readings(ctx, series)
     mean = sum(vals) / len(vals)
     gap = vals[j] - mean
     tol = 10.0 ** -(ctx.spec.decimals + 1) if ctx.exact else 2 * ctx.reading_tol(series)
-    if ctx.num(gap, 1) <= _round_tol(tol):
+    true_gap = exact[j] - sum(exact) / len(exact)
+    if min(ctx.num(gap, 1), ctx.num(true_gap, 1)) <= _round_tol(tol):
         return None  # a tolerance that holds 0 would grade "no gap" right
     q = phrase("chart_questions", "max_minus_mean", rng, **ctx.fields(series))
+    top = ctx.fmt(vals[j]) if ctx.exact else _tnum(vals[j])
+    total = ctx.fmt(sum(vals)) if ctx.exact else _tnum(sum(vals))
     steps = [
-        f"The highest value is {ctx.cats[j]} at {ctx.fmt(vals[j])}.",
-        f"The average of all {len(vals)} values is {ctx.fmt(sum(vals))} / {len(vals)} = {ctx.fmt(mean, 1)}.",
-        f"{ctx.fmt(vals[j])} − {ctx.fmt(mean, 1)} = {ctx.fmt(gap, 1)}.",
+        f"The highest value is {ctx.cats[j]} at {ctx.shown(series, j)}.",
+        f"The average of all {len(vals)} values is {total} / {len(vals)} = {ctx.fmt(mean, 1)}.",
+        f"{top} − {ctx.fmt(mean, 1)} = {ctx.fmt(gap, 1)}.",
     ]
     return QA.build(
         program="max_minus_mean",
@@ -601,7 +649,8 @@ def correlation(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if "rise or fall" in q:
         answer = "rise" if r > 0 else "fall"
     steps = [
-        f"The points run from {'lower left to upper right' if r > 0 else 'upper left to lower right'} (correlation {r:.2f})."
+        f"The points run from {'lower left to upper right' if r > 0 else 'upper left to lower right'},"
+        f" {'tightly' if abs(r) >= 0.85 else 'loosely'} around a line."
     ]
     return QA.build(
         program="correlation",
@@ -633,9 +682,8 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     pt = el.get("point") or [round(x + w / 2, 1), round(y + h / 2, 1)]
     fields = ctx.fields(series)
     q = phrase("chart_questions", f"point_{target}", rng, mark=mark, **fields)
-    vals = ctx.values(series)
     steps = [
-        f"The {'highest' if target == 'max' else 'lowest'} {fields['subject']} is {ctx.cats[j]} ({ctx.fmt(vals[j])}).",
+        f"The {'highest' if target == 'max' else 'lowest'} {fields['subject']} is {ctx.cats[j]} ({ctx.shown(series, j)}).",
         f"Its {mark} is centred near ({pt[0]:.0f}, {pt[1]:.0f}).",
     ]
     return QA.build(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -188,3 +189,47 @@ def test_questions_name_their_series_and_reasoning_reads_the_right_way() -> None
 
 def _printed(spec: dict) -> bool:
     return bool(spec["style"]["value_labels"]) and spec["kind"] != "scatter"
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(m.replace(",", "")) for m in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    kind=st.sampled_from(["bar", "line", "area", "pie", "scatter", "histogram"]),
+)
+def test_without_printed_values_the_reasoning_quotes_no_digits_the_image_lacks(
+    seed: int, kind: str
+) -> None:
+    """Issue 19: when no value labels are drawn, reasoning quoted exact spec values ("reading
+    against the axis gives about 2,183"). Now it gives axis readings at the tolerance's
+    grain, and an unlabelled pie's shares in whole percents."""
+    from synth.qa_synth.chart import _round_tol
+
+    spec, qas = _qa(seed, kind)
+    style = spec["style"]
+    if spec["kind"] == "pie":
+        if style["pie_labels"] != "none":
+            return
+        values = spec["series"][0]["values"]
+        shares = {round(100 * v / sum(values)) for v in values}
+        for qa in qas:
+            said = _numbers(qa["reasoning"])
+            assert all(float(v).is_integer() for v in said), qa["reasoning"]
+            assert not {v for v in values if v > 12} & (said - shares), qa["reasoning"]
+        return
+    if style["value_labels"] and spec["kind"] != "scatter":
+        return
+    grain = _round_tol(0.25 * spec["value_axis"]["step"])
+    for qa in qas:
+        text = qa["reasoning"]
+        for c in sorted(map(str, spec["categories"]), key=len, reverse=True):
+            text = text.replace(c, "CATEGORY")  # "At 2024", "Hive 6": names, not values
+        # every value said to lie somewhere ("is at ...", "about ...") is a reading
+        for said in re.findall(r"(?:\bat|about|reads) (\d[\d,]*(?:\.\d+)?)", text):
+            v = float(said.replace(",", ""))
+            assert abs(v / grain - round(v / grain)) < 1e-6, (
+                f"{qa['program']}: {qa['reasoning']!r} quotes {v} (grain {grain})"
+            )
