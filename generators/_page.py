@@ -181,6 +181,11 @@ class Bars:
     def width_pct(self, i: int) -> float:
         return round(100.0 * self.values[i] / max(self.values), 2)
 
+    def value_room_em(self) -> float:
+        """Room beside the longest bar for the widest printed value, in em of its bold font
+        (bars are drawn in proportion within what is left of the track)."""
+        return round(0.5 + 0.65 * max(len(self.column.show(v)) for v in self.values), 2)
+
 
 Block = Fields | Table | Text | Items | Buttons | Bars
 BLOCK_TYPES: dict[str, type] = {b.type: b for b in (Fields, Table, Text, Items, Buttons, Bars)}

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from synth.generators._page import Bars, Items, PageSpec, Table
 
 NOT_STATED = "not stated"
+#: the least difference of two bars, as a share of the longest, for "which bar is longest"
+BAR_GAP = 0.05
 Program = Callable[["Ctx", np.random.Generator], "QA | None"]
 
 
@@ -475,8 +477,10 @@ def bar_extreme(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if b is None:
         return None
     highest = bool(rng.random() < 0.5)
-    best = max(b.values) if highest else min(b.values)
-    if list(b.values).count(best) != 1:
+    ranked = sorted(b.values, reverse=highest)
+    best = ranked[0]
+    # bars are drawn in proportion to their values: the runner-up visibly shorter (longer)
+    if abs(ranked[1] - best) < BAR_GAP * max(b.values):
         return None
     i = list(b.values).index(best)
     word = "longest" if highest else "shortest"

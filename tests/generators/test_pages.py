@@ -312,6 +312,41 @@ def test_table_and_control_boxes_lie_over_their_text() -> None:
 
 
 @needs_browser
+def test_bar_graphics_draw_every_bar_in_proportion_to_its_value() -> None:
+    """Issue 19: in screen-dashboard-000000044 bars Mar-Aug were all drawn 127 px long (flex
+    shrank them), yet "which label has the longest bar?" had one answer. Each bar's drawn
+    length, counted in pixels of its colour along its middle row, follows its value."""
+    from synth.generators._page import Bars
+
+    seen = 0
+    for domain, kind in (("screen", "dashboard"), ("document", "infographic")):
+        for seed in range(4):
+            sample = _sample(domain, kind, seed)
+            (bars,) = [b for b in sample.spec.blocks if isinstance(b, Bars)] or [None]
+            if bars is None:
+                continue
+            st_ = sample.spec.style
+            result = synth.render(sample)
+            page = result.record
+            rgb = np.asarray(Image.open(io.BytesIO(result.png)).convert("RGB"), dtype=int)
+            accent = np.array([int(st_.accent[i : i + 2], 16) for i in (1, 3, 5)])
+            boxes = {
+                e["key"]: e["bbox"] for e in page["annotations"]["elements"] if e["role"] == "bar"
+            }
+            lengths = []
+            for i in range(len(bars.values)):
+                x, y, w, h = boxes[f"{bars.key}-{i}-bar"]
+                row = rgb[int(y + h / 2), int(x) : int(x + w) + 2]
+                lengths.append(int((np.abs(row - accent).sum(axis=1) < 30).sum()))
+            top = max(bars.values)
+            for value, length, i in zip(bars.values, lengths, range(len(lengths)), strict=True):
+                want = max(lengths) * value / top
+                assert abs(length - want) <= 2.5, (sample.spec.title, i, lengths, bars.values)
+            seen += 1
+    assert seen >= 3, "the seeds draw bar graphics"
+
+
+@needs_browser
 @pytest.mark.parametrize("domain", ["table", "screen", "diagram"])
 def test_one_and_two_workers_write_identical_shards(domain: str, tmp_path: Path) -> None:
     from ..conftest import shard_bytes, synth_cmd
