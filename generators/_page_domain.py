@@ -3,6 +3,7 @@ render facts, transcription and key-value targets, and the page question program
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,22 @@ class PageDomain(DomainPack):
 
         st = sample.spec.style
         return render_html(sample.code.source, st.width_px, st.height_px)
+
+    def refit(self, sample: Sample, rendered: Rendered, failed: tuple[str, ...]) -> Sample | None:
+        """A page of fixed height whose content ran past its bottom (a dashboard's last
+        table rows) is made as tall as its content: a full-page capture. Anything else (a
+        box past the right edge) can't be fitted this way."""
+        spec: PageSpec = sample.spec
+        h = rendered.height
+        if not spec.style.height_px or any(
+            e["bbox"][0] < -1 or e["bbox"][0] + e["bbox"][2] > rendered.width + 1
+            for e in rendered.elements
+        ):
+            return None
+        if all(e["bbox"][1] + e["bbox"][3] <= h + 1 for e in rendered.elements):
+            return None  # nothing ran past the bottom: something else failed
+        fitted = dataclasses.replace(spec, style=dataclasses.replace(spec.style, height_px=0))
+        return dataclasses.replace(sample, spec=fitted, code=Code(LANGUAGE, emit_page(fitted)))
 
     def targets(self, sample: Sample) -> dict[str, Any]:
         """Record annotations beyond boxes: full-text transcription and key-value parse."""

@@ -43,11 +43,14 @@ def finish(
     run_seed: int,
     degrade: str = "none",
     rendered: Rendered | None = None,
+    refit: bool = True,
 ) -> tuple[Record, bytes, dict[str, bytes]]:
     """Render a sample (unless ``rendered`` is its render already, e.g. from a worker's render
     thread), ask its questions (on the clean render's facts), degrade the image if asked
     (moving boxes and points with it), drop the questions whose text can't be read in the
-    final image (:mod:`synth.legibility`) and check the result."""
+    final image (:mod:`synth.legibility`) and check the result. A sample that fails its
+    checks is laid out again if its pack can (:meth:`~synth.pack.DomainPack.refit`), once;
+    else it raises SampleRejected."""
     if rendered is None:
         rendered = pack.render(sample)
     spec_json = sample.spec.to_json()
@@ -64,6 +67,12 @@ def finish(
         extra["dropped"] = dropped
     checks = verify(rendered, qa)
     failed = tuple(name for name, ok in checks.items() if not ok)
+    if failed and refit:
+        again = pack.refit(sample, rendered, failed)
+        if again is not None:
+            return finish(
+                pack, again, index=index, seed=seed, run_seed=run_seed, degrade=degrade, refit=False
+            )
     if failed:
         raise SampleRejected(f"checks failed: {', '.join(failed)}{_evidence(rendered)}", failed)
     sample_id = make_id(sample.domain, sample.family, index)

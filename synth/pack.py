@@ -99,6 +99,13 @@ class DomainPack:
         """Record annotations beyond boxes (a transcription, a key-value parse)."""
         return {}
 
+    def refit(self, sample: Sample, rendered: Rendered, failed: tuple[str, ...]) -> Sample | None:
+        """``sample`` laid out again so that what its render showed failing (``failed``: the
+        names of the checks, e.g. ``boxes_on_canvas``) fits: a page made as tall as its
+        content, say. None (the default): it can't be, and the sample is rejected. A refit
+        sample is rendered and checked once more; if it fails again, it is rejected."""
+        return None
+
     def checks(self) -> list[Check]:
         """What ``synth doctor`` checks for this domain beyond its renderers (fonts, data)."""
         return []

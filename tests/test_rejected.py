@@ -5,6 +5,7 @@ record with a failed check a problem."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -71,3 +72,24 @@ def test_validate_calls_a_record_with_a_failed_check_a_problem(tmp_path: Path) -
     report = json.loads(synth_cmd("validate", str(out)).stdout)
     assert not report["ok"]
     assert any("failed its own check text_not_clipped" in p for p in report["problems"]), report
+
+
+def test_a_screen_whose_content_runs_past_its_bottom_is_refit_to_its_content() -> None:
+    """Issue 19: 3 of 150 screens (seed 0) had their last table rows below the screen and
+    were rejected; their pages are now made as tall as their content (a full-page capture),
+    with every check passing and the spec saying so (height 0: fit)."""
+    from synth.build import build_record
+    from synth.generators.screen import DOMAIN as SCREEN
+    from synth.legibility import grey
+
+    for index in (44, 76, 94):
+        seed = sample_seed(0, "screen", index)
+        fixed = SCREEN.sample(rng=sample_rng(seed)).spec.style.height_px
+        assert fixed > 0
+        record, png, _ = build_record(SCREEN, index=index, seed=seed, run_seed=0)
+        assert record.spec["style"]["height_px"] == 0
+        assert record.image["height"] > fixed
+        assert all(record.checks.values())
+        assert grey(png).shape == (record.image["height"], record.image["width"])
+        # its code renders alone at the same size (synth reproduce reads the body's height)
+        assert re.search(r"body \{ width: \d+px; height:", record.code["source"]) is None
