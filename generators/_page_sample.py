@@ -82,11 +82,21 @@ def address_lines(local: LocalContent) -> tuple[str, ...]:
     return tuple(line for line in lines if line)[:3]
 
 
+#: titles Faker writes before a name without a full stop
+HONORIFICS = frozenset(
+    {"Mr", "Mrs", "Ms", "Miss", "Dr", "Herr", "Frau", "Sr", "Sra", "Srta", "Jr", "II", "III", "IV"}
+    | {"MD", "PhD", "DDS", "DVM"}
+)
+
+
 def email_for(name: str, domain: str) -> str:
-    """``first.last@domain`` in ASCII (accents dropped)."""
+    """``first.last@domain`` in ASCII (accents, titles and particles dropped)."""
+    # honorifics and initials ("Sr(a).", "Dr.", "Prof.") are not part of an address
+    name = " ".join(w for w in name.split() if not ("." in w or "(" in w or w in HONORIFICS))
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     parts = [p for p in "".join(ch if ch.isalpha() else " " for ch in ascii_name).split() if p]
-    return f"{'.'.join(parts[:2]).lower() or 'user'}@{domain}"
+    first_last = parts[:1] + parts[1:][-1:]  # "Maria da Silva" -> maria.silva
+    return f"{'.'.join(first_last).lower() or 'user'}@{domain}"
 
 
 def phone(rng: np.random.Generator) -> str:

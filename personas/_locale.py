@@ -89,6 +89,12 @@ class LocalContent:
             raise SpecError(f"unknown name kind {kind!r}; choose one of {sorted(KINDS)}")
         fake = self._fake()
         method = getattr(fake, KINDS[kind])
+        towns = tables().cities.get(self.country.locale) if kind == "city" else None
+        if towns:
+
+            def method() -> str:  # a real town: Faker's own are made up from first names
+                return str(fake.random_element(towns))
+
         out: list[str] = []
         for _ in range(40 * k):
             value = f"{prefix}{method()}{suffix}".strip()
@@ -124,7 +130,11 @@ class LocalContent:
         synth's persona vocabulary) over ``{city}``, ``{last_name}``, ``{first_name}``,
         ``{company}``; a type without a template is named like a company."""
         org = tables(vocab).org_types.get(persona.org_type, {})
-        template = str(org.get("name", "{company}"))
+        return self.named(str(org.get("name", "{company}")), city)
+
+    def named(self, template: str, city: str) -> str:
+        """A name from ``template`` over ``{city}`` (given), ``{last_name}``, ``{first_name}``
+        and ``{company}`` (drawn): "{last_name} Building Supplies"."""
         # in template order: iterating a set of strings would follow PYTHONHASHSEED
         fields = list(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))
         values = {f: city if f == "city" else self.name(f, max_len=24) for f in fields}

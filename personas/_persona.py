@@ -98,6 +98,8 @@ class _Tables:
     countries: tuple[Country, ...]
     interests: tuple[str, ...]
     registers: tuple[str, ...]
+    #: real towns by locale, where Faker's are made up (see persona_vocab.yaml)
+    cities: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 @cache
@@ -125,6 +127,7 @@ def _build_tables(vocab: dict[str, Any]) -> _Tables:
         countries=tuple(Country(**c) for c in vocab["countries"]),
         interests=tuple(vocab["interests"]),
         registers=tuple(vocab["registers"]),
+        cities={k: tuple(v) for k, v in vocab.get("cities", {}).items()},
     )
 
 

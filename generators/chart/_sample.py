@@ -403,7 +403,9 @@ def _title(rng: np.random.Generator, spec: ChartSpec, org: str, city: str) -> st
     base, cats = spec.title, spec.categories
     forms = [base, f"{base} at {org}", f"{org}: {base}", f"{base}, {city}"]
     if spec.ordered and len(cats) > 1:
-        forms.append(f"{base}, {cats[0]}–{cats[-1]}")
+        # bins are ranges themselves: the span runs from the first's start to the last's end
+        first, last = str(cats[0]).split("–")[0], str(cats[-1]).split("–")[-1]
+        forms.append(f"{base}, {first}–{last}")
     title = str(pick(rng, forms))
     st = spec.style
     char_px = st.font_size * 1.3 * st.dpi / 72 * 0.62  # a generous mean glyph width

@@ -386,6 +386,21 @@ def menu(c: Ctx) -> PageSpec:
     )
 
 
+#: occupations that are not jobs: a résumé of such a persona lists a job of its field
+NOT_JOBS = frozenset({"homeowner", "parent", "retiree", "student", "household budget keeper"})
+
+
+def _job(rng: np.random.Generator, p: Persona) -> str:
+    """The job a résumé is about: the persona's occupation, or, for one that is not a job
+    ("Assistant homeowner"), an occupation drawn from the working ones."""
+    if p.occupation not in NOT_JOBS:
+        return p.occupation
+    from synth.personas._persona import tables
+
+    jobs = [o["name"] for o in tables().occupations if o["name"] not in NOT_JOBS]
+    return str(pick(rng, jobs))
+
+
 def resume(c: Ctx) -> PageSpec:
     rng, p = c.rng, c.persona
     r = c.content()["resume"]
@@ -404,14 +419,13 @@ def resume(c: Ctx) -> PageSpec:
     )
     year = 2025
     jobs = []
+    job = _job(rng, p)
     for j in range(int(rng.integers(2, 5))):
         length = int(rng.integers(1, 6))
         role = (
-            p.occupation.capitalize()
+            job.capitalize()
             if j == 0
-            else str(pick(rng, ("Assistant", "Junior", "Trainee", "Senior", "Lead")))
-            + " "
-            + p.occupation
+            else str(pick(rng, ("Assistant", "Junior", "Trainee", "Senior", "Lead"))) + " " + job
         )
         org = c.org if j == 0 else c.local.name("company", max_len=28)
         jobs.append((f"{year - length}–{'present' if j == 0 else year}", role, org, length))
@@ -449,13 +463,13 @@ def resume(c: Ctx) -> PageSpec:
         "profile",
         "Profile",
         (
-            f"{p.seniority.capitalize()} {p.occupation} with {2025 - grad} years of experience, based in {c.city}.",
+            f"{p.seniority.capitalize()} {job} with {2025 - grad} years of experience, based in {c.city}.",
         ),
     )
     return PageSpec(
         kind="resume",
         title=name,
-        subtitle=p.occupation.capitalize(),
+        subtitle=job.capitalize(),
         topic_id=f"resume_{p.field}",
         blocks=(
             contact,

@@ -42,11 +42,13 @@ class DocumentDraw:
     topic: str
 
 
-def _catalog(persona: Persona) -> list[list[Any]]:
+def _catalog(persona: Persona) -> dict[str, Any]:
+    """What the persona's field buys: items, the organisation types that sell them, and how
+    a supplier of them is named."""
     catalogs = load_vocabulary("document_items")["catalogs"]
     own = [c for c in catalogs if persona.field in c["fields"]]
-    chosen = own[0] if own else next(c for c in catalogs if "any" in c["fields"])
-    return list(chosen["items"])
+    chosen: dict[str, Any] = own[0] if own else next(c for c in catalogs if "any" in c["fields"])
+    return chosen
 
 
 def _party(local: LocalContent, name: str) -> Party:
@@ -71,8 +73,13 @@ def sample_document(
         page = BUILDERS[kind](Ctx(rng, persona, local, city, org))
         details = {"city": city, "organisation": org, "name": local.name("name", max_len=40)}
         return DocumentDraw(spec=page, persona={**persona.to_json(), **details}, topic=page.title)
-    issuer = _party(local, local.organisation(persona, city))
-    catalog = _catalog(persona)
+    # who sells what: the persona's organisation issues the document when it sells the
+    # catalog's items (a bakery, bread); else a supplier does, and bills the organisation
+    # (no "Ministry of the Interior" invoice for timber)
+    chosen, org = _catalog(persona), local.organisation(persona, city)
+    sells = persona.org_type in chosen.get("sellers", ())
+    issuer = _party(local, org if sells else local.named(str(chosen["supplier"]), city))
+    catalog = list(chosen["items"])
     n_items = int(rng.integers(2, min(7, len(catalog)) + 1))
     idx = rng.choice(len(catalog), size=n_items, replace=False)
     rate = persona.country.per_usd
@@ -101,7 +108,8 @@ def sample_document(
             fields.append(
                 Field("customer_id", "Customer ID", f"C{int(rng.integers(10000, 99999))}")
             )
-        recipient: Party | None = _party(local, local.name("name", max_len=30))
+        customer = local.name("name", max_len=30) if sells else org
+        recipient: Party | None = _party(local, customer)
         footer = f"Please pay within {(due - day).days} days. Thank you for your business."
         title = "Invoice"
     else:

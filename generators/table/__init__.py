@@ -37,6 +37,17 @@ def _quantity(label: str) -> str:
     return label.split(" (")[0]
 
 
+def _caption(quantity: str, unit: str) -> str:
+    """ "Cost in NZD"; a unit that only counts the quantity says so: "Number of trees", not
+    "Trees in trees"."""
+    counted = unit.lower().removeprefix("thousand ")
+    if counted in quantity.lower().split():  # "Trees (trees)", "New followers (followers)"
+        return f"Number of {quantity.lower()}" + (
+            " (thousands)" if unit.startswith("thousand") else ""
+        )
+    return f"{quantity} in {unit}"
+
+
 def sample_table(
     rng: np.random.Generator, style: str | None = None, persona: Persona | None = None
 ) -> tuple[PageSpec, dict[str, Any]]:
@@ -99,7 +110,7 @@ def sample_table(
     table_kw["striped"] = style == "striped" or (style != "merged" and rng.random() < 0.3)
     table_kw["totals"] = style == "totals"
     table = Table("data", "", tuple(columns), tuple(tuple(r) for r in rows), **table_kw)
-    caption = "" if in_cells or not unit else f"{_quantity(chart.y_label)} in {unit}"
+    caption = "" if in_cells or not unit else _caption(_quantity(chart.y_label), unit)
     blocks: list[Any] = [table]
     source = Text("source", "", (f"Source: {draw.persona['organisation']}",), "note")
     blocks.append(source)
