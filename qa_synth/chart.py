@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synth.qa_synth._phrasing import phrase, plural
+from synth.qa_synth._phrasing import head_noun, is_plural, phrase, plural
 from synth.qa_synth._programs import ask
 from synth.record import QA, Element
 
@@ -51,7 +51,7 @@ class Ctx:
         # how far two values must be apart to be told apart by eye
         self.gap = (0.02 if self.exact else 0.045) * self.span
         self.tol = 0.0 if self.exact else _round_tol(0.25 * self.step)
-        self.quantity = spec.y_label.split(" (")[0] if spec.kind != "histogram" else "count"
+        self.quantity = quantity_noun(spec.y_label) if spec.kind != "histogram" else "count"
 
     def series_names(self) -> list[str]:
         if self.spec.variant == "stacked":
@@ -75,7 +75,7 @@ class Ctx:
         return self.tol
 
     def subject(self, series: str) -> str:
-        q = self.quantity.lower()
+        q = self.quantity
         if series == TOTAL:
             return f"total {q}"
         if len(self.spec.series) == 1:
@@ -134,6 +134,29 @@ class Ctx:
             for j in range(len(vals))
             if vals[i] - vals[j] >= self.gap
         ]
+
+
+#: plural nouns that are measured, not counted ("the amount of emissions")
+MASS_PLURALS = frozenset({"emissions", "earnings", "savings", "sales", "expenses", "proceeds"})
+
+
+def quantity_noun(y_label: str) -> str:
+    """How a question names a chart's quantity, from its axis label: a noun phrase that
+    takes singular words ("the ... for March is"), so "Trees (trees)" is the "number of
+    trees", "Emissions (t CO₂)" the "amount of emissions", "Saved (EUR)" the "amount saved";
+    "Rainfall (mm)" stays "rainfall", "On time (%)" is the "share on time" and "PM2.5" keeps
+    its capitals."""
+    name, _, unit = y_label.partition(" (")
+    keep = len(name) > 1 and (name[1].isupper() or any(c.isdigit() for c in name))
+    q = name if keep else name[:1].lower() + name[1:]
+    words = q.lower().split()
+    if len(words) == 1 and words[0].endswith("ed"):
+        return f"amount {q}"
+    if words[0] in ("on", "in", "at") and unit.startswith("%"):
+        return f"share {q}"
+    if is_plural(q):
+        return f"{'amount' if head_noun(q) in MASS_PLURALS else 'number'} of {q}"
+    return q
 
 
 def chart_questions(

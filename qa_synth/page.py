@@ -165,6 +165,8 @@ def column_total(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     col = t.columns[c]
     total = t.total(c)
     shown = [t.cell(r, c) for r in range(len(t.rows)) if t.rows[r][c] is not None]
+    if len(shown) < 2:
+        return None  # a total of one value is that value: nothing to add up
     q = phrase("page_questions", "column_total", rng, column=t.header_name(c), where=_where(t))
     steps = [
         f"The {t.header_name(c)} column lists {', '.join(shown)}.",

@@ -17,6 +17,9 @@ import numpy as np
 from synth.generators.chart._spec import Axis, ChartSpec, ChartStyle
 from synth.personas import LocalContent
 
+#: words an axis label may end in that a question leaves off
+PREPOSITIONS = frozenset({"near", "to", "from", "in", "at", "for", "by", "of"})
+
 
 class Look:
     """What a Plotly drawing of one spec reads from its style: sizes in CSS pixels, colours."""
@@ -48,8 +51,12 @@ class ChartKind:
         return self.mark_role
 
     def category_noun(self, spec: ChartSpec) -> str:
-        """What a question calls one category (a month, a bin, a point...)."""
-        return spec.x_label.lower()
+        """What a question calls one category (a month, a bin, a point...): the axis
+        label without a trailing preposition ("Trail near" -> "trail")."""
+        words = spec.x_label.lower().split()
+        while len(words) > 1 and words[-1] in PREPOSITIONS:
+            words.pop()
+        return " ".join(words)
 
     def topics(self, vocab: dict[str, Any]) -> list[dict[str, Any]]:
         """The chart topics it can draw."""
