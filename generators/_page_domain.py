@@ -4,12 +4,14 @@ render facts, transcription and key-value targets, and the page question program
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
 from synth.generators._page import PageSpec, emit_page
-from synth.pack import Code, DomainPack, Sample
+from synth.generators._page_sample import UNANSWERABLE_PCT
+from synth.pack import Code, DomainPack, OptionKind, Sample, read_options
 from synth.record import QA, Rendered
 
 LANGUAGE = "html"
@@ -36,6 +38,14 @@ class PageDomain(DomainPack):
         "apt-get install chromium && pip install playwright jinja2 (bash scripts/setup.sh)"
     )
     languages = (LANGUAGE,)
+    options: ClassVar[Mapping[str, OptionKind]] = {"unanswerable": range(0, 101)}
+
+    def __init__(self, unanswerable: int = UNANSWERABLE_PCT) -> None:
+        #: percent of pages asked about a field they lack (--option NAME.unanswerable=PCT)
+        self.unanswerable = unanswerable
+
+    def configure(self, options: Mapping[str, str]) -> PageDomain:
+        return type(self)(**read_options(self.name, options, self.options))
 
     def warm_up_data(self) -> None:
         """Faker locales and vocabularies (the worker's main thread, while Chromium starts)."""

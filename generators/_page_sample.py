@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from typing import Any
 
 import numpy as np
 
 from synth.generators._common import pick
-from synth.generators._page import Column, PageStyle
+from synth.generators._page import Column, Fields, PageSpec, PageStyle
 from synth.personas import LocalContent, Persona
 
 #: Typefaces per persona register (each ships in a Debian font package setup.sh installs).
@@ -102,3 +103,54 @@ def email_for(name: str, domain: str) -> str:
 def phone(rng: np.random.Generator) -> str:
     d = rng.integers(0, 10, size=10)
     return f"0{d[0] % 9 + 1}{d[1]} {''.join(map(str, d[2:6]))} {''.join(map(str, d[6:]))}"
+
+
+#: percent of pages that lack one of the fields their kind shows and are asked about it, by
+#: default (``--option DOMAIN.unanswerable=PCT``)
+UNANSWERABLE_PCT = 20
+#: fields never left off: what identifies a document, and readings its other figures follow
+KEEP_FIELDS = frozenset(
+    {"number", "date", "previous_reading", "current_reading", "opening_balance", "closing_balance"}
+    | {"serving_size"}
+)
+
+
+def leave_a_field_off(spec: Any, rng: np.random.Generator, pct: int) -> Any:
+    """``spec`` (a :class:`~synth.generators._page.PageSpec` or an invoice's or receipt's
+    spec) with, for ``pct`` percent of specs, one of its labelled fields left off and its
+    label in ``absent``: a question about it is unanswerable, and worded exactly as the
+    questions about the fields pages of its kind do show, so the wording gives nothing
+    away. Otherwise ``absent`` is empty. A field whose label or value the page states
+    elsewhere is never left off."""
+    hide = bool(rng.random() * 100 < pct)
+    u = float(rng.random())
+    if isinstance(spec, PageSpec):
+        spots = [
+            (bi, fi)
+            for bi, b in enumerate(spec.blocks)
+            if isinstance(b, Fields) and len(b.items) > 1
+            for fi, f in enumerate(b.items)
+            if f.label and f.key not in KEEP_FIELDS and not f.value.startswith("•")
+        ]
+    else:
+        spots = [(-1, fi) for fi, f in enumerate(spec.fields) if f.key not in KEEP_FIELDS]
+    if not hide or not spots:
+        return dataclasses.replace(spec, absent=())
+    bi, fi = spots[int(u * len(spots))]
+    if isinstance(spec, PageSpec):
+        block = spec.blocks[bi]
+        assert isinstance(block, Fields)
+        field = block.items[fi]
+        kept = dataclasses.replace(block, items=block.items[:fi] + block.items[fi + 1 :])
+        out = dataclasses.replace(
+            spec, blocks=spec.blocks[:bi] + (kept,) + spec.blocks[bi + 1 :], absent=(field.label,)
+        )
+    else:
+        field = spec.fields[fi]
+        out = dataclasses.replace(
+            spec, fields=spec.fields[:fi] + spec.fields[fi + 1 :], absent=(field.label,)
+        )
+    text = out.transcription().lower()
+    if field.label.lower() in text or field.value.lower() in text:
+        return dataclasses.replace(spec, absent=())  # stated elsewhere: not unanswerable
+    return out

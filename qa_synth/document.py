@@ -26,13 +26,6 @@ if TYPE_CHECKING:
 
 NOT_STATED = "not stated"
 #: Fields a document of this kind might have; those it lacks make unanswerable questions.
-ABSENT = {
-    "purchase order number": "po_number",
-    "VAT registration number": "vat_number",
-    "delivery date": "delivery_date",
-    "account number": "account_number",
-    "table number": "table_number",
-}
 Program = Callable[["Ctx", np.random.Generator], "QA | None"]
 
 
@@ -304,17 +297,19 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def unanswerable(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    absent = [label for label, key in ABSENT.items() if ctx.spec.field(key) is None]
-    label = absent[int(rng.integers(len(absent)))]
-    q = phrase("document_questions", "unanswerable", rng, label=label, kind=ctx.spec.kind)
-    steps = [f"The {ctx.spec.kind} shows no {label} anywhere."]
+    """A field invoices (receipts) show that this one lacks, asked as field_lookup asks."""
+    if not ctx.spec.absent:
+        return None
+    label = ctx.spec.absent[int(rng.integers(len(ctx.spec.absent)))]
+    q = phrase("document_questions", "field_lookup", rng, label=label.lower(), kind=ctx.spec.kind)
+    steps = [f"The {ctx.spec.kind} has no {label} field."]
     return QA.build(
         program="unanswerable",
         question=q,
         answer=NOT_STATED,
         answer_type="text",
         steps=steps,
-        params={"key": ABSENT[label]},
+        params={"label": label},
         skills=["unanswerable"],
         difficulty=2,
     )

@@ -601,8 +601,9 @@ def unanswerable(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     label = pick_or_none(rng, list(ctx.spec.absent))
     if label is None:
         return None
-    q = phrase("page_questions", "unanswerable", rng, label=label, kind=ctx.kind)
-    steps = [f"The {ctx.kind} shows no {label} anywhere."]
+    # worded as the questions about the fields pages of this kind do show
+    q = phrase("page_questions", "field_lookup", rng, label=label, kind=ctx.kind)
+    steps = [f"The {ctx.kind} has no {label} field."]
     return QA.build(
         program="unanswerable",
         question=q,

@@ -23,6 +23,7 @@ import numpy as np
 
 from synth.generators._page import Field, PageSpec, emit_page
 from synth.generators._page_domain import PageDomain
+from synth.generators._page_sample import UNANSWERABLE_PCT, leave_a_field_off
 from synth.generators.document._code import LANGUAGE, emit_html
 from synth.generators.document._sample import ALL_KINDS, sample_document
 from synth.generators.document._spec import KINDS, DocStyle, DocumentSpec, LineItem, Party
@@ -53,10 +54,13 @@ class DocumentGenerator:
 
     kind: str | None = None
     persona: Persona | None = None
+    #: percent of documents asked about a field they lack (see leave_a_field_off)
+    unanswerable: int = UNANSWERABLE_PCT
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         draw = sample_document(rng, self.kind, self.persona)
-        return make_sample(draw.spec, persona=draw.persona, topic=draw.topic)
+        spec = leave_a_field_off(draw.spec, rng, self.unanswerable)
+        return make_sample(spec, persona=draw.persona, topic=draw.topic)
 
 
 def make_sample(
@@ -83,7 +87,7 @@ class DocumentDomain(PageDomain):
     version = VERSION
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        return DocumentGenerator().sample(rng=rng)
+        return DocumentGenerator(unanswerable=self.unanswerable).sample(rng=rng)
 
     def questions(
         self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator

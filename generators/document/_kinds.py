@@ -124,7 +124,6 @@ def utility_bill(c: Ctx) -> PageSpec:
         header=provider,
         blocks=(account, readings, charges),
         style=page_style(rng, p, layouts=("one", "two")),
-        absent=("meter serial number", "tariff name", "previous balance"),
     )
 
 
@@ -187,7 +186,6 @@ def nutrition_label(c: Ctx) -> PageSpec:
         blocks=(facts, energy, table, note),
         # 420 px cut the %RI column off at the right (its four columns need ~450 px)
         style=page_style(rng, p, widths=(480, 540)),
-        absent=("best-before date", "price", "vitamin C content"),
     )
 
 
@@ -252,7 +250,6 @@ def bank_statement(c: Ctx) -> PageSpec:
         header=bank,
         blocks=(summary, table),
         style=page_style(rng, p, widths=(720, 800, 880)),
-        absent=("overdraft limit", "interest rate", "branch phone number"),
     )
 
 
@@ -301,7 +298,6 @@ def form(c: Ctx) -> PageSpec:
         header=c.org,
         blocks=(fields, choices, buttons),
         style=page_style(rng, p, widths=(560, 640, 720)),
-        absent=tuple(f["absent"]),
     )
 
 
@@ -345,7 +341,6 @@ def timetable(c: Ctx) -> PageSpec:
         header=f"{c.city} {mode} Services",
         blocks=(table, info),
         style=page_style(rng, p, widths=(640, 720, 800)),
-        absent=("ticket price", "Sunday service", "platform number"),
     )
 
 
@@ -382,7 +377,6 @@ def menu(c: Ctx) -> PageSpec:
         topic_id=f"menu_{m['cuisine']}",
         blocks=tuple(blocks),
         style=page_style(rng, p, widths=(560, 640, 720), layouts=("one", "two")),
-        absent=("delivery fee", "wine list", "chef's name"),
     )
 
 
@@ -485,7 +479,6 @@ def resume(c: Ctx) -> PageSpec:
             education,
         ),
         style=page_style(rng, p, widths=(720, 800), layouts=("one", "sidebar")),
-        absent=("salary expectation", "driving licence", "date of birth"),
     )
 
 
@@ -542,7 +535,6 @@ def letter(c: Ctx) -> PageSpec:
         topic_id=f"letter_{str(subject).lower().replace(' ', '_')}",
         blocks=(sender, meta, to, body, sign),
         style=page_style(rng, p, widths=(640, 720, 800)),
-        absent=("phone number of the recipient", "enclosure count", "fax number"),
     )
 
 
@@ -578,7 +570,6 @@ def poster(c: Ctx) -> PageSpec:
             Text("organiser", "", (f"Organised by {c.org}",), "note"),
         ),
         style=page_style(rng, p, widths=(480, 560, 600), theme="poster"),
-        absent=("parking", "age limit", "end time"),
     )
 
 
@@ -612,7 +603,6 @@ def infographic(c: Ctx) -> PageSpec:
         topic_id=f"infographic_{chart.topic_id}",
         blocks=(stats, bars, Text("source", "", (f"Source: {c.org}",), "note")),
         style=page_style(rng, p, widths=(560, 640, 720), theme=str(pick(rng, ("paper", "poster")))),
-        absent=("sample size", "margin of error", "date of the survey"),
     )
 
 

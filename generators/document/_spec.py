@@ -58,6 +58,8 @@ class DocumentSpec:
     tax_rate: float  # percent
     footer: str
     style: DocStyle
+    #: labels of fields this document lacks that others of its kind show (unanswerable)
+    absent: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -152,4 +154,5 @@ class DocumentSpec:
         d["fields"] = tuple(Field(**f) for f in d["fields"])
         d["items"] = tuple(LineItem(**i) for i in d["items"])
         d["style"] = DocStyle(**d["style"])
+        d["absent"] = tuple(d.get("absent", ()))
         return cls(**d)

@@ -33,8 +33,10 @@ from synth.generators._page import (
 )
 from synth.generators._page_domain import PageDomain, page_sample
 from synth.generators._page_sample import (
+    UNANSWERABLE_PCT,
     choose_in_order,
     email_for,
+    leave_a_field_off,
     money_column,
     page_style,
     price,
@@ -283,9 +285,12 @@ class ScreenGenerator:
 
     kind: str | None = None
     persona: Persona | None = None
+    #: percent of screens asked about a field they lack (see leave_a_field_off)
+    unanswerable: int = UNANSWERABLE_PCT
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         spec, persona = sample_screen(rng, self.kind, self.persona)
+        spec = leave_a_field_off(spec, rng, self.unanswerable)
         return page_sample("screen", VERSION, spec, persona, topic=f"{spec.header}: {spec.title}")
 
 
@@ -296,7 +301,7 @@ class ScreenDomain(PageDomain):
     version = VERSION
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        return ScreenGenerator().sample(rng=rng)
+        return ScreenGenerator(unanswerable=self.unanswerable).sample(rng=rng)
 
 
 DOMAIN = ScreenDomain()

@@ -22,7 +22,7 @@ from synth._errors import SpecError
 from synth.generators._common import pick
 from synth.generators._page import Column, PageSpec, Table, Text
 from synth.generators._page_domain import PageDomain, page_sample
-from synth.generators._page_sample import page_style
+from synth.generators._page_sample import UNANSWERABLE_PCT, leave_a_field_off, page_style
 from synth.pack import Sample
 from synth.personas import Persona, sample_persona
 
@@ -123,7 +123,6 @@ def sample_table(
         blocks=tuple(blocks),
         style=dataclasses.replace(page_style(rng, persona), width_px=int(width)),
         noun="table",
-        absent=("margin of error", "date the figures were collected", "sample size"),
     )
     return spec, draw.persona
 
@@ -134,9 +133,12 @@ class TableGenerator:
 
     style: str | None = None
     persona: Persona | None = None
+    #: percent of tables asked about a field they lack (see leave_a_field_off)
+    unanswerable: int = UNANSWERABLE_PCT
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         spec, persona = sample_table(rng, self.style, self.persona)
+        spec = leave_a_field_off(spec, rng, self.unanswerable)
         return page_sample("table", VERSION, spec, persona)
 
 
@@ -147,7 +149,7 @@ class TableDomain(PageDomain):
     version = VERSION
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        return TableGenerator().sample(rng=rng)
+        return TableGenerator(unanswerable=self.unanswerable).sample(rng=rng)
 
 
 DOMAIN = TableDomain()

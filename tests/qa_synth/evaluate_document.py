@@ -44,7 +44,9 @@ def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
         (right,) = [c for c in prm["options"] if c in listed]
         return right
     if p == "unanswerable":
-        return "not stated" if prm["key"] not in fields else fields[prm["key"]]
+        labels = {f["label"] for f in spec["fields"]}
+        assert prm["label"] in spec["absent"] and prm["label"] not in labels
+        return "not stated"
     if p == "point":
         return None  # checked against the render facts instead
     raise KeyError(f"no evaluator for program {p}")

@@ -42,7 +42,8 @@ def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
     if p == "field_lookup":
         return fields[prm["key"]]
     if p == "unanswerable":
-        assert prm["label"] in spec["absent"]
+        shown = {f["label"] for b in spec["blocks"] if b["type"] == "fields" for f in b["items"]}
+        assert prm["label"] in spec["absent"] and prm["label"] not in shown
         return "not stated"
     if p in ("table_lookup",):
         return _cell_answer(t, prm["row"], prm["column"])  # type: ignore[arg-type]
