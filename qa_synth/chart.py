@@ -12,6 +12,7 @@ rank_k, trend, yes_no, multiple_choice, max_minus_mean (multi-hop), correlation,
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -48,8 +49,16 @@ class Ctx:
             assert spec.value_axis is not None
             self.span = spec.value_axis.span
         self.step = spec.value_axis.step if spec.value_axis else 5.0
-        # how far two values must be apart to be told apart by eye
-        self.gap = (0.02 if self.exact else 0.045) * self.span
+        self.ppu = pixels_per_unit(elements) if spec.kind != "pie" else None
+        # how far two values must be apart to be told apart by eye; hard mode goes down to
+        # MIN_DECIDING_PX pixels (1.5% of the circle for pies, of the span when the render
+        # facts are not at hand) and prefers pairs closer than the normal gap
+        self.hard = spec.difficulty == "hard"
+        self.fine_gap = (0.02 if self.exact else 0.045) * self.span
+        self.gap = self.fine_gap
+        if self.hard:
+            floor = MIN_DECIDING_PX / self.ppu if self.ppu else 0.015 * self.span
+            self.gap = max(floor, 0.01 * self.span)
         self.tol = 0.0 if self.exact else _round_tol(0.25 * self.step)
         self.quantity = quantity_noun(spec.y_label) if spec.kind != "histogram" else "count"
 
@@ -128,12 +137,86 @@ class Ctx:
         return self.fmt(v) if self.exact else f"about {_tnum(self.reading(v))}"
 
     def decidable_pairs(self, vals: list[float]) -> list[tuple[int, int]]:
-        return [
+        """(higher, lower) pairs far enough apart to be told apart; in hard mode only the
+        fine ones (closer than the normal gap) when there are any."""
+        pairs = [
             (i, j)
             for i in range(len(vals))
             for j in range(len(vals))
             if vals[i] - vals[j] >= self.gap
         ]
+        if self.hard:
+            fine = [(i, j) for i, j in pairs if vals[i] - vals[j] < self.fine_gap]
+            return fine or pairs
+        return pairs
+
+
+#: the least difference, in pixels, between two marks that hard mode asks to compare: bar
+#: ends or points this far apart are told apart at a glance next to each other
+MIN_DECIDING_PX = 4.0
+#: deciding gaps under these many pixels make a comparison harder (difficulty +1 each)
+NARROW_PX = (12.0, 5.0)
+#: programs that compare marks (their deciding gap counts toward difficulty)
+COMPARING = ("compare_two", "extremum", "multiple_choice", "point", "rank_k", "trend", "yes_no")
+
+
+def pixels_per_unit(elements: Sequence[Element]) -> float | None:
+    """Pixels per value unit along the value axis, from its two outermost numeric tick
+    labels (y ticks; x ticks for horizontal bars); None without two."""
+    for role, axis in (("ytick", 1), ("xtick", 0)):
+        ticks = []
+        for e in elements:
+            if e["role"] != role:
+                continue
+            try:
+                v = float(e.get("label", "").replace(",", "").replace("−", "-"))
+            except ValueError:
+                continue
+            x, y, w, h = e["bbox"]
+            ticks.append((v, (x + w / 2, y + h / 2)[axis]))
+        ticks.sort()
+        if len(ticks) >= 2 and ticks[-1][0] != ticks[0][0]:
+            return abs(ticks[-1][1] - ticks[0][1]) / (ticks[-1][0] - ticks[0][0])
+    return None
+
+
+def deciding_gap(ctx: Ctx, q: QA) -> float | None:
+    """The difference in value (percent of the circle for pies) that decides a comparison
+    question: between the two compared marks, the best and the runner-up, or a ranked mark
+    and its nearer neighbour; None for questions that compare nothing."""
+    p = q.params
+    if q.program not in COMPARING or "series" not in p:
+        return None
+    vals = _decision_values(ctx, p["series"])
+    if "a" in p and "b" in p:
+        return abs(vals[ctx.cats.index(p["a"])] - vals[ctx.cats.index(p["b"])])
+    if "category" in p and "threshold" in p:
+        return abs(vals[ctx.cats.index(p["category"])] - float(p["threshold"]))
+    if p.get("target") in ("max", "min"):
+        ranked = sorted(vals, reverse=p["target"] == "max")
+        return abs(ranked[0] - ranked[1])
+    if "k" in p:
+        ranked = sorted(vals, reverse=True)
+        k = int(p["k"])
+        return min(ranked[k - 2] - ranked[k - 1], ranked[k - 1] - ranked[k])
+    return None
+
+
+def calibrated(ctx: Ctx, q: QA) -> int:
+    """A question's difficulty from what makes it hard to answer from the image: 1, plus one
+    for a chain of three or more steps, one for a value read off the axis (not printed),
+    one for a deciding gap under 12 px and one more under 5 px, and one for more than 8
+    marks to look through."""
+    chain = q.reasoning.count(". ")  # sentences before "So the answer is ..."
+    gap = deciding_gap(ctx, q)
+    px = gap * ctx.ppu if gap is not None and ctx.ppu else None
+    return (
+        1
+        + (chain >= 3)
+        + (isinstance(q.tolerance, int | float) and q.answer_type == "number")
+        + sum(px is not None and px < limit for limit in NARROW_PX)
+        + (len(ctx.cats) > 8)
+    )
 
 
 #: plural nouns that are measured, not counted ("the amount of emissions")
@@ -192,7 +275,9 @@ def chart_questions(
         pool.append(trend)
     if "correlation" in asks:
         pool.append(correlation)
-    return ask(ctx, rng, fixed, pool, k)
+    return [
+        dataclasses.replace(q, difficulty=calibrated(ctx, q)) for q in ask(ctx, rng, fixed, pool, k)
+    ]
 
 
 def _series(ctx: Ctx, rng: np.random.Generator) -> str:

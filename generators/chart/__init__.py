@@ -22,8 +22,14 @@ from synth._errors import SynthError
 from synth.generators.chart._code import LANGUAGE, emit_script
 from synth.generators.chart._plotly import LANGUAGE as PLOTLY
 from synth.generators.chart._plotly import emit_plotly
-from synth.generators.chart._sample import FONT_PACKAGES, PROFILES, font_glyphs, sample_chart
-from synth.generators.chart._spec import Axis, ChartSpec, ChartStyle, Series
+from synth.generators.chart._sample import (
+    FONT_PACKAGES,
+    PROFILES,
+    close_pair,
+    font_glyphs,
+    sample_chart,
+)
+from synth.generators.chart._spec import DIFFICULTIES, Axis, ChartSpec, ChartStyle, Series
 from synth.generators.chart.kinds import KINDS, kind_of
 from synth.pack import Check, Code, DomainPack, OptionKind, Sample, read_options
 from synth.personas import Persona
@@ -59,10 +65,14 @@ class ChartGenerator:
     variant: str | None = None
     persona: Persona | None = None
     renderer: str | None = None  # matplotlib | plotly; drawn when None
+    difficulty: str = "normal"  # normal | hard (fine-grained comparisons)
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         draw = sample_chart(rng, self.kind, self.variant, self.persona, self.renderer)
-        return make_sample(draw.spec, persona=draw.persona, topic=draw.topic)
+        spec = draw.spec
+        if self.difficulty == "hard":
+            spec = dataclasses.replace(close_pair(spec, rng), difficulty="hard")
+        return make_sample(spec, persona=draw.persona, topic=draw.topic)
 
 
 def make_sample(
@@ -135,6 +145,7 @@ class ChartDomain(DomainPack):
     options: ClassVar[Mapping[str, OptionKind]] = {
         "renderer": ("matplotlib", "plotly"),
         "kind": tuple(KINDS),
+        "difficulty": DIFFICULTIES,
     }
 
     def __init__(self, generator: ChartGenerator | None = None) -> None:

@@ -410,3 +410,32 @@ def _title(rng: np.random.Generator, spec: ChartSpec, org: str, city: str) -> st
     st = spec.style
     char_px = st.font_size * 1.3 * st.dpi / 72 * 0.62  # a generous mean glyph width
     return title if len(title) * char_px <= 0.92 * st.width_px else base
+
+
+#: how close hard mode brings two values: a share of the value axis' span (of the whole, pies)
+CLOSE_GAP = (0.012, 0.03)
+
+
+def close_pair(spec: ChartSpec, rng: np.random.Generator) -> ChartSpec:
+    """``spec`` with two values of its first series brought close together (1.2-3% of the
+    axis span apart; of the whole, for pies), so that hard mode has a fine comparison to
+    ask about. Scatter plots and histograms, and a pair that would leave the axis or tie
+    another value, are kept as drawn."""
+    if spec.kind in ("scatter", "histogram") or len(spec.categories) < 2:
+        return spec
+    first = spec.series[0]
+    vals = list(first.values)
+    a, b = (int(i) for i in rng.choice(len(vals), size=2, replace=False))
+    axis = spec.value_axis
+    span = sum(vals) if axis is None else axis.span
+    gap = float(rng.uniform(*CLOSE_GAP)) * span
+    target = round(vals[a] + (gap if vals[b] >= vals[a] else -gap), spec.decimals)
+    vals[b] = target
+    moved = dataclasses.replace(
+        spec, series=(dataclasses.replace(first, values=tuple(vals)), *spec.series[1:])
+    )
+    lo, hi = (0.0, float("inf")) if axis is None else (axis.lo, axis.hi)
+    tops = moved.totals() if spec.variant == "stacked" else tuple(vals)
+    if target in first.values or target <= max(lo, 0.0) or max(tops) > hi:
+        return spec
+    return moved

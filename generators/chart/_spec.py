@@ -62,6 +62,9 @@ class ChartStyle:
     renderer: str = "matplotlib"  # matplotlib | plotly: which back-end draws the spec
 
 
+DIFFICULTIES = ("normal", "hard")
+
+
 @dataclasses.dataclass(frozen=True)
 class ChartSpec:
     """One chart. ``categories`` are x categories (bar/line/area), slices (pie), point names
@@ -86,6 +89,8 @@ class ChartSpec:
     x_decimals: int
     ordered: bool
     style: ChartStyle
+    #: normal | hard: hard asks fine-grained comparisons (see synth.qa_synth.chart)
+    difficulty: str = "normal"
 
     def __post_init__(self) -> None:
         from synth.generators.chart.kinds import BY_NAME, KINDS  # the kinds import this module
@@ -106,6 +111,8 @@ class ChartSpec:
             raise SpecError("pie slices must be positive")
         if has_axes and self.value_axis is None:
             raise SpecError(f"{self.kind} chart needs a value axis")
+        if self.difficulty not in DIFFICULTIES:
+            raise SpecError(f"chart difficulty {self.difficulty!r} is not one of {DIFFICULTIES}")
 
     @property
     def family(self) -> str:

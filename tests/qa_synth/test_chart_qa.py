@@ -233,3 +233,68 @@ def test_without_printed_values_the_reasoning_quotes_no_digits_the_image_lacks(
             assert abs(v / grain - round(v / grain)) < 1e-6, (
                 f"{qa['program']}: {qa['reasoning']!r} quotes {v} (grain {grain})"
             )
+
+
+def _gaps_px(difficulty: str, seeds: range) -> list[float]:
+    """Deciding gaps, in pixels of the rendered chart, of the comparison questions."""
+    from synth.generators.chart import DOMAIN
+    from synth.qa_synth.chart import Ctx, deciding_gap
+
+    out = []
+    for seed in seeds:
+        sample = ChartGenerator("bar", renderer="matplotlib", difficulty=difficulty).sample(
+            rng=np.random.default_rng(seed)
+        )
+        rendered = DOMAIN.render(sample)
+        ctx = Ctx(sample.spec, rendered.elements, kind_of(sample.spec.kind))
+        assert ctx.ppu, "bar charts have numeric ticks"
+        for q in DOMAIN.questions(sample, rendered, rng=np.random.default_rng(seed)):
+            gap = deciding_gap(ctx, q)
+            if gap is not None:
+                out.append(gap * ctx.ppu)
+                # a narrow gap makes it harder: one level under 12 px, another under 5
+                assert q.difficulty >= 1 + (gap * ctx.ppu < 12) + (gap * ctx.ppu < 5), q
+    return out
+
+
+def test_hard_charts_ask_fine_comparisons_still_wide_enough_to_see() -> None:
+    """chart.difficulty=hard: comparisons down to MIN_DECIDING_PX pixels, and closer than
+    normal ones; every hard answer still recomputes from the spec."""
+    from synth.qa_synth.chart import MIN_DECIDING_PX
+
+    normal, hard = _gaps_px("normal", range(25)), _gaps_px("hard", range(25))
+    assert min(hard) >= MIN_DECIDING_PX - 0.5
+    assert sorted(hard)[len(hard) // 4] < sorted(normal)[len(normal) // 4] / 2
+    assert sum(g < 12 for g in hard) > 3 * max(1, sum(g < 12 for g in normal))
+    for seed in range(25):
+        spec, qas = _qa_hard(seed)
+        for qa in qas:
+            check(spec, qa)
+
+
+def _qa_hard(seed: int) -> tuple[dict, list]:
+    sample = ChartGenerator(difficulty="hard").sample(rng=np.random.default_rng(seed))
+    spec_json = sample.spec.to_json()
+    assert spec_json["difficulty"] == "hard"
+    return spec_json, [
+        q.to_json()
+        for q in chart_questions(
+            sample.spec, [], kind=kind_of(sample.spec.kind), rng=qa_rng(spec_json)
+        )
+    ]
+
+
+def test_difficulty_rises_with_what_makes_a_question_hard() -> None:
+    """Calibrated, not set per program: a value read off the axis is harder than the same
+    value printed (a narrow deciding gap: see the hard-chart test, which needs pixels)."""
+    from synth.qa_synth.chart import Ctx, calibrated
+
+    for seed in range(40):
+        sample = ChartGenerator("bar").sample(rng=np.random.default_rng(seed))
+        ctx = Ctx(sample.spec, [], kind_of("bar"))
+        for q in chart_questions(
+            sample.spec, [], kind=kind_of("bar"), rng=qa_rng(sample.spec.to_json())
+        ):
+            assert q.difficulty == calibrated(ctx, q)
+            if q.program == "value_lookup":
+                assert q.difficulty == 1 + (not ctx.exact) + (len(ctx.cats) > 8)
