@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -73,5 +74,11 @@ def _participle(word: str) -> bool:
 def phrase(table: str, key: str, rng: np.random.Generator, **fields: Any) -> str:
     """One of the phrasings of ``key``, chosen by ``rng``, with ``fields`` filled in."""
     options = phrasings(table)[key]
-    text = options[int(rng.integers(len(options)))].format(**fields)
+    return tidy(options[int(rng.integers(len(options)))].format(**fields))
+
+
+def tidy(text: str) -> str:
+    """A filled phrasing as asked: capitalised, a label ending in "value" not followed by
+    another ("the Basket value value")."""
+    text = re.sub(r"\b(value) value\b", r"\1", text, flags=re.IGNORECASE)
     return text[0].upper() + text[1:]

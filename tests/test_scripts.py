@@ -41,6 +41,11 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
     "regen_golden.py": (["--check"], "same ", False),
     "mutate.py": (["synth/balance.py", "--budget", "2"], "| killed | survived | score |", True),
     "label_contrast.py": (["--n", "2"], "| pie |", False),
+    "question_report.py": (
+        ["--n", "4", "--workers", "1", "--domains", "chart,table"],
+        "| difficulty | questions |",
+        False,
+    ),
     "same_bytes.py": (["--run", "table", "--n", "2"], "| table | 8 | 0 |", False),
 }
 

@@ -11,7 +11,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from synth.qa_synth._phrasing import phrasings
+from synth.qa_synth._phrasing import phrasings, tidy
 from synth.qa_synth.chart import quantity_noun
 from synth.qa_synth.grammar import error_rate, problems
 
@@ -55,7 +55,7 @@ Y_LABELS = ["Trees (trees)", "Rainfall (mm)", "Exam score (points)", "Saved (EUR
 SLOTS: dict[str, list[str]] = {
     "subject": [quantity_noun(y) for y in Y_LABELS] + ['"Last year" number of trees'],
     "axis": ["month", "time of day", "species", "year group"],
-    "column": ["Units", "Weekends", "Price", "Years in role", "This week"],
+    "column": ["Units", "Weekends", "Price", "Years in role", "This week", "Basket value"],
     "other": ["Units", "Price", "Years in role"],
     "label": ["Total due", "Hours", "Servings per pack", "invoice no."],
     "nouns": ["rows", "entries", "people", "species"],
@@ -82,8 +82,7 @@ def _fill(template: str) -> list[str]:
             from synth.qa_synth._phrasing import plural
 
             values["axis_plural"] = plural(values["axis"])
-        text = template.format(**values)
-        out.append(text[0].upper() + text[1:])
+        out.append(tidy(template.format(**values)))
     return out
 
 
