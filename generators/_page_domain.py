@@ -39,12 +39,14 @@ class PageDomain(DomainPack):
     )
     languages = (LANGUAGE,)
     options: ClassVar[Mapping[str, OptionKind]] = {"unanswerable": range(0, 101)}
+    #: percent of pages asked about a field they lack (--option NAME.unanswerable=PCT); a
+    #: class default too, for a subclass whose __init__ does not call this one
+    unanswerable: int = UNANSWERABLE_PCT
 
     def __init__(self, unanswerable: int = UNANSWERABLE_PCT) -> None:
-        #: percent of pages asked about a field they lack (--option NAME.unanswerable=PCT)
         self.unanswerable = unanswerable
 
-    def configure(self, options: Mapping[str, str]) -> PageDomain:
+    def configure(self, options: Mapping[str, str]) -> DomainPack:
         return type(self)(**read_options(self.name, options, self.options))
 
     def warm_up_data(self) -> None:

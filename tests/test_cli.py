@@ -106,14 +106,15 @@ def test_doctor_lists_the_chart_domain(capsys: pytest.CaptureFixture[str]) -> No
         ("scene3d.engine=povray", "must be one of cycles, workbench, eevee"),
         ("scene3d.samples=many", "whole number from 1 to 4096"),
         ("chart.renderer=plotly", "which this run does not generate"),
-        ("table.style=striped", "takes no options"),
+        ("diagram.style=dark", "takes no options"),
+        ("table.style=striped", "its options: unanswerable (0-100)"),
         ("engine=workbench", "DOMAIN.KEY=VALUE"),
     ],
 )
 def test_bad_domain_options_exit_2_and_name_the_fix(
     option: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    domain = option.split(".")[0] if option.startswith("table") else "scene3d"
+    domain = option.split(".")[0] if option.startswith(("table", "diagram")) else "scene3d"
     argv = ["generate", "--domain", domain, "--out", str(tmp_path / "o"), "--option", option]
     assert main([*argv, "--dry-run"]) == 2
     assert says in capsys.readouterr().err

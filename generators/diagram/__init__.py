@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -23,7 +24,7 @@ from synth._errors import SpecError
 from synth.generators._common import pick, plain
 from synth.generators._page_domain import PageDomain
 from synth.generators._page_sample import FONTS
-from synth.pack import Code, Sample
+from synth.pack import Code, DomainPack, OptionKind, Sample
 from synth.personas import LocalContent, Persona, load_vocabulary, sample_persona
 from synth.record import QA, Rendered
 
@@ -336,6 +337,10 @@ class DiagramDomain(PageDomain):
     install_hint = "bash scripts/setup.sh (apt-get install chromium npm; npm ci installs mermaid)"
 
     languages = (LANGUAGE,)
+    options: ClassVar[Mapping[str, OptionKind]] = {}  # no fields to leave off
+
+    def configure(self, options: Mapping[str, str]) -> DomainPack:
+        return DomainPack.configure(self, options)  # "takes no options"
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         return DiagramGenerator().sample(rng=rng)
