@@ -228,6 +228,10 @@ def _suits(item: dict[str, Any], persona: Persona) -> bool:
     return persona.field in item["fields"] or "any" in item["fields"]
 
 
+#: the chance that a middle step of a process is left out of its flowchart
+SKIP_STEP = 0.3
+
+
 def _flowchart(
     rng: np.random.Generator, persona: Persona
 ) -> tuple[str, str, tuple[Node, ...], tuple[Edge, ...]]:
@@ -240,6 +244,12 @@ def _flowchart(
         (decisions[int(i)] for i in rng.choice(len(decisions), size=k, replace=False)),
         key=lambda d: int(d[0]),
     )
+    # a middle step no chosen decision follows is left out now and then: what comes after a
+    # step then depends on the drawing, not on the step's words
+    fixed = {0, len(steps) - 1} | {int(d[0]) for d in chosen}
+    kept = [i for i in range(len(steps)) if i in fixed or rng.random() >= SKIP_STEP]
+    steps = [steps[i] for i in kept]
+    chosen = [[kept.index(int(d[0])), *d[1:]] for d in chosen]
     nodes = [Node(START, "Start", "terminal")]
     nodes += [Node(f"s{i}", str(s), "process") for i, s in enumerate(steps)]
     nodes.append(Node(END, "End", "terminal"))
@@ -269,12 +279,14 @@ def _flowchart(
 
 
 def _sequence(
-    rng: np.random.Generator, persona: Persona, local: LocalContent
+    rng: np.random.Generator, persona: Persona, local: LocalContent, city: str
 ) -> tuple[str, str, tuple[str, ...], tuple[Message, ...]]:
     seqs = [s for s in load_vocabulary("diagram_content")["sequences"] if _suits(s, persona)]
     seq = pick(rng, seqs)
     person = local.name("first_name", max_len=16)
-    parts = tuple(str(p).format(person=person) for p in seq["participants"])
+    parts = tuple(
+        local.named(str(p).replace("{person}", person), city) for p in seq["participants"]
+    )
     msgs = []
     for m in seq["messages"]:
         if len(m) > 4 and rng.random() < 0.5:  # an optional message, left out
@@ -299,7 +311,7 @@ def sample_diagram(
         parts: tuple[str, ...] = ()
         msgs: tuple[Message, ...] = ()
     else:
-        name, topic, parts, msgs = _sequence(rng, persona, local)
+        name, topic, parts, msgs = _sequence(rng, persona, local, city)
         nodes, edges = (), ()
     if style.direction == "LR" and len(nodes) > MAX_LR_NODES:  # too wide: top-down instead
         style = dataclasses.replace(style, direction="TD")
