@@ -249,7 +249,9 @@ def _flowchart(
     fixed = {0, len(steps) - 1} | {int(d[0]) for d in chosen}
     kept = [i for i in range(len(steps)) if i in fixed or rng.random() >= SKIP_STEP]
     steps = [steps[i] for i in kept]
-    chosen = [[kept.index(int(d[0])), *d[1:]] for d in chosen]
+    # what happens on "No": one of the decision's actions, so the words of the question
+    # don't give it away
+    chosen = [[kept.index(int(d[0])), d[1], str(pick(rng, list(d[2]))), d[3]] for d in chosen]
     nodes = [Node(START, "Start", "terminal")]
     nodes += [Node(f"s{i}", str(s), "process") for i, s in enumerate(steps)]
     nodes.append(Node(END, "End", "terminal"))
