@@ -351,10 +351,32 @@ def _decision_values(ctx: Ctx, series: str) -> list[float]:
     return _pie_values(ctx) if ctx.spec.kind == "pie" else ctx.values(series)
 
 
+#: the chance that an extreme at the first or last category gives way to the other extreme
+#: when that one lies inside: trends put their highs and lows at the ends, so without it
+#: "the first or the last" answered half of the extremum questions (1,500 charts: 0.49 of
+#: answers at an end against 0.37 for answers spread evenly over the categories)
+END_SWAP = 0.5
+
+
+def _extreme_target(ctx: Ctx, series: str, rng: np.random.Generator) -> tuple[str, int | None]:
+    """"max" or "min" (even odds) and the category holding it, where it is decidable; an
+    answer at either end gives way to the other extreme, if that one lies inside and is
+    decidable, with chance END_SWAP (so the layout alone does not give the answer)."""
+    vals = _decision_values(ctx, series)
+    target = "max" if rng.random() < 0.5 else "min"
+    j = _extremes_ok(ctx, vals, target)
+    ends = (0, len(vals) - 1)
+    if j in ends and rng.random() < END_SWAP:
+        other = "min" if target == "max" else "max"
+        k = _extremes_ok(ctx, vals, other)
+        if k is not None and k not in ends:
+            return other, k
+    return target, j
+
+
 def extremum(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     series = _series(ctx, rng)
-    target = "max" if rng.random() < 0.5 else "min"
-    j = _extremes_ok(ctx, _decision_values(ctx, series), target)
+    target, j = _extreme_target(ctx, series, rng)
     if j is None:
         return None
     vals = ctx.values(series)
@@ -679,8 +701,7 @@ def yes_no(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     """The right option's position is drawn uniformly before the distractors are placed."""
     series = _series(ctx, rng)
-    target = "max" if rng.random() < 0.5 else "min"
-    j = _extremes_ok(ctx, _decision_values(ctx, series), target)
+    target, j = _extreme_target(ctx, series, rng)
     if j is None or len(ctx.cats) < 3:
         return None
     n_opt = min(4, len(ctx.cats))

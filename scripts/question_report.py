@@ -58,6 +58,7 @@ def main() -> None:
         grammar(runs)
         if "chart" in runs:
             gaps(runs["chart"])
+            positions(runs["chart"])
 
 
 def generate(domain: str, out: Path, args: argparse.Namespace) -> Path:
@@ -196,6 +197,29 @@ def gaps(out: Path) -> None:
         px.sort()
         q10 = px[max(0, math.ceil(0.1 * len(px)) - 1)]
         print(f"| {d} | {len(px)} | {px[0]:.0f} | {q10:.0f} | {px[len(px) // 2]:.0f} |")
+    print()
+
+
+def positions(out: Path) -> None:
+    """Where on the chart the answers of category questions lie: the share at the first and
+    at the last category, against what answers spread evenly over the categories would give
+    (the mean of 1/n): a program whose answers sit at one end can be guessed from the layout
+    alone."""
+    seen: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for r in iter_records(out):
+        cats = [str(c) for c in r["spec"]["categories"]]
+        for q in r["qa"]:
+            if q["answer_type"] in ("text", "choice") and str(q["answer"]) in cats:
+                seen[q["program"]].append((cats.index(str(q["answer"])), len(cats)))
+    print("Answer positions of chart questions whose answer is a category:\n")
+    print("| program | questions | at the first | at the last | even spread would give |")
+    print("|---|---|---|---|---|")
+    for program, hits in sorted(seen.items()):
+        n = len(hits)
+        first = sum(i == 0 for i, _ in hits) / n
+        last = sum(i == k - 1 for i, k in hits) / n
+        even = sum(1 / k for _, k in hits) / n
+        print(f"| {program} | {n} | {first:.2f} | {last:.2f} | {even:.2f} |")
     print()
 
 

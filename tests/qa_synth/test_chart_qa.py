@@ -298,3 +298,24 @@ def test_difficulty_rises_with_what_makes_a_question_hard() -> None:
             assert q.difficulty == calibrated(ctx, q)
             if q.program == "value_lookup":
                 assert q.difficulty == 1 + (not ctx.exact) + (len(ctx.cats) > 8)
+
+
+def test_extreme_answers_are_not_given_away_by_sitting_at_the_ends() -> None:
+    """Issue 19 (balance per layout): trends put their highs and lows at the first or last
+    category, so "the first or the last" answered 49% of extremum questions against 37% for
+    answers spread evenly; now the ends hold about their even share."""
+    at_end = expected = n = 0.0
+    for seed in range(600):
+        sample = ChartGenerator().sample(rng=np.random.default_rng(seed))
+        cats = [str(c) for c in sample.spec.categories]
+        qa = chart_questions(
+            sample.spec, [], kind=kind_of(sample.spec.kind), rng=qa_rng(sample.spec.to_json())
+        )
+        for q in qa:
+            if q.program in ("extremum", "multiple_choice"):
+                i = cats.index(str(q.answer))
+                n += 1
+                at_end += i in (0, len(cats) - 1)
+                expected += 2 / len(cats)
+    assert n >= 500
+    assert abs(at_end - expected) / n < 0.05, (at_end / n, expected / n)
