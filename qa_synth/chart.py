@@ -359,7 +359,7 @@ END_SWAP = 0.5
 
 
 def _extreme_target(ctx: Ctx, series: str, rng: np.random.Generator) -> tuple[str, int | None]:
-    """"max" or "min" (even odds) and the category holding it, where it is decidable; an
+    """ "max" or "min" (even odds) and the category holding it, where it is decidable; an
     answer at either end gives way to the other extreme, if that one lies inside and is
     decidable, with chance END_SWAP (so the layout alone does not give the answer)."""
     vals = _decision_values(ctx, series)
