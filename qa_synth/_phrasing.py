@@ -47,6 +47,11 @@ def plural(word: str) -> str:
     return lead + last + "s"
 
 
+def count_of(n: int, noun: str) -> str:
+    """ "1 cube", "3 cubes", "no cubes": a count with its noun in agreement."""
+    return f"1 {noun}" if n == 1 else f"{n or 'no'} {plural(noun)}"
+
+
 def is_plural(noun: str) -> bool:
     """Whether a noun phrase is plural: its head (the last word, or the first before a
     participle or "of": "units sold", "hours of sleep") ends in a plural -s."""

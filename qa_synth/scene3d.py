@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synth.qa_synth._phrasing import plural
+from synth.qa_synth._phrasing import count_of, plural
 from synth.qa_synth._programs import ask, pick_or_none
 from synth.record import QA
 
@@ -299,7 +299,7 @@ def compare_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     nb = sum(1 for o in ctx.spec.objects if o.shape == b)
     if na == nb:
         return None
-    steps = [f"There are {na} {plural(a)} and {nb} {plural(b)}."]
+    steps = [f"There {'is' if na == 1 else 'are'} {count_of(na, a)} and {count_of(nb, b)}."]
     return QA.build(
         program="compare_count",
         question=f"Are there more {plural(a)} than {plural(b)}?",
