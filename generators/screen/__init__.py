@@ -70,7 +70,7 @@ def _clock(rng: np.random.Generator, n: int) -> list[str]:
     return [f"{(start + int(s)) // 60 % 24:02d}:{(start + int(s)) % 60:02d}" for s in steps]
 
 
-def login(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
+def login(c: Ctx) -> tuple[str, tuple[Any, ...]]:
     name = c.local.name("name", max_len=30)
     form = Fields(
         "form",
@@ -84,10 +84,10 @@ def login(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
     remember = Items("remember", "", ("Remember me",), "checks", (bool(c.rng.random() < 0.5),))
     buttons = Buttons("actions", ("Sign in", str(pick(c.rng, ("Create account", "Use a passkey")))))
     note = Text("help", "", ("Forgot your password?",), "note")
-    return "Sign in", (form, remember, buttons, note), ("account balance", "last sign-in time")
+    return "Sign in", (form, remember, buttons, note)
 
 
-def settings(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
+def settings(c: Ctx) -> tuple[str, tuple[Any, ...]]:
     rng = c.rng
     toggles = choose_in_order(rng, list(c.content()["toggles"]), int(rng.integers(4, 8)))
     states = tuple(bool(x) for x in rng.random(len(toggles)) < 0.5)
@@ -106,11 +106,10 @@ def settings(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
             fields,
             Buttons("actions", ("Save changes", "Cancel")),
         ),
-        ("battery level", "device serial number"),
     )
 
 
-def dashboard(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
+def dashboard(c: Ctx) -> tuple[str, tuple[Any, ...]]:
     from synth.generators.chart._sample import sample_chart
 
     rng = c.rng
@@ -150,10 +149,10 @@ def dashboard(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
         (True, False, False, False),
         noun="link",
     )
-    return "Overview", (nav, stats, bars, table), ("server uptime", "number of admins")
+    return "Overview", (nav, stats, bars, table)
 
 
-def cart(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
+def cart(c: Ctx) -> tuple[str, tuple[Any, ...]]:
     rng, p = c.rng, c.persona
     catalogs = load_vocabulary("document_items")["catalogs"]
     pool = [it for cat in catalogs for it in cat["items"]]
@@ -193,10 +192,10 @@ def cart(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
         ),
     )
     buttons = Buttons("actions", ("Checkout", "Continue shopping"))
-    return "Your cart", (table, delivery, buttons), ("discount code", "loyalty points")
+    return "Your cart", (table, delivery, buttons)
 
 
-def inbox(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
+def inbox(c: Ctx) -> tuple[str, tuple[Any, ...]]:
     rng = c.rng
     n = int(rng.integers(4, 9))
     subjects = choose_in_order(rng, list(c.content()["subjects"]), n)
@@ -216,11 +215,10 @@ def inbox(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
     return (
         "Inbox",
         (nav, table, Buttons("actions", ("Compose",))),
-        ("storage quota", "spam filter level"),
     )
 
 
-def chat(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
+def chat(c: Ctx) -> tuple[str, tuple[Any, ...]]:
     rng = c.rng
     lines = list(pick(rng, c.content()["chat"]))
     other = c.local.name("first_name", max_len=16)
@@ -235,10 +233,10 @@ def chat(c: Ctx) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
         label_columns=(1,),
         display="chat",
     )
-    return other, (table, Buttons("actions", ("Send",))), ("phone number", "last seen time")
+    return other, (table, Buttons("actions", ("Send",)))
 
 
-BUILDERS: dict[str, Callable[[Ctx], tuple[str, tuple[Any, ...], tuple[str, ...]]]] = {
+BUILDERS: dict[str, Callable[[Ctx], tuple[str, tuple[Any, ...]]]] = {
     "login": login,
     "settings": settings,
     "dashboard": dashboard,
@@ -260,7 +258,7 @@ def sample_screen(
     city = local.name("city")
     org = local.organisation(persona, city)
     app = f"{local.name('last_name', max_len=12)} {pick(rng, load_vocabulary('page_content')['screens']['app_suffixes'])}"
-    title, blocks, absent = BUILDERS[kind](Ctx(rng, persona, local, app))
+    title, blocks = BUILDERS[kind](Ctx(rng, persona, local, app))
     width, height = SIZES[int(rng.integers(len(SIZES)))]
     style = page_style(
         rng, persona, theme=str(pick(rng, ("screen", "screen", "dark"))), height=height
@@ -273,7 +271,6 @@ def sample_screen(
         blocks=blocks,
         style=dataclasses.replace(style, width_px=width),
         noun="screen",
-        absent=absent,
     )
     details = {"city": city, "organisation": org, "name": local.name("name", max_len=40)}
     return spec, {**persona.to_json(), **details}
