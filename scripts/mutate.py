@@ -36,6 +36,8 @@ MODULES = {
     "qa_synth/scene3d.py": "tests/generators/test_scene3d.py -k recomputes",
     "qa_synth/diagram.py": "tests/generators/test_diagram.py",
     "synth/balance.py": "tests/test_balance.py",
+    "synth/legibility.py": "tests/test_legibility.py",
+    "qa_synth/grammar.py": "tests/qa_synth/test_grammar.py",
     "synth/_seeding.py": "tests/test_core.py",
     "synth/writer.py": "tests/test_run.py tests/test_damage.py",
     "synth/run.py": "tests/test_run.py tests/test_damage.py",

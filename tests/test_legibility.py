@@ -148,3 +148,57 @@ def test_charts_as_generated_lose_few_questions_to_the_gate() -> None:
             dropped += len(legibility.gate(rendered.png, rendered.elements, qa)[1])
     assert asked >= 40
     assert dropped <= 0.05 * asked, f"{dropped} of {asked}"
+
+
+def _patch(h: int, w: int, fill: float = 100.0) -> np.ndarray:
+    return np.full((h, w), fill, dtype=np.float32)
+
+
+def test_the_limits_hold_exactly_where_they_are_written() -> None:
+    """70 grey levels and 7 px pass; one level or a tenth of a pixel less fails."""
+    for ink, verdict in ((170.0, None), (169.0, "contrast")):
+        image = _patch(40, 80)
+        image[15:25, 20:40] = ink  # 200 stroke pixels, well over INK_PX
+        e: Element = {"role": "value", "label": "x", "bbox": [10, 10, 60, 20]}
+        assert legibility.failure(image, e) == verdict, ink
+    image = _patch(40, 80)
+    image[15:25, 20:40] = 0.0
+    for height, verdict in ((7.0, None), (6.9, "size")):
+        e = {"role": "value", "label": "x", "bbox": [10, 14, 60, height]}
+        assert legibility.failure(image, e) == verdict, height
+
+
+def test_strokes_count_from_the_twelfth_most_different_pixel() -> None:
+    """12 pixels of ink make text (the rule written in DATA.md); 11 are a speck."""
+    for strokes, want in ((12, 200.0), (11, 0.0)):
+        image = _patch(60, 60)
+        image.flat[[61 * 10 + i for i in range(strokes)]] = 300.0  # inside the inset box
+        assert legibility.contrast(image, [0, 0, 60, 60]) == want, strokes
+
+
+def test_a_frame_drawn_around_the_text_is_inset_away_in_both_directions() -> None:
+    """A box over 6 px in a direction is measured 2 px in from its edges on both sides; a
+    smaller one whole (a 5 px row of text would lose it all)."""
+    for w, h in ((7, 30), (30, 7)):
+        image = _patch(40, 40)
+        image[0:h, 0:w] = 0.0  # a dark frame...
+        image[2 : h - 2, 2 : w - 2] = 100.0  # ...around a blank inside
+        assert legibility.contrast(image, [0, 0, w, h]) == 0.0, (w, h)
+    thin = _patch(40, 40)
+    thin[0, 0:30] = thin[4, 0:30] = 0.0  # ink only in its first and last rows
+    assert legibility.contrast(thin, [0, 0, 30, 5]) == 100.0
+    narrow = _patch(40, 40)
+    narrow[0:30, 0] = narrow[0:30, 5] = 0.0
+    assert legibility.contrast(narrow, [0, 0, 6, 30]) == 100.0
+
+
+@pytest.mark.parametrize(
+    "inner", [[9, 20, 8, 14], [45, 9, 8, 14], [93, 20, 8, 14], [45, 37, 8, 14]]
+)
+def test_a_box_reaching_a_pixel_past_its_outer_box_still_lies_inside(inner: list[float]) -> None:
+    outer: Element = {"role": "cell", "label": "7", "bbox": [10, 10, 90, 40]}
+    text: Element = {"role": "text", "label": "7", "bbox": inner}
+    assert legibility.reads(_qa("Is it 7?", True, answer_type="bool"), [outer, text]) == [1]
+    far: Element = {"role": "text", "label": "7", "bbox": [inner[0] + 3, *inner[1:]]}
+    if inner[0] > 90:  # three pixels further out: outside, both are read
+        assert legibility.reads(_qa("Is it 7?", True, answer_type="bool"), [outer, far]) == [0, 1]
