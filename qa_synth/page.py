@@ -14,14 +14,16 @@ multiple_choice, unanswerable ("not stated"), point and box (grounding).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from synth.legibility import reads
 from synth.qa_synth._phrasing import phrase, plural
 from synth.qa_synth._programs import ask, inside_image, pick_or_none, point_qa
-from synth.record import QA
+from synth.record import QA, Element
 
 if TYPE_CHECKING:
     from synth.generators._page import Bars, Items, PageSpec, Table
@@ -671,6 +673,8 @@ def box(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 FIXED: tuple[Program, ...] = (unanswerable, point)
+#: programs that look through every row of a table
+SCANS = frozenset({"count_rows", "count_above", "extreme", "multi_hop", "column_total"})
 POOL: tuple[Program, ...] = (
     field_lookup,
     table_lookup,
@@ -696,4 +700,33 @@ def page_questions(
 ) -> list[QA]:
     """Unanswerable and pointing, plus ``k`` drawn from the rest (those that can ask)."""
     ctx = Ctx(spec, rendered.elements, rendered.width, rendered.height)
-    return ask(ctx, rng, FIXED, POOL, k)
+    elements = list(rendered.elements)
+    return [
+        dataclasses.replace(q, difficulty=calibrated(ctx, q, elements))
+        for q in ask(ctx, rng, FIXED, POOL, k)
+    ]
+
+
+#: text under this many pixels tall makes a question harder to read off the page
+SMALL_TEXT_PX = 12.0
+#: a table of more rows than this makes a question that scans it harder
+MANY_ROWS = 8
+
+
+def calibrated(ctx: Ctx, q: QA, elements: list[Element]) -> int:
+    """A page question's difficulty from what makes it hard to answer from the image: 1,
+    plus one for a chain of three or more steps, one when the smallest text it reads is
+    under SMALL_TEXT_PX tall, one for a table of more than MANY_ROWS rows it scans (a
+    count, an extreme, a total, a look-up by another column), and one when it is
+    unanswerable (the whole page must be searched)."""
+    chain = q.reasoning.count(". ")  # sentences before "So the answer is ..."
+    heights = [elements[i]["bbox"][3] for i in reads(q, elements)]
+    table = next((t for t in ctx.tables() if t.key == q.params.get("table")), None)
+    scans = q.program in SCANS and table is not None and len(table.rows) > MANY_ROWS
+    return (
+        1
+        + (chain >= 3)
+        + (bool(heights) and min(heights) < SMALL_TEXT_PX)
+        + scans
+        + (q.program == "unanswerable")
+    )

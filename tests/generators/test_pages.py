@@ -370,3 +370,28 @@ def test_one_and_two_workers_write_identical_shards(domain: str, tmp_path: Path)
     again = synth_cmd("reproduce", str(tmp_path / "1"), rec["id"], "--out", str(tmp_path / "r.png"))
     assert again.returncode == 0 and json.loads(again.stdout)["identical"] is True, again.stderr
     assert (tmp_path / "r.png").read_bytes() == png
+
+
+def test_page_difficulty_follows_what_makes_a_question_hard() -> None:
+    """Calibrated, not set per program: an unanswerable question (the whole page searched)
+    and one scanning a table of more than 8 rows rate above the easiest."""
+    from synth.qa_synth.page import MANY_ROWS
+
+    levels = set()
+    for domain, kind in (("table", "striped"), ("document", "bank_statement"), ("screen", "inbox")):
+        for seed in range(6):
+            sample = _generator(domain, kind).sample(rng=np.random.default_rng(seed))
+            record = synth.render(sample).record
+            spec = record["spec"]
+            rows = {b["key"]: len(b["rows"]) for b in spec["blocks"] if b["type"] == "table"}
+            for q in record["qa"]:
+                levels.add(q["difficulty"])
+                assert 1 <= q["difficulty"] <= 5
+                if q["program"] == "unanswerable":
+                    assert q["difficulty"] >= 2
+                if (
+                    q["program"] in ("count_rows", "extreme")
+                    and rows.get(q["params"].get("table"), 0) > MANY_ROWS
+                ):
+                    assert q["difficulty"] >= 2, q
+    assert len(levels) >= 2

@@ -138,3 +138,14 @@ def test_counts_agree_with_their_nouns() -> None:
 
     assert [count_of(n, "cube") for n in (0, 1, 2)] == ["no cubes", "1 cube", "2 cubes"]
     assert count_of(1, "species") == "1 species" and count_of(2, "box") == "2 boxes"
+
+
+def test_the_error_rate_counts_texts_and_patterns() -> None:
+    texts = [
+        "Is the rainfall for Jan above 40?",
+        "Trees in trees",
+        "The the chart",
+        "It lists 1 items, and trees in trees.",
+    ]
+    assert error_rate(texts) == (0.75, 4, {"one_plural": 1, "repeated_word": 1, "x_in_x": 2})
+    assert error_rate([]) == (0.0, 0, {})
