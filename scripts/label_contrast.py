@@ -31,11 +31,9 @@ def main() -> None:
                 rng=np.random.default_rng(seed)
             )
             rendered = DOMAIN.render(sample)
-            image = legibility.grey(rendered.png)
-            for e in rendered.elements:
-                if e["role"] == "value":
-                    n += 1
-                    low += legibility.contrast(image, e["bbox"]) < args.threshold
+            found = legibility.contrasts(rendered.png, rendered.elements, "value")
+            n += len(found)
+            low += sum(c < args.threshold for c in found)
         print(f"| {kind}{'/' + variant if variant else ''} | {n} | {low} |")
 
 

@@ -67,6 +67,12 @@ def contrast(image: np.ndarray, bbox: Sequence[float]) -> float:
     return float(np.partition(distance, distance.size - k)[distance.size - k])
 
 
+def contrasts(png: bytes, elements: Sequence[Element], role: str) -> list[float]:
+    """The :func:`contrast` of every element of ``role`` in the image ``png``, in order."""
+    image = grey(png)
+    return [contrast(image, e["bbox"]) for e in elements if e["role"] == role]
+
+
 def is_text(e: Element) -> bool:
     return bool(e.get("label", "").strip()) and e["role"] not in NOT_TEXT
 
