@@ -60,7 +60,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ] || ! .venv/bin/python -
   .venv/bin/python -m pip install -q torch==2.13.0
   # strict editable mode maps generators/, renderers/, ... into the synth namespace exactly
   # as a wheel install does (and lets mypy see them)
-  .venv/bin/python -m pip install -q -e ".[test,stats]" --config-settings editable_mode=strict
+  .venv/bin/python -m pip install -q -e ".[test,stats,photoreal]" --config-settings editable_mode=strict
   echo "$WANT" > "$STAMP"
 fi
 # Matplotlib builds its font cache on first import (~3 s); do it once here, not in a worker.

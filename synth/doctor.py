@@ -43,6 +43,9 @@ def doctor(*, render: bool = False) -> int:
 
     def report(check: Check) -> bool:
         """A check's line; found here is not enough: the sandboxed workers must see it too."""
+        if not check.ok and check.optional:
+            print(f"absent   {check.what} (optional); to use it: {check.fix}")
+            return True
         if not check.ok:
             print(f"missing  {check.what}; fix: {check.fix}")
             return False

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from synth._errors import ConfigError
 from synth.record import QA, Rendered
 
-#: what a domain option accepts: a tuple of words, or a range of whole numbers
-OptionKind = tuple[str, ...] | range
+if TYPE_CHECKING:
+    from synth.stage import Stage
+
+#: what a domain option accepts: a tuple of words, a range of whole numbers, or ``str``: any
+#: text (a path, a list), which the pack's :meth:`DomainPack.configure` checks itself
+OptionKind = tuple[str, ...] | range | type[str]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,13 +51,17 @@ class Sample:
 
 @dataclasses.dataclass(frozen=True)
 class Check:
-    """One line of ``synth doctor``: what was checked, whether it works, the fix if not, and
-    the files the sandboxed workers must also see for it to work there."""
+    """One line of ``synth doctor``: what was checked, whether it works, the fix if not, the
+    files the sandboxed workers must also see for it to work there, and whether it is
+    optional."""
 
     ok: bool
     what: str
     fix: str = ""
     paths: tuple[str, ...] = ()
+    #: for a feature a user turns on (photoreal's models): when absent, doctor says so and
+    #: how to get it, but still exits 0
+    optional: bool = False
 
 
 class DomainPack:
@@ -110,13 +118,25 @@ class DomainPack:
         """What ``synth doctor`` checks for this domain beyond its renderers (fonts, data)."""
         return []
 
+    def stage(self) -> Stage | None:
+        """Work on this pack's finished records in the run's own process, after the
+        sandboxed workers (diffusion on the machine's one GPU): a :class:`synth.stage.Stage`,
+        or None (the default: records are written as the workers made them). Called once per
+        run, in the main process only."""
+        return None
+
 
 def describe_options(known: Mapping[str, OptionKind]) -> str:
     """``engine (cycles|workbench), samples (1-4096)``: for errors and ``synth doctor``."""
-    return ", ".join(
-        f"{k} ({'|'.join(v)})" if isinstance(v, tuple) else f"{k} ({v.start}-{v.stop - 1})"
-        for k, v in known.items()
-    )
+
+    def kind(v: OptionKind) -> str:
+        if isinstance(v, tuple):
+            return "|".join(v)
+        if isinstance(v, range):
+            return f"{v.start}-{v.stop - 1}"
+        return "text"
+
+    return ", ".join(f"{k} ({kind(v)})" for k, v in known.items())
 
 
 def read_options(
@@ -136,6 +156,9 @@ def read_options(
                 raise ConfigError(
                     f"--option {domain}.{key} must be one of {', '.join(kind)}, got {text!r}"
                 )
+            out[key] = text
+            continue
+        if not isinstance(kind, range):  # text: the pack checks it
             out[key] = text
             continue
         try:

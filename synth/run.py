@@ -10,7 +10,8 @@ Output folder::
     shards/shard-NNNNNN.tar   WebDataset: {id}.png + {id}.json per sample
     failures.jsonl       one typed failure per line, in index order
     stats.json           counts by family, program, answer type, check, failure kind,
-                         questions the legibility gate dropped (by reason and program)
+                         questions the legibility gate dropped (by reason and program), and
+                         what a stage (scene3d.photoreal) kept: images and questions
     .synth/state.jsonl   the resume log: one line per published shard
     .synth/lock          held while a run writes here
 """
@@ -37,6 +38,7 @@ from synth._seeding import pick_domain, sample_seed
 from synth.config import RunConfig
 from synth.engine.pool import Done, Failed, WorkerPool
 from synth.engine.sandbox import Limits, require_sandbox
+from synth.stage import Item, StageRunner
 from synth.writer import ShardWriter, append_line, read_lines, sha256_file, write_json
 
 STATE_DIR = ".synth"
@@ -68,8 +70,9 @@ def generate(cfg: RunConfig) -> dict[str, Any]:
     folder cannot be used and TooManyFailures past ``max_failures``."""
     registry.check_names(cfg.domains)
     for d in cfg.domains:
-        # import now: a missing dependency or a bad option fails before any work
-        registry.get(d, cfg.options_for(d))
+        # import now: a missing dependency, a bad option or a stage's missing model fails
+        # before any work
+        registry.get(d, cfg.options_for(d)).stage()
     if cfg.sandbox:
         require_sandbox()  # refuse before touching the output folder
     out = cfg.out_path
@@ -198,6 +201,7 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
         signal.signal(s, on_signal)
     pool: WorkerPool | None = None
     writer: ShardWriter | None = None
+    stages = _Stages(cfg if todo else None)
     try:
         if todo:
             pool = WorkerPool(
@@ -217,7 +221,9 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
             writer = ShardWriter(shards_dir / shard_name(k))
             if pool is None:  # pragma: no cover - todo is non-empty here
                 raise RuntimeError("no worker pool")
-            entry = _run_shard(cfg, pool, writer, k, lo, hi, progress, finished, failed_so_far)
+            entry = _run_shard(
+                cfg, pool, stages, writer, k, lo, hi, progress, finished, failed_so_far
+            )
             finished += hi - lo
             writer = None
             # the resume log, the in-memory state and the manifest move together: a signal
@@ -241,11 +247,13 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
                 },
             )  # about this invocation, not the dataset (so not in manifest.json or stats.json)
             pool = None
+        stages.close()
     except BaseException as exc:
         if writer is not None:
             writer.abort()
         if pool is not None:
             pool.terminate()
+        stages.close()
         try:
             write_json(out / "manifest.json", _manifest(cfg, done_shards, complete=False))
         except OSError:
@@ -393,9 +401,78 @@ def failure_summary(out: Path) -> str:
     )
 
 
+class _Stages:
+    """The run's stages (:mod:`synth.stage`): one runner per domain whose pack declares one,
+    shown every result of the shard so that it knows when a batch is whole."""
+
+    def __init__(self, cfg: RunConfig | None) -> None:
+        self.runners: dict[str, StageRunner] = {}
+        self.seeds: dict[int, int] = {}
+        if cfg is None:  # nothing left to build
+            return
+        for d in cfg.domains:
+            stage = registry.get(d, cfg.options_for(d)).stage()
+            if stage is not None:
+                self.runners[d] = StageRunner(stage)
+
+    @property
+    def pending(self) -> int:
+        return sum(r.pending for r in self.runners.values())
+
+    def shard(self, lo: int, hi: int) -> None:
+        for r in self.runners.values():
+            r.shard(lo, hi)
+
+    def route(self, result: Done | Failed) -> Done | Failed | None:
+        """``result`` if it goes straight to the writer, None if a stage took it."""
+        if not self.runners:
+            return result
+        domain = result.summary["domain"] if isinstance(result, Done) else result.domain
+        taken = False
+        for d, runner in self.runners.items():
+            item = None
+            if d == domain and isinstance(result, Done):
+                record = json.loads(result.record_json)
+                item = Item(
+                    result.index, int(record["seed"]["sample"]), record, result.png, result.files
+                )
+                self.seeds[result.index] = item.seed
+                taken = True
+            runner.add(result.index, item)
+        return None if taken else result
+
+    def ready(self, timeout: float) -> list[Done | Failed]:
+        from synth.engine.worker import summary
+
+        out: list[Done | Failed] = []
+        for d, runner in self.runners.items():
+            for r in runner.ready(timeout if runner.pending else 0.0):
+                seed = self.seeds.pop(r.index)
+                if isinstance(r, Item):
+                    blob = json.dumps(r.record, ensure_ascii=False).encode()
+                    out.append(Done(r.index, blob, r.png, r.files, summary(r.record)))
+                else:
+                    out.append(Failed(r.index, d, seed, r.kind, r.message, r.traceback))
+        return out
+
+    def take_counts(self) -> dict[str, int]:
+        """What the stages did in this shard, as ``NAME/COUNT`` (images, images_kept, ...)."""
+        return {
+            f"{r.stage.name}/{k}": v
+            for r in self.runners.values()
+            for k, v in r.take_counts().items()
+        }
+
+    def close(self) -> None:
+        for r in self.runners.values():
+            r.close()
+        self.runners.clear()
+
+
 def _run_shard(
     cfg: RunConfig,
     pool: WorkerPool,
+    stages: _Stages,
     writer: ShardWriter,
     k: int,
     lo: int,
@@ -410,12 +487,17 @@ def _run_shard(
     buffered: dict[int, Done | Failed] = {}
     failures: list[dict[str, Any]] = []
     stats = _ShardStats()
+    stages.shard(lo, hi)
     while cursor < hi:
         while nxt < hi and pool.has_capacity():
             domain = pick_domain(cfg.seed, nxt, cfg.domains, cfg.mix)
             pool.submit((nxt, domain, sample_seed(cfg.seed, domain, nxt)))
             nxt += 1
-        for result in pool.poll(0.5):
+        for result in pool.poll(0.05 if stages.pending else 0.5):
+            routed = stages.route(result)
+            if routed is not None:
+                buffered[routed.index] = routed
+        for result in stages.ready(0.05 if stages.pending and nxt == hi else 0.0):
             buffered[result.index] = result
         while cursor in buffered:
             result = buffered.pop(cursor)
@@ -430,6 +512,7 @@ def _run_shard(
                 stats.fail(result)
             cursor += 1
         progress.update(base + (cursor - lo), failed_before + len(failures))
+    stats.c["stage"].update(stages.take_counts())
     sha = writer.close()
     return {
         "shard": k,
@@ -477,6 +560,7 @@ class _ShardStats:
                 "domain",
                 "dropped",
                 "dropped_program",
+                "stage",
             )
         }
         self.questions = 0
@@ -524,6 +608,13 @@ def _stats(done: dict[int, dict[str, Any]]) -> dict[str, Any]:
     out["questions"] = questions
     yn = total.get("yes_no", Counter())
     out["yes_fraction"] = round(yn["yes"] / max(1, yn["yes"] + yn["no"]), 4)
+    stage = total.get("stage", Counter())
+    for name in sorted({k.split("/")[0] for k in stage}):
+        # Ultimate3D reports 93% of its diffused images kept the ground truth; so do we
+        out[f"{name}_kept"] = {
+            what: round(stage[f"{name}/{what}_kept"] / max(1, stage[f"{name}/{what}"]), 4)
+            for what in ("images", "questions")
+        }
     return out
 
 

@@ -78,3 +78,29 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
     )
     return out
+
+
+HAVE_DIFFUSERS = True
+try:
+    import cv2  # noqa: F401
+    import diffusers  # noqa: F401
+except ImportError:
+    HAVE_DIFFUSERS = False
+    print(
+        "tests: diffusers or opencv missing (pip install 'synth[photoreal]'); photoreal tests skip"
+    )
+needs_diffusers = pytest.mark.skipif(
+    not HAVE_DIFFUSERS, reason="diffusers missing: pip install 'synth[photoreal]'"
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_diffusion(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, tuple[str, str]]:
+    """A Stable Diffusion folder and depth and Canny ControlNet folders with random weights
+    (the real classes, a few MB): ``(base, (depth, canny))``."""
+    if not HAVE_DIFFUSERS:
+        pytest.skip("diffusers missing: pip install 'synth[photoreal]'")
+    from synth.renderers._random_diffusion import build
+
+    base, nets = build(tmp_path_factory.mktemp("tiny-diffusion"), size="tiny")
+    return str(base), (str(nets[0]), str(nets[1]))

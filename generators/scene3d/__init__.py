@@ -26,9 +26,10 @@ from typing import Any, ClassVar, cast
 
 import numpy as np
 
-from synth._errors import SpecError
+from synth._errors import ConfigError, SpecError
 from synth.backends import Language, Renderer
 from synth.generators._common import pick
+from synth.generators.scene3d import _photoreal
 from synth.generators.scene3d._outline import occlusion_facts
 from synth.generators.scene3d._spec import (
     COLOURS,
@@ -45,9 +46,10 @@ from synth.generators.scene3d._spec import (
     Render,
     SceneSpec,
 )
-from synth.pack import Code, DomainPack, OptionKind, Sample, read_options
+from synth.pack import Check, Code, DomainPack, OptionKind, Sample, read_options
 from synth.record import QA, Element, Rendered
-from synth.renderers import blender
+from synth.renderers import blender, controlnet
+from synth.stage import Stage
 
 __all__ = [
     "DOMAIN",
@@ -213,15 +215,37 @@ class Scene3DDomain(DomainPack):
         "width": range(16, 4097),
         "height": range(16, 4097),
         "family": FAMILIES,
+        **_photoreal.OPTIONS,
     }
 
-    def __init__(self, generator: SceneGenerator | None = None) -> None:
+    def __init__(
+        self,
+        generator: SceneGenerator | None = None,
+        photoreal: controlnet.Settings | None = None,
+    ) -> None:
         self.generator = generator or SceneGenerator()
+        #: the diffusion stage's settings (None: records keep the Blender render)
+        self.photoreal = photoreal
 
     def configure(self, options: Mapping[str, str]) -> Scene3DDomain:
+        given = read_options(self.name, options, self.options)
+        scene = {k: v for k, v in given.items() if not k.startswith("photoreal")}
         return Scene3DDomain(
-            dataclasses.replace(self.generator, **read_options(self.name, options, self.options))
+            dataclasses.replace(self.generator, **scene), _photoreal.settings_from(given)
         )
+
+    def stage(self) -> Stage | None:
+        """With ``--option scene3d.photoreal=controlnet``: the diffusion stage, its models
+        checked present here (nothing is downloaded)."""
+        if self.photoreal is None:
+            return None
+        missing = [c for c in controlnet.checks(self.photoreal) if not c.ok]
+        if missing:
+            raise ConfigError(
+                f"scene3d.photoreal: {missing[0].what} is not on this machine; fix: "
+                f"{missing[0].fix}"
+            )
+        return _photoreal.PhotorealStage(self.photoreal)
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
         return self.generator.sample(rng=rng)
@@ -250,6 +274,10 @@ class Scene3DDomain(DomainPack):
             backend=f"{header['version']} ({spec.render.engine})",
             files=(("mask.png", _png_of(index)), ("depth.npz", _npz_of(depth))),
         )
+
+    def checks(self) -> list[Check]:
+        """The photoreal stage's models (the configured ones, else the defaults)."""
+        return controlnet.checks(self.photoreal)
 
     def questions(
         self, sample: Sample, rendered: Rendered, *, rng: np.random.Generator

@@ -1,0 +1,266 @@
+"""scene3d.photoreal: the prompt says what the spec has; the ground-truth check passes the
+clean render, drops the questions of a recoloured object, fails a moved or erased object
+and a new blob in the background; options are checked; and a run through ``synth generate``
+with a tiny random pipeline writes typed failures for what the check refuses, the same
+bytes with one worker or two."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import synth
+from synth import registry
+from synth._errors import ConfigError
+from synth.generators.scene3d import SceneGenerator, SceneSpec
+from synth.generators.scene3d._photoreal import (
+    Inputs,
+    PhotorealStage,
+    Verdict,
+    check,
+    keep,
+    objects_of,
+    prompt,
+)
+from synth.stage import Item, Rejected
+
+from ..conftest import needs_diffusers, shard_bytes, synth_cmd
+from .test_scene3d import needs_bpy
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**63 - 1), family=st.sampled_from(["tabletop", "viewpoint"]))
+def test_the_prompt_names_every_object_as_the_spec_has_it(seed: int, family: str) -> None:
+    spec: SceneSpec = SceneGenerator(family).sample(rng=np.random.default_rng(seed)).spec
+    text = prompt(spec, seed)
+    assert text == prompt(spec, seed)
+    for o in spec.objects:
+        material = {"rubber": "matte rubber", "metal": "shiny metal"}[o.material]
+        assert f"a {o.size} {o.colour} {material} {o.shape}" in text
+    assert ("studio backdrop" in text) == (family == "viewpoint")
+    assert ("two lamps" in text) == (len(spec.lights) == 2)
+
+
+def test_settings_and_styles_vary_with_the_seed() -> None:
+    spec: SceneSpec = SceneGenerator("tabletop").sample(rng=np.random.default_rng(1)).spec
+    assert len({prompt(spec, s) for s in range(40)}) >= 10
+
+
+def _verdict(**objects: dict[str, Any]) -> Verdict:
+    return Verdict({int(k[1:]): v for k, v in objects.items()}, ())
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), data=st.data())
+def test_a_kept_question_never_rests_on_an_object_that_failed(seed: int, data: Any) -> None:
+    sample = SceneGenerator("tabletop").sample(rng=np.random.default_rng(seed))
+    spec: SceneSpec = sample.spec
+    n = len(spec.objects)
+    failed = data.draw(st.sets(st.integers(0, n - 1), max_size=n))
+    how = data.draw(st.sampled_from(["colour_ok", "edges_ok"]))
+    verdict = Verdict({i: {"ok": i not in failed, how: i not in failed} for i in range(n)}, ())
+    programs = ["count", "query", "relate", "occluder", "point", "exist"]
+    qa = [
+        {"program": p, "params": {"object": i % n, "a": i % n, "b": (i + 1) % n}}
+        for i, p in enumerate(programs)
+    ]
+    for q, kept in zip(qa, keep(qa, spec, verdict), strict=True):
+        need = objects_of(q, n)
+        if need & failed:
+            assert not kept
+        if not failed:
+            assert kept
+        if kept and how == "colour_ok":
+            shapes = {spec.objects[i].shape for i in need}
+            assert not any(spec.objects[j].shape in shapes for j in failed)
+
+
+def test_options_turn_it_on_and_bad_ones_name_the_fix() -> None:
+    pack = registry.get(
+        "scene3d",
+        {
+            "photoreal": "controlnet",
+            "photoreal.base": "/models/sd15",
+            "photoreal.controlnets": "/models/depth,/models/canny",
+            "photoreal.scales": "0.4,0.9",
+            "photoreal.batch": "8",
+            "engine": "workbench",
+        },
+    )
+    s = pack.photoreal  # type: ignore[attr-defined]
+    assert (s.base, s.controlnets, s.scales, s.batch) == (
+        "/models/sd15",
+        ("/models/depth", "/models/canny"),
+        (0.4, 0.9),
+        8,
+    )
+    assert pack.generator.engine == "workbench"  # type: ignore[attr-defined]
+    assert registry.get("scene3d", {}).stage() is None
+    with pytest.raises(ConfigError, match="one scale per ControlNet"):
+        registry.get("scene3d", {"photoreal": "controlnet", "photoreal.scales": "0.5"})
+    with pytest.raises(ConfigError, match="add --option scene3d.photoreal=controlnet"):
+        registry.get("scene3d", {"photoreal.base": "/models/sd15"})
+    with pytest.raises(ConfigError, match="takes numbers"):
+        registry.get("scene3d", {"photoreal": "controlnet", "photoreal.guidance": "high"})
+    with pytest.raises(ConfigError, match="is not on this machine.*synth|hf download"):
+        registry.get(
+            "scene3d", {"photoreal": "controlnet", "photoreal.base": "/nonexistent/sd15"}
+        ).stage()
+
+
+@pytest.fixture(scope="module")
+def scene() -> Item:
+    """A rendered tabletop scene as the stage receives it."""
+    if needs_bpy.args[0] is not False:  # pragma: no cover - skipif(False) means present
+        pytest.skip("bpy venv missing: bash scripts/setup.sh")
+    gen = SceneGenerator("tabletop", width=240, height=180, engine="workbench")
+    for seed in range(20):  # a scene with a query about one object and objects of two shapes
+        sample = gen.sample(rng=np.random.default_rng(seed))
+        done = synth.render(sample, seed=seed)
+        if any(q["program"] == "query" for q in done.record["qa"]):
+            return Item(0, seed, done.record, done.png, done.files)
+    raise AssertionError("no scene with a query question in 20 seeds")
+
+
+def _object(x: Inputs, program: str, it: Item) -> int:
+    return next(q["params"]["object"] for q in it.record["qa"] if q["program"] == program)
+
+
+def _stage() -> PhotorealStage:
+    from synth.renderers.controlnet import Settings
+
+    return PhotorealStage(Settings(base="/unused", controlnets=("a", "b"), steps=1))
+
+
+@needs_diffusers
+def test_the_clean_render_passes_and_the_record_says_what_was_checked(scene: Item) -> None:
+    x = Inputs.of(scene)
+    out = _stage().judge(scene, x, x.render)
+    assert isinstance(out, Item)
+    assert out.record["qa"] == scene.record["qa"], "every fact holds in the render itself"
+    ann = out.record["annotations"]["photoreal"]
+    assert ann["prompt"] == x.prompt and ann["scales"] == [0.5, 0.8]
+    assert all(o["ok"] for o in ann["objects"].values())
+    assert out.files["render.png"] == scene.png
+    assert "render.png" in out.record["annotations"]["files"]
+    import hashlib
+
+    assert out.record["image"]["sha256"] == hashlib.sha256(out.png).hexdigest()
+
+
+@needs_diffusers
+def test_a_recoloured_object_loses_the_questions_that_rest_on_it(scene: Item) -> None:
+    x = Inputs.of(scene)
+    i = _object(x, "query", scene)
+    photo = x.render.copy()
+    inside = x.mask == i + 1
+    photo[inside] = photo[inside][:, [2, 0, 1]]  # hues turned by 120 degrees
+    if x.spec.objects[i].colour == "gray":
+        photo[inside] = (200, 40, 40)
+    verdict = check(photo, x.render, x.mask, x.spec)
+    assert verdict.objects[i]["colour_ok"] is False and verdict.objects[i]["edges_ok"] is True
+    out = _stage().judge(scene, x, photo)
+    if isinstance(out, Rejected):  # every question rested on it
+        assert "no question" in out.message
+        return
+    assert not any(i in objects_of(q, len(x.spec.objects)) for q in out.record["qa"])
+    dropped = out.record["annotations"]["dropped"]
+    assert {d["program"] for d in dropped if d["reason"] == "photoreal"} >= {"query"}
+
+
+@needs_diffusers
+def test_a_moved_or_erased_object_fails_its_edges_and_the_image(scene: Item) -> None:
+    import cv2
+
+    x = Inputs.of(scene)
+    sizes = {i: int((x.mask == i + 1).sum()) for i in range(len(x.spec.objects))}
+    i = max(sizes, key=lambda k: sizes[k])
+    inside = x.mask == i + 1
+    grown = cv2.dilate(inside.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    ring = (cv2.dilate(grown.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0) & ~grown
+    erased = x.render.copy()
+    erased[grown] = np.median(x.render[ring & (x.mask == 0)], axis=0)
+    moved = x.render.copy()
+    moved[grown] = erased[grown]
+    ys, xs = np.nonzero(inside)
+    moved[ys, np.clip(xs + 20, 0, x.render.shape[1] - 1)] = x.render[ys, xs]
+    for photo in (erased, moved):
+        verdict = check(photo, x.render, x.mask, x.spec)
+        assert verdict.objects[i]["edges_ok"] is False
+        out = _stage().judge(scene, x, photo)
+        assert isinstance(out, Rejected) and out.kind == "invalid_image"
+
+
+@needs_diffusers
+def test_a_new_blob_in_the_background_fails_the_image(scene: Item) -> None:
+    x = Inputs.of(scene)
+    photo = x.render.copy()
+    free = (x.mask == 0).astype(np.uint8)
+    import cv2
+
+    far = cv2.distanceTransform(free, cv2.DIST_L2, 5)
+    y, c = np.unravel_index(int(np.argmax(far)), far.shape)
+    yy, xx = np.mgrid[: photo.shape[0], : photo.shape[1]]
+    photo[(yy - y) ** 2 + (xx - c) ** 2 < 12**2] = (40, 60, 210)
+    verdict = check(photo, x.render, x.mask, x.spec)
+    assert verdict.blobs and all(o["ok"] for o in verdict.objects.values())
+    out = _stage().judge(scene, x, photo)
+    assert isinstance(out, Rejected) and "blob" in out.message
+
+
+@needs_bpy
+@needs_diffusers
+def test_a_run_through_the_stage_types_what_the_check_refuses_the_same_with_any_workers(
+    tmp_path: Path, tiny_diffusion: tuple[str, tuple[str, str]]
+) -> None:
+    base, (depth, canny) = tiny_diffusion
+    args = [
+        "generate",
+        "--domain",
+        "scene3d,chart",
+        "--mix",
+        "0.5,0.5",
+        "--seed",
+        "4",  # scenes at 0, 2, 3 and 4, charts at 1 and 5
+        "--n",
+        "6",
+        "--shard-size",
+        "3",
+        "--max-failures",
+        "6",
+        "--option",
+        "scene3d.engine=workbench",
+        "--option",
+        "scene3d.width=96",
+        "--option",
+        "scene3d.height=72",
+        "--option",
+        "scene3d.photoreal=controlnet",
+        "--option",
+        f"scene3d.photoreal.base={base}",
+        "--option",
+        f"scene3d.photoreal.controlnets={depth},{canny}",
+        "--option",
+        "scene3d.photoreal.steps=2",
+        "--option",
+        "scene3d.photoreal.batch=2",
+    ]
+    for workers in ("1", "2"):
+        synth_cmd(*args, "--out", str(tmp_path / workers), "--workers", workers, check=True)
+    assert shard_bytes(tmp_path / "1") == shard_bytes(tmp_path / "2")
+    failures = (tmp_path / "1" / "failures.jsonl").read_text()
+    assert failures == (tmp_path / "2" / "failures.jsonl").read_text()
+    lines = [json.loads(line) for line in failures.splitlines()]
+    stats = json.loads((tmp_path / "1" / "stats.json").read_text())
+    scenes = stats["stage"]["photoreal/images"]
+    # random weights draw noise: the check refuses every image, each a typed failure
+    assert scenes == 4 and [f["kind"] for f in lines] == ["invalid_image"] * scenes
+    assert all(f["domain"] == "scene3d" and "photoreal:" in f["message"] for f in lines)
+    assert stats["photoreal_kept"] == {"images": 0.0, "questions": 0.0}
+    assert stats["samples"] == 2 and set(stats["domain"]) == {"chart"}
