@@ -84,9 +84,11 @@ def build(
     size: str = "tiny",
     controls: tuple[str, ...] = ("depth", "canny"),
     seed: int = 0,
+    variant: str | None = None,
 ) -> tuple[Path, tuple[Path, ...]]:
     """Write ``folder/base`` (a StableDiffusionPipeline folder) and one ControlNet folder per
-    control; returns their paths. Same seed, same weights."""
+    control; returns their paths. Same seed, same weights. ``variant="fp16"`` saves half
+    precision weights as ``*.fp16.safetensors``, as the Hub's fp16 downloads are named."""
     import torch
     from diffusers import (
         AutoencoderKL,
@@ -139,7 +141,9 @@ def build(
         requires_safety_checker=False,
     )
     base = folder / "base"
-    pipe.save_pretrained(str(base))
+    if variant == "fp16":
+        pipe = pipe.to(torch.float16)
+    pipe.save_pretrained(str(base), variant=variant)
     nets = []
     for c in controls:
         net = ControlNetModel.from_unet(
@@ -153,6 +157,8 @@ def build(
             for conv in [*net.controlnet_down_blocks, net.controlnet_mid_block]:
                 torch.nn.init.kaiming_normal_(conv.weight)
         path = folder / f"controlnet-{c}"
-        net.save_pretrained(str(path))
+        if variant == "fp16":
+            net = net.to(torch.float16)
+        net.save_pretrained(str(path), variant=variant)
         nets.append(path)
     return base, tuple(nets)

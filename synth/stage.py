@@ -43,20 +43,48 @@ class Rejected:
 
 
 class Stage:
-    """What a pack runs on its finished records in the run's process. Subclass and define
-    :meth:`process`; :attr:`batch_size` records (fewer at a shard's end) come at a time,
-    always the same ones for the same run."""
+    """What a pack runs on its finished records in the run's process. :attr:`batch_size`
+    records (fewer at a shard's end) come at a time, always the same ones for the same run.
+
+    Subclass and define :meth:`process`, or, to keep a GPU busy, its three phases:
+    :meth:`prepare` (CPU: decode, control maps), :meth:`compute` (the model) and
+    :meth:`finish` (CPU: checks, records). A runner then prepares the next batch and
+    finishes the last one while the model works on this one."""
 
     #: name of the stage, in records and ``stats.json``
     name: str = ""
     batch_size: int = 1
 
     def warm_up(self) -> None:
-        """Load what :meth:`process` needs (a model), once, on the stage's thread."""
+        """Load what :meth:`compute` needs (a model), once, on the thread that computes."""
 
     def process(self, items: list[Item]) -> list[Item | Rejected]:
         """Each item rewritten, or rejected; one result per item, in order."""
-        raise NotImplementedError(f"{type(self).__name__}.process")
+        prepared = self.prepare(items)
+        return self.finish(items, prepared, self.compute(items, prepared))
+
+    def prepare(self, items: list[Item]) -> Any:
+        """What :meth:`compute` needs of a batch, made on the CPU."""
+        return None
+
+    def compute(self, items: list[Item], prepared: Any) -> Any:
+        """The model's work on a batch."""
+        raise NotImplementedError(f"{type(self).__name__}.process or .compute")
+
+    def finish(self, items: list[Item], prepared: Any, computed: Any) -> list[Item | Rejected]:
+        """The batch's results from what :meth:`compute` made (default: that itself)."""
+        return list(computed)
+
+
+@dataclasses.dataclass
+class _Batch:
+    """A batch between a runner's phases."""
+
+    items: list[Item]
+    prepared: Any = None
+    computed: Any = None
+    error: BaseException | None = None
+    fatal: BaseException | None = None
 
 
 def classify(exc: BaseException) -> str:
@@ -78,8 +106,15 @@ class StageRunner:
         self.counts: Counter[str] = Counter()
         self._todo: queue.Queue[list[Item] | None] = queue.Queue()
         self._done: queue.Queue[tuple[list[Item | Rejected], BaseException | None]] = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name=f"stage-{stage.name}", daemon=True)
-        self._thread.start()
+        # prepare -> compute -> finish, a thread each, two batches at most between them
+        self._prepared: queue.Queue[_Batch | None] = queue.Queue(maxsize=2)
+        self._computed: queue.Queue[_Batch | None] = queue.Queue(maxsize=2)
+        self._threads = [
+            threading.Thread(target=loop, name=f"stage-{stage.name}-{loop.__name__}", daemon=True)
+            for loop in (self._prepare_loop, self._compute_loop, self._finish_loop)
+        ]
+        for t in self._threads:
+            t.start()
         self._groups: dict[int, tuple[int, list[Item]]] = {}  # group -> (seen, items)
         self._range = (0, 0)
         self.pending = 0
@@ -129,34 +164,71 @@ class StageRunner:
 
     def close(self) -> None:
         self._todo.put(None)
-        self._thread.join(timeout=60)
+        for t in self._threads:
+            t.join(timeout=60)
 
-    def _loop(self) -> None:
+    def _phases(self) -> tuple[Any, Any, Any]:
+        st = self.stage
+        if type(st).process is not Stage.process:  # one phase: process on the model's thread
+            return (
+                (lambda items: None),
+                (lambda items, p: st.process(items)),
+                (lambda items, p, c: c),
+            )
+        return st.prepare, st.compute, st.finish
+
+    def _prepare_loop(self) -> None:
+        prepare = self._phases()[0]
+        while (items := self._todo.get()) is not None:
+            batch = _Batch(items)
+            try:
+                batch.prepared = prepare(items)
+            except BaseException as exc:  # noqa: BLE001 - the batch's typed failure
+                batch.error = exc
+            self._prepared.put(batch)
+        self._prepared.put(None)
+
+    def _compute_loop(self) -> None:
+        compute = self._phases()[1]
         warm: BaseException | None = None
         try:
             self.stage.warm_up()
         except BaseException as exc:  # noqa: BLE001 - reported with the first batch
             warm = exc
-        while (items := self._todo.get()) is not None:
+        while (batch := self._prepared.get()) is not None:
             if warm is not None:
-                # a stage that cannot even load stops the run with its own error
-                self._done.put(([], warm))
-                continue
-            self._done.put((self._process(items), None))
+                batch.fatal = warm  # a stage that cannot even load stops the run
+            elif batch.error is None:
+                try:
+                    batch.computed = compute(batch.items, batch.prepared)
+                except BaseException as exc:  # noqa: BLE001 - the batch's typed failure
+                    batch.error = exc
+            self._computed.put(batch)
+        self._computed.put(None)
 
-    def _process(self, items: list[Item]) -> list[Item | Rejected]:
-        try:
-            results = self.stage.process(items)
-            if len(results) != len(items):
-                raise RuntimeError(
-                    f"stage {self.stage.name} returned {len(results)} results for {len(items)}"
-                )
-        except BaseException as exc:  # noqa: BLE001 - each item becomes a typed failure
-            kind = classify(exc)
-            tb = "".join(traceback.format_exception(exc))
-            results = [Rejected(it.index, kind, f"{type(exc).__name__}: {exc}", tb) for it in items]
-        self.counts.update(tally(items, results))
-        return results
+    def _finish_loop(self) -> None:
+        finish = self._phases()[2]
+        while (batch := self._computed.get()) is not None:
+            if batch.fatal is not None:
+                self._done.put(([], batch.fatal))
+                continue
+            items = batch.items
+            try:
+                if batch.error is not None:
+                    raise batch.error
+                results = list(finish(items, batch.prepared, batch.computed))
+                if len(results) != len(items):
+                    raise RuntimeError(
+                        f"stage {self.stage.name} returned {len(results)} results for {len(items)}"
+                    )
+            except BaseException as exc:  # noqa: BLE001 - each item becomes a typed failure
+                kind = classify(exc)
+                tb = "".join(traceback.format_exception(exc))
+                results = [
+                    Rejected(it.index, kind, f"{type(exc).__name__}: {exc}", tb) for it in items
+                ]
+            self.counts.update(tally(items, results))
+            self._done.put((results, None))
 
     def take_counts(self) -> dict[str, int]:
         """The counts since the last call (a shard's, for its stats), and start again."""

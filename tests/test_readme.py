@@ -212,6 +212,23 @@ def test_readme_commands_are_all_known() -> None:
             _small(argv)
 
 
+def test_only_lines_that_need_the_internet_or_real_weights_are_left_unrun() -> None:
+    """``sh`` blocks are not run: they may hold only model downloads (no network here) and
+    the commands that need the downloaded weights."""
+    for lang, body in readme_blocks((ROOT / "README.md").read_text()):
+        if lang not in ("sh", "shell", "console"):
+            continue
+        for line in body.splitlines():
+            line = re.sub(r"\s+#.*$", "", line).strip()
+            if not line or line.startswith(("#", "--include")):
+                continue
+            assert (
+                line.startswith(".venv/bin/hf download ")
+                or "scene3d.photoreal=controlnet" in line
+                or line == "synth doctor"
+            ), f"a README line that is never run: {line}"
+
+
 @pytest.mark.slow
 def test_every_readme_command_works_from_a_fresh_clone_under_a_temporary_home(
     tmp_path: Path,

@@ -34,6 +34,11 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
         "naive: new Blender process per scene",
         False,
     ),
+    "bench_photoreal.py": (
+        ["--size", "tiny", "--images", "4", "--batch", "2", "--steps", "1", "--naive", "1"],
+        "| synth stage (maps, prompt, check, record) |",
+        False,
+    ),
     "bench_script_fork.py": (["--n", "3", "--rounds", "1"], "| forked child |", False),
     "cost_document.py": (["--n", "3", "--rounds", "1"], "| record JSON |", False),
     "cpu_split.py": (["--domain", "document", "--n", "3", "--workers", "1"], "| all |", False),

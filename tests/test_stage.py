@@ -163,3 +163,48 @@ def test_a_run_writes_what_the_stage_made_and_types_what_it_refused(tmp_path: Pa
     assert stats["stage"]["invert/images_kept"] == len(samples) == stats["samples"]
     assert stats["questions"] == len(samples) == stats["stage"]["invert/questions_kept"]
     assert stats["invert_kept"]["images"] == round(len(samples) / 7, 4)
+
+
+class Phased(Stage):
+    """A three-phase stage: prepare doubles seeds, compute adds them up per batch (and fails
+    on a batch holding index 3), finish writes the sum into each record."""
+
+    name = "phased"
+    batch_size = 2
+
+    def __init__(self) -> None:
+        self.threads: set[str] = set()
+
+    def prepare(self, items: list[Item]) -> Any:
+        import threading
+
+        self.threads.add("prepare:" + threading.current_thread().name)
+        return [2 * it.seed for it in items]
+
+    def compute(self, items: list[Item], prepared: Any) -> Any:
+        import threading
+
+        self.threads.add("compute:" + threading.current_thread().name)
+        if any(it.index == 3 for it in items):
+            raise ValueError("bad batch")
+        return sum(prepared)
+
+    def finish(self, items: list[Item], prepared: Any, computed: Any) -> list[Item | Rejected]:
+        return [Item(it.index, it.seed, {**it.record, "sum": computed}, it.png, {}) for it in items]
+
+
+def test_a_phased_stage_prepares_computes_and_finishes_on_threads_of_their_own() -> None:
+    stage = Phased()
+    runner = StageRunner(stage)
+    runner.shard(0, 6)
+    for i in range(6):
+        runner.add(i, _item(i))
+    results = sorted(_drain(runner, 6), key=lambda r: r.index)
+    runner.close()
+    assert [r.record["sum"] for r in results if isinstance(r, Item)] == [2, 2, 18, 18]
+    bad = [r for r in results if isinstance(r, Rejected)]
+    assert [(r.index, r.kind) for r in bad] == [(2, "exception"), (3, "exception")]
+    assert "bad batch" in bad[0].message
+    assert len(stage.threads) == 2 and len({t.split(":")[1] for t in stage.threads}) == 2
+    # process() runs the same three phases in one thread
+    assert [r.record["sum"] for r in Phased().process([_item(4), _item(5)])] == [18, 18]

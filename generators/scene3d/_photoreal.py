@@ -9,6 +9,8 @@ pipeline for a batch, and checks every output against the render (:func:`check`)
 
 - edges: inside each object's mask, the share of the render's edge pixels that have an edge
   of the photo within 2 px (:data:`MIN_EDGE_RECALL`): an object moved or erased loses them;
+  and no clutter of new edges inside it (:data:`MAX_EXTRA_INNER_EDGES`): noise has edges
+  next to every edge;
 - colour: inside each object's mask, the photo's hue and saturation against the named
   colour as the clean render shows it under the scene's lights (:data:`MAX_HUE_SHIFT`);
 - background: no object-like blob (a compact patch whose colour stands out from the
@@ -43,6 +45,10 @@ MIN_EDGE_RECALL = 0.5
 EDGE_SLACK_PX = 2
 #: fewer control edge pixels than this inside a mask (a sliver of an object): not judged
 MIN_EDGE_PX = 12
+#: edges everywhere also "agree": inside an object, 3 px in from its outline, the photo may
+#: have at most this share of pixels on edges beyond what the render has there (noise or a
+#: texture pasted over the object has far more; a smooth solid has almost none)
+MAX_EXTRA_INNER_EDGES = 0.12
 #: a chromatic object keeps its colour if its mean hue moves at most this far (degrees) and
 #: keeps at least MIN_SAT_RATIO of its saturation; a grey one stays below GREY_MAX_SAT
 MAX_HUE_SHIFT = 25.0
@@ -217,8 +223,9 @@ class Verdict:
         if moved:
             o = self.objects[moved[0]]
             return (
-                f"object {moved[0]} lost its shape: {o['edge_recall']:.2f} of its edges kept "
-                f"(at least {MIN_EDGE_RECALL} needed)"
+                f"object {moved[0]} lost its shape: {o.get('edge_recall', 1.0):.2f} of its edges "
+                f"kept (at least {MIN_EDGE_RECALL}), {o.get('extra_inner_edges', 0.0):.2f} of "
+                f"its inside on new edges (at most {MAX_EXTRA_INNER_EDGES})"
             )
         return ""
 
@@ -227,24 +234,36 @@ def check(photo: np.ndarray, render: np.ndarray, mask: np.ndarray, spec: SceneSp
     """Compare a diffused image with the render it was made from (both HxWx3 uint8) under
     the render's index mask (object i is pixel value i + 1)."""
     e_render = controlnet.edges(render)
-    near_photo_edge = _grow(controlnet.edges(photo), EDGE_SLACK_PX)
+    e_photo = controlnet.edges(photo)
+    near_photo_edge = _grow(e_photo, EDGE_SLACK_PX)
     objects: dict[int, dict[str, Any]] = {}
     sizes = []
+    h, w = mask.shape
     for i, obj in enumerate(spec.objects):
-        inside = mask == i + 1
-        if not inside.any():
+        ys, xs = np.nonzero(mask == i + 1)
+        if not len(ys):
             continue
-        sizes.append(int(inside.sum()))
+        sizes.append(len(ys))
+        # the object's box and a margin: every measure below stays inside it
+        m = EDGE_SLACK_PX + 4
+        win = np.s_[max(0, ys.min() - m) : min(h, ys.max() + m + 1),
+                    max(0, xs.min() - m) : min(w, xs.max() + m + 1)]  # fmt: skip
+        inside = mask[win] == i + 1
         out: dict[str, Any] = {}
-        ref = e_render & _grow(inside, EDGE_SLACK_PX)
+        ref = e_render[win] & _grow(inside, EDGE_SLACK_PX)
         if ref.sum() >= MIN_EDGE_PX:
-            recall = float((ref & near_photo_edge).sum() / ref.sum())
+            recall = float((ref & near_photo_edge[win]).sum() / ref.sum())
             out["edge_recall"] = round(recall, 3)
             out["edges_ok"] = recall >= MIN_EDGE_RECALL
+        inner = _shrink(inside, 3)
+        if inner.sum() >= MIN_COLOUR_PX:
+            extra = float(e_photo[win][inner].mean() - e_render[win][inner].mean())
+            out["extra_inner_edges"] = round(extra, 3)
+            out["edges_ok"] = out.get("edges_ok", True) and extra <= MAX_EXTRA_INNER_EDGES
         core = _shrink(inside, 2)
         if core.sum() >= MIN_COLOUR_PX:
-            hue_r, sat_r = _colour(render[core])
-            hue_p, sat_p = _colour(photo[core])
+            hue_r, sat_r = _colour(render[win][core])
+            hue_p, sat_p = _colour(photo[win][core])
             out["saturation"] = round(sat_p, 3)
             if obj.colour == "gray" or sat_r < GREY_MAX_SAT:
                 out["colour_ok"] = sat_p < max(GREY_MAX_SAT, sat_r + 0.1)
@@ -355,18 +374,23 @@ class PhotorealStage(Stage):
     def warm_up(self) -> None:
         self.pipe = controlnet.pipeline(self.settings)
 
-    def process(self, items: list[Item]) -> list[Item | Rejected]:
-        if self.pipe is None:
-            self.warm_up()
-        assert self.pipe is not None
+    def prepare(self, items: list[Item]) -> Any:
         inputs = [Inputs.of(it) for it in items]
         controls = [
             controlnet.control_images(x.render, x.depth, self.settings.controls) for x in inputs
         ]
-        photos = self.pipe([x.prompt for x in inputs], controls, [x.seed for x in inputs])
-        return [
-            self.judge(it, x, photo) for it, x, photo in zip(items, inputs, photos, strict=True)
-        ]
+        return inputs, controls
+
+    def compute(self, items: list[Item], prepared: Any) -> Any:
+        if self.pipe is None:
+            self.warm_up()
+        assert self.pipe is not None
+        inputs, controls = prepared
+        return self.pipe([x.prompt for x in inputs], controls, [x.seed for x in inputs])
+
+    def finish(self, items: list[Item], prepared: Any, computed: Any) -> list[Item | Rejected]:
+        inputs, _ = prepared
+        return [self.judge(it, x, p) for it, x, p in zip(items, inputs, computed, strict=True)]
 
     def judge(self, it: Item, x: Inputs, photo: np.ndarray) -> Item | Rejected:
         """``photo`` checked against the render of ``it``: the record rewritten with the
@@ -407,6 +431,8 @@ class PhotorealStage(Stage):
             "steps": s.steps,
             "guidance": s.guidance,
             "objects": {str(k): v for k, v in sorted(verdict.objects.items())},
+            # what `synth reproduce` re-renders from the code: the Blender render
+            "render_sha256": hashlib.sha256(it.png).hexdigest(),
         }
         files = {**it.files, "render.png": it.png}
         ann["files"] = {ext: f"{record['id']}.{ext}" for ext in files}

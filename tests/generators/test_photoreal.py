@@ -198,6 +198,19 @@ def test_a_moved_or_erased_object_fails_its_edges_and_the_image(scene: Item) -> 
 
 
 @needs_diffusers
+def test_noise_agrees_with_every_edge_and_is_refused(scene: Item) -> None:
+    """Edges everywhere keep every render edge "recalled": the clutter inside each object
+    gives it away (an untrained pipeline draws such noise)."""
+    x = Inputs.of(scene)
+    noise = np.random.default_rng(0).integers(0, 256, x.render.shape, dtype=np.uint8)
+    verdict = check(noise, x.render, x.mask, x.spec)
+    judged = [o for o in verdict.objects.values() if "extra_inner_edges" in o]
+    assert judged and all(o["edges_ok"] is False for o in judged)
+    out = _stage().judge(scene, x, noise)
+    assert isinstance(out, Rejected) and out.kind == "invalid_image"
+
+
+@needs_diffusers
 def test_a_new_blob_in_the_background_fails_the_image(scene: Item) -> None:
     x = Inputs.of(scene)
     photo = x.render.copy()

@@ -110,3 +110,22 @@ def test_models_that_are_not_here_name_the_fix_and_nothing_is_fetched(
     with pytest.raises(ConfigError, match="synth doctor"):
         controlnet.Pipeline(s)
     assert not (tmp_path / "hf").exists() or not any((tmp_path / "hf").rglob("*.json"))
+
+
+def test_fp16_downloads_load_as_they_are_named(tmp_path: Path) -> None:
+    """The Hub's half-precision files (``*.fp16.safetensors``, what the README downloads)
+    load without naming the variant, on the CPU in fp32."""
+    import torch
+
+    from synth.renderers import controlnet
+    from synth.renderers._random_diffusion import build
+
+    base, nets = build(tmp_path, variant="fp16")
+    assert list((base / "unet").glob("*.fp16.safetensors"))
+    assert not list((base / "unet").glob("diffusion_pytorch_model.safetensors"))
+    s = controlnet.Settings(base=str(base), controlnets=tuple(map(str, nets)), steps=1,
+                            device="cpu")  # fmt: skip
+    pipe = controlnet.Pipeline(s)
+    assert pipe.pipe.unet.dtype == torch.float32
+    (img,) = pipe(["a cube"], [[np.zeros((32, 32, 3), np.uint8)] * 2], [1])
+    assert img.shape == (32, 32, 3)
