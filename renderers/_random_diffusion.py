@@ -162,3 +162,30 @@ def build(
         net.save_pretrained(str(path), variant=variant)
         nets.append(path)
     return base, tuple(nets)
+
+
+def build_depth_estimator(folder: Path, *, seed: int = 0) -> Path:
+    """A DPT depth estimator with random weights (a few hundred kB): the classes a real DPT
+    or Depth Anything folder loads as, for the depth-order check's plumbing."""
+    import torch
+    from transformers import DPTConfig, DPTForDepthEstimation, DPTImageProcessor
+
+    torch.manual_seed(seed)
+    config = DPTConfig(
+        hidden_size=32,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        intermediate_size=37,
+        image_size=64,
+        patch_size=16,
+        backbone_out_indices=[0, 1, 2, 3],
+        neck_hidden_sizes=[16, 16, 32, 32],
+        fusion_hidden_size=16,
+        head_hidden_size=8,
+        is_hybrid=False,
+    )
+    DPTForDepthEstimation(config).save_pretrained(str(folder))
+    DPTImageProcessor(size={"height": 64, "width": 64}, keep_aspect_ratio=False).save_pretrained(
+        str(folder)
+    )
+    return folder

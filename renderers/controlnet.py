@@ -43,7 +43,9 @@ class Settings:
     """One pipeline: ``base`` (a Stable Diffusion 1.x folder or Hub id), ``controlnets``
     (one per entry of ``controls``: the map it reads), their conditioning ``scales``, the
     denoising ``steps`` and ``guidance``, ``batch`` images per call, ``device``
-    (auto|cpu|cuda)."""
+    (auto|cpu|cuda), and a monocular ``depth_estimator`` (a local transformers
+    depth-estimation model such as DPT or Depth Anything; "" for none) whose estimate of
+    each photo is checked against the scene's depth order."""
 
     base: str = DEFAULT_BASE
     controlnets: tuple[str, ...] = DEFAULT_CONTROLNETS
@@ -53,6 +55,7 @@ class Settings:
     guidance: float = 7.5
     batch: int = 8  # SD 1.5 at 512 px on an H200: 0.80 images/s at 1, 3.44 at 8 (BENCHMARKS.md)
     device: str = "auto"
+    depth_estimator: str = ""
 
     def __post_init__(self) -> None:
         # diffusers silently drops the nets past the last scale: say so here instead
@@ -164,11 +167,17 @@ class Pipeline:
         pipe.set_progress_bar_config(disable=True)
         self.pipe = pipe.to(self.device)
         self.torch = torch
+        self.depth = (
+            DepthEstimator(settings.depth_estimator, self.device, dtype)
+            if (settings.depth_estimator)
+            else None
+        )
 
     def __call__(
         self, prompts: list[str], controls: list[list[np.ndarray]], seeds: list[int]
     ) -> list[np.ndarray]:
-        """One denoising call for the whole batch: an HxWx3 uint8 image per prompt."""
+        """One denoising call for the whole batch: an HxWx3 uint8 image per prompt, the size
+        of the control maps (drawn at the multiple of 8 below it, then resized)."""
         from PIL import Image
 
         s = self.settings
@@ -191,7 +200,46 @@ class Pipeline:
                 generator=generators,
                 output_type="np",
             )
-        return [np.round(np.asarray(im) * 255).clip(0, 255).astype(np.uint8) for im in out.images]
+        photos = [np.round(np.asarray(im) * 255).clip(0, 255).astype(np.uint8) for im in out.images]
+        if (h % 8, w % 8) != (0, 0):  # drawn at the multiple of 8 below; back to the render's size
+            photos = [np.asarray(Image.fromarray(p).resize((w, h), Image.LANCZOS)) for p in photos]
+        return photos
+
+
+class DepthEstimator:
+    """A transformers depth-estimation model from local files: relative inverse depth
+    (larger: nearer), as DPT and Depth Anything predict it, at each image's size."""
+
+    def __init__(self, model: str, device: str, dtype: Any) -> None:
+        import torch
+        from transformers import AutoImageProcessor, AutoModelForDepthEstimation
+
+        try:
+            self.processor = AutoImageProcessor.from_pretrained(  # type: ignore[no-untyped-call]
+                model, local_files_only=True
+            )
+            net = AutoModelForDepthEstimation.from_pretrained(model, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"photoreal could not load the depth estimator {model} from local files "
+                f"({exc}); `synth doctor` lists what is present"
+            ) from exc
+        self.model = net.to(device=device, dtype=dtype).eval()
+        self.device, self.dtype, self.torch = device, dtype, torch
+
+    def __call__(self, images: list[np.ndarray]) -> list[np.ndarray]:
+        torch = self.torch
+        inputs = self.processor(images=images, return_tensors="pt")
+        pixels = inputs["pixel_values"].to(device=self.device, dtype=self.dtype)
+        with torch.inference_mode():
+            predicted = self.model(pixel_values=pixels).predicted_depth
+        out = []
+        for pred, image in zip(predicted, images, strict=True):
+            resized = torch.nn.functional.interpolate(
+                pred[None, None].float(), size=image.shape[:2], mode="bilinear"
+            )
+            out.append(resized[0, 0].cpu().numpy())
+        return out
 
 
 def _load(cls: Any, model: str, **kw: Any) -> Any:
@@ -246,8 +294,12 @@ def checks(settings: Settings | None = None) -> list[Check]:
         (p, "config.json", f"{c} ControlNet")
         for p, c in zip(s.controlnets, s.controls, strict=True)
     ]
+    if s.depth_estimator:
+        models.append((s.depth_estimator, "config.json", "depth estimator"))
     for model, marker, what in models:
-        key = "base=PATH" if what == "base" else "controlnets=PATH,PATH"
+        key = {"base": "base=PATH", "depth estimator": "depth_estimator=PATH"}.get(
+            what, "controlnets=PATH,PATH"
+        )
         fix = (
             f"on a machine with internet: hf download {model} (then copy ~/.cache/huggingface "
             f"here), or give local folders: --option scene3d.photoreal.{key}"

@@ -13,6 +13,9 @@ pipeline for a batch, and checks every output against the render (:func:`check`)
   next to every edge;
 - colour: inside each object's mask, the photo's hue and saturation against the named
   colour as the clean render shows it under the scene's lights (:data:`MAX_HUE_SHIFT`);
+- depth (with ``--option scene3d.photoreal.depth_estimator=PATH``, a local depth model):
+  the objects the render orders in depth keep their order in the photo's estimate
+  (:func:`depth_order`);
 - background: no object-like blob (a compact patch whose colour stands out from the
   background, half the smallest object's size or 0.5% of the image) where the mask says
   background.
@@ -63,6 +66,11 @@ MIN_COLOUR_PX = 20
 BLOB_CHROMA = 45.0
 BLOB_FILL = 0.4
 BLOB_MIN_SHARE = 0.005
+#: with a depth estimator: two objects whose median depths in the render differ by this
+#: factor are ordered, and the photo's estimate must keep that order; more than this share
+#: of such pairs reversed fails the image
+DEPTH_RATIO = 1.15
+MAX_REVERSED = 0.2
 #: programs whose answer depends on every object in the scene (counts, existence, search)
 SCENE_WIDE = ("count", "exist", "compare_count", "relate_query", "count_relation")
 #: params naming the objects a question is about
@@ -95,6 +103,7 @@ OPTIONS: Mapping[str, OptionKind] = {
     "photoreal.guidance": str,
     "photoreal.batch": range(1, 257),
     "photoreal.device": ("auto", "cpu", "cuda"),
+    "photoreal.depth_estimator": str,
 }
 
 
@@ -131,6 +140,7 @@ def settings_from(options: Mapping[str, Any]) -> controlnet.Settings | None:
         guidance=number(str(options.get("photoreal.guidance", d.guidance)), "guidance"),
         batch=int(options.get("photoreal.batch", d.batch)),
         device=str(options.get("photoreal.device", d.device)),
+        depth_estimator=str(options.get("photoreal.depth_estimator", d.depth_estimator)),
     )
 
 
@@ -210,6 +220,8 @@ class Verdict:
 
     objects: dict[int, dict[str, Any]]
     blobs: tuple[tuple[int, int, int, int], ...]
+    #: with a depth estimator: the ordered pairs and those the estimate reversed
+    depth: dict[str, Any] | None = None
 
     @property
     def failed(self) -> set[int]:
@@ -219,6 +231,13 @@ class Verdict:
         """Why the image fails whole ("" if it does not)."""
         if self.blobs:
             return f"a new object-like blob in the background at {list(self.blobs[0])}"
+        if self.depth and self.depth["pairs"]:
+            wrong = len(self.depth["reversed"])
+            if wrong > MAX_REVERSED * self.depth["pairs"]:
+                return (
+                    f"the depth order changed: {wrong} of {self.depth['pairs']} ordered object "
+                    f"pairs reversed in the estimate (first: {self.depth['reversed'][0]})"
+                )
         moved = [i for i, o in self.objects.items() if o.get("edges_ok") is False]
         if moved:
             o = self.objects[moved[0]]
@@ -275,6 +294,31 @@ def check(photo: np.ndarray, render: np.ndarray, mask: np.ndarray, spec: SceneSp
         out["ok"] = out.get("edges_ok", True) and out.get("colour_ok", True)
         objects[i] = out
     return Verdict(objects, _blobs(photo, mask, min(sizes, default=0)))
+
+
+def depth_order(estimate: np.ndarray, depth: np.ndarray, mask: np.ndarray) -> dict[str, Any]:
+    """The pairs of objects the render orders in depth (median depths :data:`DEPTH_RATIO`
+    apart) and those the photo's estimate (inverse depth: larger is nearer) reverses,
+    as ``[nearer, farther]``."""
+    near: dict[int, tuple[float, float]] = {}  # object -> (true depth, estimated closeness)
+    for k in np.unique(mask):
+        inside = _shrink(mask == k, 2) if k else None
+        if inside is None or inside.sum() < MIN_COLOUR_PX:
+            continue
+        true = depth[inside]
+        true = true[np.isfinite(true)]
+        if len(true):
+            near[int(k) - 1] = (float(np.median(true)), float(np.median(estimate[inside])))
+    pairs, wrong = 0, []
+    for i in sorted(near):
+        for j in sorted(near):
+            (di, ei), (dj, ej) = near[i], near[j]
+            if i == j or dj < di * DEPTH_RATIO:
+                continue  # only i clearly nearer than j
+            pairs += 1
+            if ei <= ej:
+                wrong.append([i, j])
+    return {"pairs": pairs, "reversed": wrong}
 
 
 def _blobs(
@@ -386,16 +430,27 @@ class PhotorealStage(Stage):
             self.warm_up()
         assert self.pipe is not None
         inputs, controls = prepared
-        return self.pipe([x.prompt for x in inputs], controls, [x.seed for x in inputs])
+        photos = self.pipe([x.prompt for x in inputs], controls, [x.seed for x in inputs])
+        estimates = self.pipe.depth(photos) if self.pipe.depth is not None else None
+        return photos, estimates
 
     def finish(self, items: list[Item], prepared: Any, computed: Any) -> list[Item | Rejected]:
         inputs, _ = prepared
-        return [self.judge(it, x, p) for it, x, p in zip(items, inputs, computed, strict=True)]
+        photos, estimates = computed
+        return [
+            self.judge(it, x, p, None if estimates is None else estimates[k])
+            for k, (it, x, p) in enumerate(zip(items, inputs, photos, strict=True))
+        ]
 
-    def judge(self, it: Item, x: Inputs, photo: np.ndarray) -> Item | Rejected:
-        """``photo`` checked against the render of ``it``: the record rewritten with the
-        questions whose facts held, or the image rejected whole."""
+    def judge(
+        self, it: Item, x: Inputs, photo: np.ndarray, estimate: np.ndarray | None = None
+    ) -> Item | Rejected:
+        """``photo`` (and, with a depth estimator, its estimated inverse depth) checked
+        against the render of ``it``: the record rewritten with the questions whose facts
+        held, or the image rejected whole."""
         verdict = check(photo, x.render, x.mask, x.spec)
+        if estimate is not None:
+            verdict = dataclasses.replace(verdict, depth=depth_order(estimate, x.depth, x.mask))
         problem = verdict.image_problem()
         kept = keep(it.record["qa"], x.spec, verdict)
         if not problem and not any(kept):
@@ -434,6 +489,9 @@ class PhotorealStage(Stage):
             # what `synth reproduce` re-renders from the code: the Blender render
             "render_sha256": hashlib.sha256(it.png).hexdigest(),
         }
+        if verdict.depth is not None:
+            ann["photoreal"]["depth_estimator"] = s.depth_estimator
+            ann["photoreal"]["depth_order"] = verdict.depth
         files = {**it.files, "render.png": it.png}
         ann["files"] = {ext: f"{record['id']}.{ext}" for ext in files}
         record["image"]["sha256"] = hashlib.sha256(png).hexdigest()

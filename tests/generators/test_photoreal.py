@@ -24,6 +24,7 @@ from synth.generators.scene3d._photoreal import (
     PhotorealStage,
     Verdict,
     check,
+    depth_order,
     keep,
     objects_of,
     prompt,
@@ -277,3 +278,41 @@ def test_a_run_through_the_stage_types_what_the_check_refuses_the_same_with_any_
     assert all(f["domain"] == "scene3d" and "photoreal:" in f["message"] for f in lines)
     assert stats["photoreal_kept"] == {"images": 0.0, "questions": 0.0}
     assert stats["samples"] == 2 and set(stats["domain"]) == {"chart"}
+
+
+@needs_diffusers
+def test_the_depth_order_check_passes_the_truth_and_fails_it_reversed(scene: Item) -> None:
+    x = Inputs.of(scene)
+    truth = 1.0 / np.where(np.isfinite(x.depth), x.depth, 1e6)  # inverse depth: near is large
+    kept = depth_order(truth, x.depth, x.mask)
+    assert kept["pairs"] >= 1 and kept["reversed"] == []
+    flipped = depth_order(-truth, x.depth, x.mask)
+    assert len(flipped["reversed"]) == flipped["pairs"] == kept["pairs"]
+    out = _stage().judge(scene, x, x.render, truth)
+    assert isinstance(out, Item)
+    assert out.record["annotations"]["photoreal"]["depth_order"] == kept
+    bad = _stage().judge(scene, x, x.render, -truth)
+    assert isinstance(bad, Rejected) and "depth order" in bad.message
+
+
+@needs_diffusers
+def test_a_local_depth_estimator_is_loaded_and_its_estimates_are_judged(
+    scene: Item, tiny_diffusion: tuple[str, tuple[str, str]], tmp_path: Path
+) -> None:
+    from synth.renderers import controlnet
+    from synth.renderers._random_diffusion import build_depth_estimator
+
+    folder = build_depth_estimator(tmp_path / "dpt")
+    base, nets = tiny_diffusion
+    settings = controlnet.Settings(
+        base=base, controlnets=nets, steps=1, batch=2, device="cpu", depth_estimator=str(folder)
+    )
+    assert all(c.ok for c in controlnet.checks(settings))
+    stage = PhotorealStage(settings)
+    prepared = stage.prepare([scene])
+    photos, estimates = stage.compute([scene], prepared)
+    assert estimates[0].shape == photos[0].shape[:2] == prepared[0][0].render.shape[:2]
+    (result,) = stage.finish([scene], prepared, (photos, estimates))
+    assert isinstance(result, Rejected) and result.kind == "invalid_image"  # random weights
+    missing = controlnet.Settings(base=base, controlnets=nets, depth_estimator=str(tmp_path))
+    assert [c.ok for c in controlnet.checks(missing)][-1] is False

@@ -129,3 +129,8 @@ def test_fp16_downloads_load_as_they_are_named(tmp_path: Path) -> None:
     assert pipe.pipe.unet.dtype == torch.float32
     (img,) = pipe(["a cube"], [[np.zeros((32, 32, 3), np.uint8)] * 2], [1])
     assert img.shape == (32, 32, 3)
+
+
+def test_a_size_that_is_no_multiple_of_8_comes_back_at_its_own_size(pipe: object) -> None:
+    (img,) = pipe(["a cube"], [[np.zeros((45, 61, 3), np.uint8)] * 2], [1])  # type: ignore[operator]
+    assert img.shape == (45, 61, 3)
