@@ -181,7 +181,6 @@ def build_depth_estimator(folder: Path, *, seed: int = 0) -> Path:
         backbone_out_indices=[0, 1, 2, 3],
         neck_hidden_sizes=[16, 16, 32, 32],
         fusion_hidden_size=16,
-        head_hidden_size=8,
         is_hybrid=False,
     )
     DPTForDepthEstimation(config).save_pretrained(str(folder))

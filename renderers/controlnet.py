@@ -202,7 +202,10 @@ class Pipeline:
             )
         photos = [np.round(np.asarray(im) * 255).clip(0, 255).astype(np.uint8) for im in out.images]
         if (h % 8, w % 8) != (0, 0):  # drawn at the multiple of 8 below; back to the render's size
-            photos = [np.asarray(Image.fromarray(p).resize((w, h), Image.LANCZOS)) for p in photos]
+            photos = [
+                np.asarray(Image.fromarray(p).resize((w, h), Image.Resampling.LANCZOS))
+                for p in photos
+            ]
         return photos
 
 
