@@ -4,8 +4,9 @@ its ground truth kept and checked per image.
 The stage (:class:`PhotorealStage`) runs in the run's process, fed by every worker's
 finished scene records (:mod:`synth.stage`). For each record it builds the control maps
 (the render's depth and Canny edges), a prompt from the spec (the objects' colours,
-materials and shapes, a setting, the lights and a photographic style), calls the warm
-pipeline for a batch, and checks every output against the render (:func:`check`):
+materials and shapes, the lights, and a setting and photographic style that suit a persona
+drawn from the sample's seed), calls the warm pipeline for a batch, and checks every output
+against the render (:func:`check`):
 
 - edges: inside each object's mask, the share of the render's edge pixels that have an edge
   of the photo within 2 px (:data:`MIN_EDGE_RECALL`): an object moved or erased loses them;
@@ -39,6 +40,7 @@ import numpy as np
 from synth._errors import ConfigError
 from synth.generators.scene3d._spec import SceneSpec
 from synth.pack import OptionKind
+from synth.personas import Persona, sample_persona
 from synth.renderers import controlnet
 from synth.stage import Item, Rejected, Stage
 
@@ -76,20 +78,35 @@ SCENE_WIDE = ("count", "exist", "compare_count", "relate_query", "count_relation
 #: params naming the objects a question is about
 OBJECT_PARAMS = ("object", "a", "b", "anchor", "occluder")
 
-SETTINGS_WORDS = (
-    "on a wooden kitchen table",
-    "on a grey concrete floor",
-    "on a white studio tabletop",
-    "on a slate desk",
-    "on a linen tablecloth",
-    "on a workshop bench",
-)
-STYLES = (
-    "DSLR photo, 50mm lens, shallow depth of field",
-    "product photograph, sharp focus",
-    "35mm film photograph, natural grain",
-    "smartphone snapshot, realistic",
-)
+#: per persona style (the register of what the persona makes, ``Persona.style``): where the
+#: objects stand, and how they are photographed (plain surfaces: a patterned one would read
+#: as new objects on the background)
+LOOKS: dict[str, tuple[tuple[str, ...], str]] = {
+    "corporate": (
+        ("on an office desk", "on a glass meeting table"),
+        "product photograph, sharp focus, softbox lighting",
+    ),
+    "scientific": (
+        ("on a laboratory bench", "on a white lab tray"),
+        "documentation photograph, neutral colours, sharp focus",
+    ),
+    "editorial": (
+        ("on a cafe table", "on a marble countertop"),
+        "35mm film photograph, natural grain",
+    ),
+    "playful": (
+        ("on a playroom table", "on a pale wooden floor"),
+        "bright snapshot, vivid colours",
+    ),
+    "casual": (
+        ("on a wooden kitchen table", "on a linen tablecloth"),
+        "smartphone snapshot, realistic",
+    ),
+    "official": (
+        ("on a grey concrete floor", "on a workshop bench"),
+        "DSLR photo, 50mm lens, even light",
+    ),
+}
 MATERIAL_WORDS = {"rubber": "matte rubber", "metal": "shiny metal"}
 
 #: ``--option scene3d.photoreal.KEY=VALUE`` keys (``scene3d.photoreal=controlnet`` turns it on)
@@ -144,17 +161,25 @@ def settings_from(options: Mapping[str, Any]) -> controlnet.Settings | None:
     )
 
 
+def photo_persona(seed: int) -> Persona:
+    """Who the photograph is for, drawn from the sample's seed (a scene spec has none)."""
+    return sample_persona(np.random.default_rng([seed, 0x9407]))
+
+
 def prompt(spec: SceneSpec, seed: int) -> str:
     """The photograph asked for: the objects as the spec has them, a setting and a style
-    drawn from the sample's seed, and the lights as the spec places them."""
-    rng = np.random.default_rng([seed, 0x9407])
+    that suit the persona it is for (:func:`photo_persona`), and the lights as the spec
+    places them."""
+    persona = photo_persona(seed)
+    rng = np.random.default_rng([seed, 0x9408])
     things = [
         f"a {o.size} {o.colour} {MATERIAL_WORDS.get(o.material, o.material)} {o.shape}"
         for o in spec.objects
     ]
     listed = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
+    places, style = LOOKS.get(persona.style, LOOKS["casual"])
     if spec.family == "tabletop":
-        where = SETTINGS_WORDS[int(rng.integers(len(SETTINGS_WORDS)))]
+        where = places[int(rng.integers(len(places)))]
     else:
         where = "against a plain studio backdrop"
     high = min(light.elevation_deg for light in spec.lights) >= 55
@@ -162,7 +187,6 @@ def prompt(spec: SceneSpec, seed: int) -> str:
     light_words = f"{'soft' if soft else 'bright'} {'overhead' if high else 'side'} light"
     if len(spec.lights) > 1:
         light_words += " from two lamps"
-    style = STYLES[int(rng.integers(len(STYLES)))]
     return f"a photo of {listed} {where}, {light_words}, {style}"
 
 
@@ -477,6 +501,7 @@ class PhotorealStage(Stage):
             ann["dropped"] = [*ann.get("dropped", []), *dropped]
         ann["photoreal"] = {
             "prompt": text,
+            "persona": photo_persona(it.seed).to_json(),
             "negative_prompt": controlnet.NEGATIVE,
             "seed": it.seed % 2**63,  # the noise's seed: the sample's
             "base": s.base,

@@ -20,6 +20,7 @@ from synth import registry
 from synth._errors import ConfigError
 from synth.generators.scene3d import SceneGenerator, SceneSpec
 from synth.generators.scene3d._photoreal import (
+    LOOKS,
     Inputs,
     PhotorealStage,
     Verdict,
@@ -27,6 +28,7 @@ from synth.generators.scene3d._photoreal import (
     depth_order,
     keep,
     objects_of,
+    photo_persona,
     prompt,
 )
 from synth.stage import Item, Rejected
@@ -45,6 +47,9 @@ def test_the_prompt_names_every_object_as_the_spec_has_it(seed: int, family: str
         material = {"rubber": "matte rubber", "metal": "shiny metal"}[o.material]
         assert f"a {o.size} {o.colour} {material} {o.shape}" in text
     assert ("studio backdrop" in text) == (family == "viewpoint")
+    places, style = LOOKS[photo_persona(seed).style]
+    assert text.endswith(style), "the persona decides how it is photographed"
+    assert family == "viewpoint" or any(p in text for p in places)
     assert ("two lamps" in text) == (len(spec.lights) == 2)
 
 
@@ -147,6 +152,7 @@ def test_the_clean_render_passes_and_the_record_says_what_was_checked(scene: Ite
     assert out.record["qa"] == scene.record["qa"], "every fact holds in the render itself"
     ann = out.record["annotations"]["photoreal"]
     assert ann["prompt"] == x.prompt and ann["scales"] == [0.5, 0.8]
+    assert ann["persona"] == photo_persona(scene.seed).to_json()
     assert all(o["ok"] for o in ann["objects"].values())
     assert out.files["render.png"] == scene.png
     assert "render.png" in out.record["annotations"]["files"]
