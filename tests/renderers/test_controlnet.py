@@ -134,3 +134,40 @@ def test_fp16_downloads_load_as_they_are_named(tmp_path: Path) -> None:
 def test_a_size_that_is_no_multiple_of_8_comes_back_at_its_own_size(pipe: object) -> None:
     (img,) = pipe(["a cube"], [[np.zeros((45, 61, 3), np.uint8)] * 2], [1])  # type: ignore[operator]
     assert img.shape == (45, 61, 3)
+
+
+def _cuda() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+@pytest.mark.skipif(not _cuda(), reason="no CUDA device (runs on a GPU machine only)")
+def test_on_cuda_in_fp16_a_batch_repeats_to_the_byte_and_the_estimator_runs(
+    tiny_diffusion: tuple[str, tuple[str, str]], tmp_path: Path
+) -> None:
+    import torch
+
+    from synth.renderers import controlnet
+    from synth.renderers._random_diffusion import build_depth_estimator
+
+    base, nets = tiny_diffusion
+    s = controlnet.Settings(
+        base=base,
+        controlnets=nets,
+        steps=2,
+        device="cuda",
+        depth_estimator=str(build_depth_estimator(tmp_path / "dpt")),
+    )
+    pipe = controlnet.Pipeline(s)
+    assert pipe.pipe.unet.dtype == torch.float16 and pipe.device == "cuda"
+    rgb, depth = _scene()
+    maps = controlnet.control_images(rgb, depth, s.controls)
+    first = pipe(["a cube", "a ball"], [maps, maps], [3, 4])
+    again = pipe(["a cube", "a ball"], [maps, maps], [3, 4])
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert pipe.depth is not None
+    (estimate,) = pipe.depth([first[0]])
+    assert estimate.shape == rgb.shape[:2] and np.isfinite(estimate).all()
