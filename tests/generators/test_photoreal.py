@@ -322,3 +322,42 @@ def test_a_local_depth_estimator_is_loaded_and_its_estimates_are_judged(
     assert isinstance(result, Rejected) and result.kind == "invalid_image"  # random weights
     missing = controlnet.Settings(base=base, controlnets=nets, depth_estimator=str(tmp_path))
     assert [c.ok for c in controlnet.checks(missing)][-1] is False
+
+
+@needs_bpy
+@needs_diffusers
+def test_reproduce_compares_a_photoreal_record_with_the_render_it_started_from(
+    tmp_path: Path,
+) -> None:
+    """A record the stage kept (its photo here: the render a shade brighter, which passes
+    every check) reproduces: its code draws ``render.png``, not the photo."""
+    import io
+    import tarfile
+
+    out = tmp_path / "run"
+    synth_cmd("generate", "--domain", "scene3d", "--n", "1", "--out", str(out),
+              "--option", "scene3d.engine=workbench", "--option", "scene3d.family=tabletop",
+              check=True)  # fmt: skip
+    shard = next((out / "shards").glob("*.tar"))
+    with tarfile.open(shard) as tar:
+        files = {m.name.split(".", 1)[1]: tar.extractfile(m).read() for m in tar}  # type: ignore[union-attr]
+    record = json.loads(files.pop("json"))
+    it = Item(0, record["seed"]["sample"], record, files.pop("png"), files)
+    x = Inputs.of(it)
+    photo = np.clip(x.render.astype(int) + 3, 0, 255).astype(np.uint8)
+    kept = _stage().judge(it, x, photo)
+    assert isinstance(kept, Item) and kept.png != it.png
+    with tarfile.open(shard, "w") as tar:
+        for ext, data in {
+            **kept.files,
+            "json": json.dumps(kept.record).encode(),
+            "png": kept.png,
+        }.items():
+            info = tarfile.TarInfo(f"{record['id']}.{ext}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    proc = synth_cmd("reproduce", str(out), record["id"], "--out", str(tmp_path / "r.png"))
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 0 and report["identical"] is True, proc.stderr
+    assert "render.png" in report["compared_with"]
+    assert (tmp_path / "r.png").read_bytes() == kept.files["render.png"]
