@@ -171,14 +171,9 @@ def main() -> None:
     # the stage as a run drives it: records in, records (or typed failures) out
     stage = PhotorealStage(settings)
     runner = StageRunner(stage)
-    runner.shard(0, len(items))
     t0 = time.perf_counter()
     with GpuMeter() as stage_gpu:
-        for it in items:
-            runner.add(it.index, it)
-        done: list[Any] = []
-        while len(done) < len(items):
-            done += runner.ready(0.05)
+        done = through(runner, items)
     stage_s = time.perf_counter() - t0
     runner.close()
     counts = runner.take_counts()
@@ -228,6 +223,17 @@ def main() -> None:
         oom_check(stage, items[: args.batch], torch)
 
 
+def through(runner: StageRunner, items: list[Item]) -> list[Any]:
+    """``items`` (indices 0..n-1) through the runner as a run's shard; its results."""
+    runner.shard(0, len(items))
+    for it in items:
+        runner.add(it.index, it)
+    done: list[Any] = []
+    while len(done) < len(items):
+        done += runner.ready(0.05)
+    return done
+
+
 def oom_check(stage: Any, batch: list[Item], torch: Any) -> None:
     """A real CUDA out-of-memory inside the stage: typed ``memory``, and the stage goes on."""
     torch.cuda.empty_cache()
@@ -235,20 +241,10 @@ def oom_check(stage: Any, batch: list[Item], torch: Any) -> None:
     allowed = torch.cuda.memory_allocated() + 256 * 2**20
     torch.cuda.set_per_process_memory_fraction(allowed / total)
     runner = StageRunner(stage)
-    runner.shard(0, len(batch))
-    for it in batch:
-        runner.add(it.index, it)
-    capped: list[Any] = []
-    while len(capped) < len(batch):
-        capped += runner.ready(0.05)
+    capped = through(runner, batch)
     torch.cuda.set_per_process_memory_fraction(1.0)
     torch.cuda.empty_cache()
-    runner.shard(0, len(batch))
-    for it in batch:
-        runner.add(it.index, it)
-    after: list[Any] = []
-    while len(after) < len(batch):
-        after += runner.ready(0.05)
+    after = through(runner, batch)
     runner.close()
     kinds = sorted({getattr(r, "kind", "kept") for r in capped})
     print(f"\nGPU memory capped at {allowed / 2**30:.1f} GiB: {len(capped)} results, kinds {kinds} "
