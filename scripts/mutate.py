@@ -44,6 +44,8 @@ MODULES = {
     "synth/build.py": "tests/test_core.py tests/renderers/test_mpl.py",
     "synth/exporters.py": "tests/test_export.py",
     "synth/engine/sandbox.py": "tests/engine/test_sandbox.py tests/engine/test_sandbox_hostile.py",
+    "synth/stage.py": "tests/test_stage.py",
+    "generators/scene3d/_photoreal.py": "tests/generators/test_photoreal.py -k 'not run_through'",
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from synth.stage import Item, Rejected, Stage, StageRunner, classify, tally
+from synth.stage import Item, Rejected, Stage, StageRunner, classify, drive, tally
 
 
 class Recording(Stage):
@@ -208,3 +208,49 @@ def test_a_phased_stage_prepares_computes_and_finishes_on_threads_of_their_own()
     assert len(stage.threads) == 2 and len({t.split(":")[1] for t in stage.threads}) == 2
     # process() runs the same three phases in one thread
     assert [r.record["sum"] for r in Phased().process([_item(4), _item(5)])] == [18, 18]
+
+
+def test_ready_without_waiting_returns_every_finished_batch() -> None:
+    runner = StageRunner(Recording(batch=2))
+    runner.shard(0, 4)
+    for i in range(4):
+        runner.add(i, _item(i, seed=0))
+    deadline = time.monotonic() + 30
+    while runner._done.qsize() < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sorted(r.index for r in runner.ready(0.0)) == [0, 1, 2, 3]
+    runner.close()
+
+
+def test_a_stage_that_returns_too_few_results_fails_the_batch() -> None:
+    class Short(Recording):
+        def process(self, items: list[Item]) -> list[Item | Rejected]:
+            return super().process(items)[:1]
+
+    runner = StageRunner(Short(batch=2))
+    runner.shard(0, 2)
+    runner.add(0, _item(0, seed=0))
+    runner.add(1, _item(1, seed=0))
+    out = _drain(runner, 2)
+    runner.close()
+    assert [getattr(r, "kind", None) for r in out] == ["exception", "exception"]
+    assert "returned 1 results for 2" in out[0].message  # type: ignore[union-attr]
+
+
+def test_drive_runs_batches_in_order_one_record_at_a_time_by_default() -> None:
+    class One(Stage):  # no batch_size: Stage's default
+        def __init__(self) -> None:
+            self.batches: list[list[int]] = []
+
+        def process(self, items: list[Item]) -> list[Item | Rejected]:
+            self.batches.append([it.index for it in items])
+            return list(items)
+
+    one = One()
+    seen: list[int] = []
+    drive(one, [_item(i) for i in range(3)], lambda r: seen.append(r.index))
+    assert seen == [0, 1, 2] and one.batches == [[0], [1], [2]]
+    two = Recording(batch=2)
+    drive(two, [_item(i, seed=0) for i in range(5)], lambda r: None)
+    assert two.batches == [[0, 1], [2, 3], [4]]
+    assert classify(FileNotFoundError("x")) == "exception"
