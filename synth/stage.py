@@ -254,7 +254,7 @@ def tally(items: list[Item], results: list[Item | Rejected]) -> Counter[str]:
 
 def drive(stage: Stage, items: list[Item], on_each: Callable[[Item | Rejected], None]) -> None:
     """Run ``items`` through ``stage`` in this thread, ``batch_size`` at a time, in the
-    order given (``synth.render``, scripts, tests)."""
+    order given (in your own code, scripts and tests; a run uses a StageRunner)."""
     stage.warm_up()
     b = max(1, stage.batch_size)
     for start in range(0, len(items), b):
