@@ -45,7 +45,9 @@ MODULES = {
     "synth/exporters.py": "tests/test_export.py",
     "synth/engine/sandbox.py": "tests/engine/test_sandbox.py tests/engine/test_sandbox_hostile.py",
     "synth/stage.py": "tests/test_stage.py",
-    "generators/scene3d/_photoreal.py": "tests/generators/test_photoreal.py -k 'not run_through'",
+    "generators/scene3d/_photoreal.py": "tests/generators/test_photoreal.py --deselect "
+    "tests/generators/test_photoreal.py::"
+    "test_a_run_through_the_stage_types_what_the_check_refuses_the_same_with_any_workers",
 }
 
 

@@ -361,3 +361,42 @@ def test_reproduce_compares_a_photoreal_record_with_the_render_it_started_from(
     assert proc.returncode == 0 and report["identical"] is True, proc.stderr
     assert "render.png" in report["compared_with"]
     assert (tmp_path / "r.png").read_bytes() == kept.files["render.png"]
+
+
+def _flat_scene(size: int = 100) -> tuple[np.ndarray, np.ndarray, SceneSpec]:
+    """A grey 100x100 image with one 40x40 red square (object 0) at its left."""
+    spec: SceneSpec = SceneGenerator("tabletop").sample(rng=np.random.default_rng(3)).spec
+    render = np.full((size, size, 3), 128, np.uint8)
+    mask = np.zeros((size, size), np.uint8)
+    render[30:70, 5:45] = (200, 30, 30)
+    mask[30:70, 5:45] = 1
+    return render, mask, spec
+
+
+def test_hue_is_averaged_round_the_circle() -> None:
+    from synth.generators.scene3d._photoreal import _colour
+
+    for rgb, hue in (((220, 20, 20), 0.0), ((20, 220, 20), 120.0), ((20, 20, 220), 240.0)):
+        got, sat = _colour(np.array([rgb] * 4, np.uint8))
+        assert min(abs(got - hue), 360 - abs(got - hue)) < 0.5 and sat > 0.8
+    reds = np.array([(220, 20, 60)] * 5 + [(220, 60, 20)] * 5, np.uint8)  # about 350 and 10
+    got, _ = _colour(reds)
+    assert min(got, 360 - got) < 1.0, "350 and 10 average to 0, not 180"
+
+
+@pytest.mark.parametrize(("h", "w", "blob"), [(7, 7, False), (7, 8, True)])
+def test_a_blob_counts_from_half_a_percent_of_the_image(h: int, w: int, blob: bool) -> None:
+    render, mask, spec = _flat_scene()
+    photo = render.copy()
+    photo[10 : 10 + h, 70 : 70 + w] = (30, 60, 220)  # 49 px: under 0.5% of 10,000; 56: over
+    assert bool(check(photo, render, mask, spec).blobs) is blob
+
+
+def test_an_object_with_too_few_edges_is_not_judged_on_them() -> None:
+    render, mask, spec = _flat_scene()
+    render[:] = 128
+    mask[:] = 0
+    render[50:52, 50:53] = (200, 30, 30)  # a 2x3 sliver: a handful of edge pixels
+    mask[50:52, 50:53] = 1
+    verdict = check(render, render, mask, spec)
+    assert "edge_recall" not in verdict.objects[0] and verdict.objects[0]["ok"]
