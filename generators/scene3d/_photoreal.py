@@ -443,10 +443,23 @@ class PhotorealStage(Stage):
         self.pipe = controlnet.pipeline(self.settings)
 
     def prepare(self, items: list[Item]) -> Any:
-        inputs = [Inputs.of(it) for it in items]
-        controls = [
-            controlnet.control_images(x.render, x.depth, self.settings.controls) for x in inputs
-        ]
+        """Each record's inputs and control maps; a record that cannot be read (a mask or
+        depth of another size than its image, a file missing) gets the reason instead, so
+        it fails alone and not its whole batch."""
+        inputs: list[Inputs | str] = []
+        controls: list[list[np.ndarray] | None] = []
+        for it in items:
+            try:
+                x = Inputs.of(it)
+                sizes = {x.render.shape[:2], x.mask.shape, x.depth.shape}
+                if len(sizes) > 1:
+                    raise ValueError(f"image, mask and depth differ in size: {sorted(sizes)}")
+            except (KeyError, ValueError, OSError) as exc:
+                inputs.append(f"unreadable record ({type(exc).__name__}: {exc})")
+                controls.append(None)
+                continue
+            inputs.append(x)
+            controls.append(controlnet.control_images(x.render, x.depth, self.settings.controls))
         return inputs, controls
 
     def compute(self, items: list[Item], prepared: Any) -> Any:
@@ -454,16 +467,28 @@ class PhotorealStage(Stage):
             self.warm_up()
         assert self.pipe is not None
         inputs, controls = prepared
-        photos = self.pipe([x.prompt for x in inputs], controls, [x.seed for x in inputs])
-        estimates = self.pipe.depth(photos) if self.pipe.depth is not None else None
+        good = [k for k, x in enumerate(inputs) if isinstance(x, Inputs)]
+        photos: list[np.ndarray | None] = [None] * len(items)
+        estimates: list[np.ndarray | None] = [None] * len(items)
+        if good:
+            made = self.pipe(
+                [inputs[k].prompt for k in good],
+                [controls[k] for k in good],
+                [inputs[k].seed for k in good],
+            )
+            guessed = self.pipe.depth(made) if self.pipe.depth is not None else [None] * len(made)
+            for k, photo, estimate in zip(good, made, guessed, strict=True):
+                photos[k], estimates[k] = photo, estimate
         return photos, estimates
 
     def finish(self, items: list[Item], prepared: Any, computed: Any) -> list[Item | Rejected]:
         inputs, _ = prepared
         photos, estimates = computed
         return [
-            self.judge(it, x, p, None if estimates is None else estimates[k])
-            for k, (it, x, p) in enumerate(zip(items, inputs, photos, strict=True))
+            Rejected(it.index, "invalid_image", f"photoreal: {x}")
+            if isinstance(x, str)
+            else self.judge(it, x, photo, estimate)
+            for it, x, photo, estimate in zip(items, inputs, photos, estimates, strict=True)
         ]
 
     def judge(

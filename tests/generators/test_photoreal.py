@@ -400,3 +400,29 @@ def test_an_object_with_too_few_edges_is_not_judged_on_them() -> None:
     mask[50:52, 50:53] = 1
     verdict = check(render, render, mask, spec)
     assert "edge_recall" not in verdict.objects[0] and verdict.objects[0]["ok"]
+
+
+@needs_diffusers
+def test_a_record_that_cannot_be_read_fails_alone_not_its_batch(scene: Item) -> None:
+    """A mask of another size than its image (a broken or hostile worker's record) is the
+    record's own typed failure; its batch-mate is judged as usual."""
+    import io as _io
+
+    from PIL import Image
+
+    buf = _io.BytesIO()
+    Image.new("L", (7, 5)).save(buf, format="PNG")
+    bad = Item(
+        1, scene.seed + 1, scene.record, scene.png, {**scene.files, "mask.png": buf.getvalue()}
+    )
+    gone = Item(2, scene.seed + 2, scene.record, scene.png, {"mask.png": scene.files["mask.png"]})
+    stage = _stage()
+    prepared = stage.prepare([scene, bad, gone])
+    inputs, controls = prepared
+    assert isinstance(inputs[0], Inputs) and controls[1] is None and controls[2] is None
+    good, broken, missing = stage.finish(
+        [scene, bad, gone], prepared, ([inputs[0].render, None, None], [None, None, None])
+    )
+    assert isinstance(good, Item)
+    assert isinstance(broken, Rejected) and "differ in size" in broken.message
+    assert isinstance(missing, Rejected) and "depth.npz" in missing.message
