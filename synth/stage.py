@@ -97,7 +97,7 @@ def classify(exc: BaseException) -> str:
 
 class StageRunner:
     """Feeds one :class:`Stage` from the run's loop. ``add`` every result of a shard's index
-    range (``staged`` says whether it is the stage's): a batch is the stage's items among the
+    range (with its item if it is the stage's, else None): a batch is the stage's items among the
     indices ``[lo + k*B, lo + (k+1)*B)``, processed once all of those indices are in, so
     which records share a batch never depends on timing. ``ready`` returns what is done."""
 
