@@ -9,9 +9,24 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from synth.legibility import reads
 from synth.record import QA, Element
 
 C = TypeVar("C")
+
+#: text under this many pixels tall makes a question harder to read off the image
+SMALL_TEXT_PX = 12.0
+
+
+def chain(q: QA) -> int:
+    """How many steps ``q``'s reasoning takes (its sentences before "So the answer is")."""
+    return q.reasoning.count(". ")
+
+
+def small_text(q: QA, elements: Sequence[Element]) -> bool:
+    """The smallest text ``q`` reads is under :data:`SMALL_TEXT_PX` tall."""
+    heights = [elements[i]["bbox"][3] for i in reads(q, elements)]
+    return bool(heights) and min(heights) < SMALL_TEXT_PX
 
 
 def pick_or_none(rng: np.random.Generator, items: Sequence[Any]) -> Any:

@@ -4,19 +4,21 @@ Flowcharts: next_step, previous_step, branch (what happens on a decision's Yes o
 count_decisions, count_steps, path_exists (yes/no, balanced), fewest_steps (multi-hop over
 the graph), point. Sequence diagrams: sender, receiver, next_message, count_from,
 count_messages, sends_to (yes/no), point. A question names only elements the render facts
-place inside the image.
+place inside the image. Each question's difficulty is measured, not set per program
+(:func:`calibrated`): the route of arrows it follows, the elements it checks, its text's size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from synth.qa_synth._phrasing import phrase
-from synth.qa_synth._programs import ask, inside_image, pick_or_none, point_qa
-from synth.record import QA
+from synth.qa_synth._programs import ask, inside_image, pick_or_none, point_qa, small_text
+from synth.record import QA, Element
 
 if TYPE_CHECKING:
     from synth.generators.diagram import DiagramSpec
@@ -244,9 +246,21 @@ def receiver(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     )
 
 
+def _varies(s: DiagramSpec, j: int) -> bool:
+    """What follows message ``j`` differs between samples of its scenario: one that may be
+    left out was left out between them, or the next one may be left out and another message
+    would then follow (a last message that may be left out would leave nothing to ask)."""
+    a, b = s.messages[j], s.messages[j + 1]
+    return b.order > a.order + 1 or (b.optional and j + 2 < len(s.messages))
+
+
 def next_message(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """Asked only where the scenario lets the next message vary (:func:`_varies`): elsewhere
+    a reader who knows the scenario answers from the question's words alone."""
     s = ctx.spec
-    js = [j for j in range(len(s.messages) - 1) if ctx.visible(f"m{j}", f"m{j + 1}")]
+    js = [
+        j for j in range(len(s.messages) - 1) if _varies(s, j) and ctx.visible(f"m{j}", f"m{j + 1}")
+    ]
     j = pick_or_none(rng, js)
     if j is None:
         return None
@@ -379,4 +393,52 @@ def diagram_questions(
     """Pointing, plus ``k`` drawn from the kind's programs (those that can ask)."""
     ctx = Ctx(spec, rendered.elements, rendered.width, rendered.height)
     pool = FLOW if spec.kind == "flowchart" else SEQUENCE
-    return ask(ctx, rng, (point,), pool, k)
+    elements = list(rendered.elements)
+    return [
+        dataclasses.replace(q, difficulty=calibrated(spec, q, elements))
+        for q in ask(ctx, rng, (point,), pool, k)
+    ]
+
+
+#: arrows followed one after another: this many make a question harder, twice as many
+#: harder again
+LONG_ROUTE = 3
+#: a question that checks more elements than this (every node, every message) is harder
+MANY_ELEMENTS = 8
+#: programs that check every node (flowcharts) or every message (sequences)
+SCANS = frozenset(
+    {"count_decisions", "count_steps", "fewest_steps", "count_messages", "count_from", "sends_to"}
+)
+
+
+def route(spec: DiagramSpec, q: QA) -> int:
+    """How many arrows ``q`` follows one after another: one for what comes next or before,
+    a branch or a message's ends; the route for "is there a path" (when there is none, the
+    farthest any route from its start goes) and for the fewest steps; none otherwise."""
+    if q.program == "fewest_steps":
+        return int(q.answer)
+    if q.program == "path_exists":
+        a, b = q.params["a"], q.params["b"]
+        d = spec.distance(a, b)
+        if d is not None:
+            return d
+        reach = [spec.distance(a, n.id) for n in spec.nodes]
+        return max(r for r in reach if r is not None)
+    one = {"next_step", "previous_step", "branch", "sender", "receiver", "next_message"}
+    return 1 if q.program in one else 0
+
+
+def calibrated(spec: DiagramSpec, q: QA, elements: Sequence[Element]) -> int:
+    """A diagram question's difficulty from what makes it hard to answer from the image: 1,
+    plus one for a route of LONG_ROUTE arrows or more and one more for twice that, one for
+    checking more than MANY_ELEMENTS nodes or messages, and one when the smallest text it
+    reads is small (:func:`~synth.qa_synth._programs.small_text`)."""
+    n = route(spec, q)
+    checked = len(spec.nodes) if spec.kind == "flowchart" else len(spec.messages)
+    return (
+        1
+        + (n >= LONG_ROUTE)
+        + (n >= 2 * LONG_ROUTE)
+        + (q.program in SCANS and checked > MANY_ELEMENTS)
+        + small_text(q, elements)
+    )

@@ -20,9 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synth.legibility import reads
 from synth.qa_synth._phrasing import phrase, plural
-from synth.qa_synth._programs import ask, inside_image, pick_or_none, point_qa
+from synth.qa_synth._programs import (
+    ask,
+    chain,
+    inside_image,
+    pick_or_none,
+    point_qa,
+    small_text,
+)
 from synth.record import QA, Element
 
 if TYPE_CHECKING:
@@ -707,8 +713,6 @@ def page_questions(
     ]
 
 
-#: text under this many pixels tall makes a question harder to read off the page
-SMALL_TEXT_PX = 12.0
 #: a table of more rows than this makes a question that scans it harder
 MANY_ROWS = 8
 
@@ -719,14 +723,6 @@ def calibrated(ctx: Ctx, q: QA, elements: list[Element]) -> int:
     under SMALL_TEXT_PX tall, one for a table of more than MANY_ROWS rows it scans (a
     count, an extreme, a total, a look-up by another column), and one when it is
     unanswerable (the whole page must be searched)."""
-    chain = q.reasoning.count(". ")  # sentences before "So the answer is ..."
-    heights = [elements[i]["bbox"][3] for i in reads(q, elements)]
     table = next((t for t in ctx.tables() if t.key == q.params.get("table")), None)
     scans = q.program in SCANS and table is not None and len(table.rows) > MANY_ROWS
-    return (
-        1
-        + (chain >= 3)
-        + (bool(heights) and min(heights) < SMALL_TEXT_PX)
-        + scans
-        + (q.program == "unanswerable")
-    )
+    return 1 + (chain(q) >= 3) + small_text(q, elements) + scans + (q.program == "unanswerable")

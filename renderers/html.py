@@ -141,7 +141,8 @@ def _plotly_js() -> str:
         ) from None
 
 
-#: Draw Mermaid text and report nodes, edge labels, participants and messages.
+#: Draw Mermaid text and report nodes (and each node's label, inside its frame), edge labels,
+#: participants and messages.
 _MERMAID = """async ([code, config, background]) => {
   mermaid.initialize(Object.assign({startOnLoad: false, securityLevel: 'strict',
                                     deterministicIds: true}, config));
@@ -158,6 +159,9 @@ _MERMAID = """async ([code, config, background]) => {
   div.querySelectorAll('g.node').forEach(n => {
     const m = /flowchart-(.+)-[0-9]+$/.exec(n.id);
     out.push({role: 'node', key: m ? m[1] : null, label: n.textContent.trim(), bbox: box(n)});
+    // the label's own box, inside the node's frame: what the legibility gate measures
+    const t = n.querySelector('.nodeLabel') || n.querySelector('g.label');
+    if (t && t.textContent.trim()) out.push({role: 'node_label', label: n.textContent.trim(), bbox: box(t)});
   });
   div.querySelectorAll('g.edgeLabel').forEach(n => {
     if (n.textContent.trim()) out.push({role: 'edge_label', label: n.textContent.trim(), bbox: box(n)});
@@ -423,7 +427,8 @@ def render_mermaid(
     curve: str = "basis",
 ) -> Rendered:
     """Draw Mermaid text in the warm diagram page; the image is as large as the diagram.
-    Elements: flowchart nodes (``key``: the node id), edge labels, sequence participants
+    Elements: flowchart nodes (``key``: the node id; the frame and its text) and their labels
+    (``node_label``: the text alone), edge labels, sequence participants
     (``key`` p0, p1... in the order the text declares them) and messages (m0, m1...)."""
     config = {
         "theme": theme,

@@ -43,7 +43,7 @@ __all__ = [
     "emit_mermaid",
 ]
 
-VERSION = "1"
+VERSION = "2"
 KINDS = ("flowchart", "sequence")
 LANGUAGE = "mermaid"
 #: a left-to-right flowchart of more nodes is wider than the 2,000 px image (measured: 11 to
@@ -73,6 +73,11 @@ class Message:
     dst: int
     text: str
     reply: bool  # drawn dashed
+    #: the scenario may leave it out; ``order``: its place in the scenario's full list (a
+    #: gap in the orders is an optional message left out). Where either holds, what comes
+    #: after the message before it differs from sample to sample
+    optional: bool = False
+    order: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -290,10 +295,14 @@ def _sequence(
         local.named(str(p).replace("{person}", person), city) for p in seq["participants"]
     )
     msgs = []
-    for m in seq["messages"]:
-        if len(m) > 4 and rng.random() < 0.5:  # an optional message, left out
+    for order, m in enumerate(seq["messages"]):
+        optional = len(m) > 4
+        if optional and rng.random() < 0.5:  # an optional message, left out
             continue
-        msgs.append(Message(int(m[0]), int(m[1]), str(m[2]), bool(m[3])))
+        # one of the message's wordings: what follows a message is then read off the
+        # drawing, not guessed from the words of the one before
+        text = m[2] if isinstance(m[2], str) else pick(rng, list(m[2]))
+        msgs.append(Message(int(m[0]), int(m[1]), str(text), bool(m[3]), optional, order))
     return str(seq["name"]), "seq_" + str(seq["name"]).lower().replace(" ", "_"), parts, tuple(msgs)
 
 
