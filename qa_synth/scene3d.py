@@ -7,18 +7,21 @@ X partly hidden; which object hides X), point and box. An object is named only b
 description that matches exactly one object, and only objects with at least
 :data:`MIN_VISIBLE_PX` visible pixels (from the render's index map) and at most
 :data:`MAX_OCCLUDED` of their outline hidden are ever a subject. Viewpoint: which way the object faces, camera elevation and shot distance
-(the sampler keeps every camera away from its bin's edges).
+(the sampler keeps every camera away from its bin's edges). Each question's difficulty is
+measured, not set per program (:func:`calibrated`): its chain of steps, the objects it
+checks, how close its relation is to its margin, how small and how hidden its objects are.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from synth.qa_synth._phrasing import count_of, plural
-from synth.qa_synth._programs import ask, pick_or_none
+from synth.qa_synth._programs import ask, chain, pick_or_none
 from synth.record import QA
 
 if TYPE_CHECKING:
@@ -500,5 +503,60 @@ def scene_questions(
 ) -> list[QA]:
     ctx = Ctx(spec, rendered.elements)
     if spec.family == "viewpoint":
-        return ask(ctx, rng, (facing, point), VIEWPOINT, k)
-    return ask(ctx, rng, (point,), TABLETOP, k)
+        qa = ask(ctx, rng, (facing, point), VIEWPOINT, k)
+    else:
+        qa = ask(ctx, rng, (point,), TABLETOP, k)
+    area = rendered.width * rendered.height
+    return [dataclasses.replace(q, difficulty=calibrated(ctx, q, area)) for q in qa]
+
+
+#: an object showing less than this share of the image's pixels is small in it
+SMALL_OBJECT = 0.004
+#: a question that checks every object of a scene of more than this many is harder
+MANY_OBJECTS = 5
+#: a relation decided by less than this many times its margin is a close call
+CLOSE_CALL = 2.0
+#: programs that check every object in the scene
+SCANS = frozenset({"count", "exist", "compare_count", "count_relation", "relate_query"})
+
+
+def named(q: QA) -> list[int]:
+    """The objects ``q`` names or answers with (its params that are object indices)."""
+    keys = ("object", "a", "b", "anchor", "occluder")
+    return [v for k, v in q.params.items() if k in keys and isinstance(v, int)]
+
+
+def closest_call(ctx: Ctx, q: QA) -> float | None:
+    """How many margins apart the closest pair a spatial question compares lies along its
+    axis (None: it compares no positions)."""
+    rel = q.params.get("relation", "left of" if q.program == "count_relation" else None)
+    if rel is None:
+        return None
+    if q.program == "relate":
+        pairs = [(q.params["a"], q.params["b"])]
+    else:
+        j = q.params["anchor" if q.program == "relate_query" else "object"]
+        pairs = [(k, j) for k in range(len(ctx.spec.objects)) if k != j]
+    axis, margin = (0, LR_MARGIN_M) if rel in ("left of", "right of") else (1, FB_MARGIN_M)
+    gaps = [
+        abs(ctx.spec.camera_coords(a)[axis] - ctx.spec.camera_coords(b)[axis]) for a, b in pairs
+    ]
+    return min(gaps) / margin
+
+
+def calibrated(ctx: Ctx, q: QA, area: int) -> int:
+    """A scene question's difficulty from what makes it hard to answer from the image: 1,
+    plus one for a chain of three steps or more, one for checking every object of a scene
+    of more than MANY_OBJECTS, one for a relation decided by less than CLOSE_CALL margins,
+    one when an object it names is small (under SMALL_OBJECT of the image) and one when an
+    object it names is partly hidden (HIDDEN_MIN of its outline or more)."""
+    objs = [ctx.el.get(i, {}) for i in named(q)]
+    call = closest_call(ctx, q)
+    return (
+        1
+        + (chain(q) >= 3)
+        + (q.program in SCANS and len(ctx.spec.objects) > MANY_OBJECTS)
+        + (call is not None and call < CLOSE_CALL)
+        + any(e.get("visible_px", 0) < SMALL_OBJECT * area for e in objs)
+        + any(e.get("occluded", 0.0) >= HIDDEN_MIN for e in objs)
+    )

@@ -121,6 +121,49 @@ def test_every_answer_recomputes_from_the_scene(family: str, seed: int) -> None:
             assert "the " in d["question"]
 
 
+def test_difficulty_is_calibrated_from_what_the_image_makes_hard() -> None:
+    """Issue 19: scenes set difficulty per program. Now, with positions from the
+    independent evaluator: 1, +1 for three steps or more, +1 for checking every object of
+    a scene of 6 or 7, +1 for a relation decided by under two margins (0.4 m across the
+    view, 0.6 m along it), +1 for a named object under 0.4% of the image, +1 for one with a
+    fifth or more of its outline hidden. Each term is seen to rise somewhere."""
+    from ..qa_synth.evaluate_scene import _coords
+
+    seen: Counter[str] = Counter()
+    for seed in range(80):
+        sample = _sample("tabletop", seed)
+        facts = _painted(sample)
+        spec = json.loads(json.dumps(sample.spec.to_json()))
+        n = len(spec["objects"])
+        els = {int(e["key"].split("-")[1]): e for e in facts.elements}
+        for q in scene_questions(sample.spec, facts, rng=np.random.default_rng(seed)):
+            objs = [v for k, v in q.params.items()
+                    if k in ("object", "a", "b", "anchor", "occluder") and isinstance(v, int)]  # fmt: skip
+            rel = q.params.get("relation", "left of" if q.program == "count_relation" else "")
+            close = False
+            if rel:
+                axis, margin = (0, 0.4) if rel in ("left of", "right of") else (1, 0.6)
+                if q.program == "relate":
+                    pairs = [(q.params["a"], q.params["b"])]
+                else:
+                    j = q.params.get("anchor", q.params.get("object"))
+                    pairs = [(k, j) for k in range(n) if k != j]
+                gaps = [abs(_coords(spec, a)[axis] - _coords(spec, b)[axis]) for a, b in pairs]
+                close = min(gaps) < 2 * margin
+            terms = {
+                "chain": q.reasoning.count(". ") >= 3,
+                "many": n > 5 and q.program in
+                ("count", "exist", "compare_count", "count_relation", "relate_query"),
+                "close": close,
+                "small": any(els[i]["visible_px"] < 0.004 * facts.width * facts.height
+                             for i in objs),
+                "hidden": any(els[i].get("occluded", 0.0) >= 0.2 for i in objs),
+            }  # fmt: skip
+            assert q.difficulty == 1 + sum(terms.values()), (q.program, terms, q.difficulty)
+            seen.update(k for k, v in terms.items() if v)
+    assert set(seen) == {"chain", "many", "close", "small", "hidden"}, seen
+
+
 def test_hardly_visible_objects_are_never_the_subject() -> None:
     for seed in range(40):
         sample = _sample("tabletop", seed)
