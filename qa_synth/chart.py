@@ -358,6 +358,13 @@ def _decision_values(ctx: Ctx, series: str) -> list[float]:
 END_SWAP = 0.5
 
 
+#: the chance that a 2nd or 3rd highest inside the chart gives way to the other rank when
+#: that one sits at the first or last category: the highest sits at an end often, so the
+#: ranks below it did less often than an even spread (1,500 charts: 0.25 of rank answers at
+#: an end against 0.34 for answers spread evenly; with it, 0.35)
+END_PULL = 0.5
+
+
 def _extreme_target(ctx: Ctx, series: str, rng: np.random.Generator) -> tuple[str, int | None]:
     """ "max" or "min" (even odds) and the category holding it, where it is decidable; an
     answer at either end gives way to the other extreme, if that one lies inside and is
@@ -593,9 +600,18 @@ def rank_k(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     k = int(rng.integers(2, 4))
     order = sorted(range(len(dvals)), key=lambda i: -dvals[i])
-    j = order[k - 1]
-    if dvals[order[k - 2]] - dvals[j] < ctx.gap or dvals[j] - dvals[order[k]] < ctx.gap:
+
+    def decidable(k: int) -> bool:
+        j = order[k - 1]
+        return dvals[order[k - 2]] - dvals[j] >= ctx.gap and dvals[j] - dvals[order[k]] >= ctx.gap
+
+    ends = (0, len(dvals) - 1)
+    other = 5 - k  # 2nd <-> 3rd
+    if order[k - 1] not in ends and order[other - 1] in ends and rng.random() < END_PULL:
+        k = other if decidable(other) else k
+    if not decidable(k):
         return None
+    j = order[k - 1]
     q = phrase("chart_questions", "rank_k", rng, k_ord=ORDINALS[k], **ctx.fields(series))
     ranked = ", ".join(ctx.cats[i] for i in order[:k])
     steps = [f"From the highest down: {ranked}.", f"Number {k} is {ctx.cats[j]}."]
