@@ -84,6 +84,10 @@ class Table:
     merge_first: bool = False
     striped: bool = False
     display: str = "grid"  # grid | menu | chat | inbox
+    #: row labels a reader might look up that the table does not have (a row its kind of
+    #: table often has): a question about one is unanswerable, worded as the look-ups of
+    #: the rows it does have
+    absent_rows: tuple[str, ...] = ()
     type: ClassVar[str] = "table"
 
     def cell(self, r: int, c: int) -> str:
@@ -355,6 +359,7 @@ def _block_from_json(data: dict[str, Any]) -> Block:
         d["columns"] = tuple(Column(**c) for c in d["columns"])
         d["rows"] = tuple(tuple(r) for r in d["rows"])
         d["label_columns"] = tuple(d["label_columns"])
+        d["absent_rows"] = tuple(d.get("absent_rows", ()))
     elif kind is Bars:
         d["column"] = Column(**d["column"])
         d["labels"], d["values"] = tuple(d["labels"]), tuple(d["values"])

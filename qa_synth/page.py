@@ -606,19 +606,37 @@ def multiple_choice(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 
 
 def unanswerable(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    label = pick_or_none(rng, list(ctx.spec.absent))
-    if label is None:
+    """A field the page lacks, asked as the fields it shows are; or a row a table lacks,
+    asked for one of its columns as the rows it has are (answer: "not stated")."""
+    rows = [
+        (t, label, c)
+        for t in ctx.tables()
+        for label in t.absent_rows
+        for c in range(len(t.columns))
+        if c not in t.label_columns and ctx.column_visible(t, c)
+    ]
+    if not ctx.spec.absent and not rows:
         return None
-    # worded as the questions about the fields pages of this kind do show
-    q = phrase("page_questions", "field_lookup", rng, label=label, kind=ctx.kind)
-    steps = [f"The {ctx.kind} has no {label} field."]
+    if not rows or (ctx.spec.absent and rng.random() < 0.5):
+        label = str(pick_or_none(rng, list(ctx.spec.absent)))
+        # worded as the questions about the fields pages of this kind do show
+        q = phrase("page_questions", "field_lookup", rng, label=label, kind=ctx.kind)
+        steps = [f"The {ctx.kind} has no {label} field."]
+        params: dict[str, Any] = {"label": label}
+    else:
+        t, label, c = pick_or_none(rng, rows)
+        row = f'"{label}"' if t.display in ("chat", "inbox") else label  # as _row names rows
+        q = phrase("page_questions", "table_lookup", rng, column=t.header_name(c), row=row,
+                   where=_where(t))  # fmt: skip
+        steps = [f"No row of the table{_where(t)} is {label}."]
+        params = {"table": t.key, "row_label": label, "column": c}
     return QA.build(
         program="unanswerable",
         question=q,
         answer=NOT_STATED,
         answer_type="text",
         steps=steps,
-        params={"label": label},
+        params=params,
         skills=["unanswerable"],
         difficulty=2,
     )

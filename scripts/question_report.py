@@ -142,15 +142,17 @@ def baseline(runs: dict[str, Path]) -> None:
             text = sum(a for a, _ in hits) / n
             pri = sum(b for _, b in hits) / n
             print(f"| {domain} | {program} | {n} | {text:.2f} | {pri:.2f} |")
-        # which of the questions worded as field lookups have no answer is what the text
-        # must not tell: the prior there is "always not stated" (it knows no program)
-        fields = by.get("field_lookup", []) + by.get("unanswerable", [])
+        # which of the questions worded as look-ups have no answer is what the text must
+        # not tell: the prior there is "always not stated" (it knows no program); pages
+        # ask about a missing field as field look-ups, tables about a missing row as cells
+        lookup = "table_lookup" if domain == "table" else "field_lookup"
+        fields = by.get(lookup, []) + by.get("unanswerable", [])
         if by.get("unanswerable"):
             n = len(fields)
             text = sum(a for a, _ in fields) / n
             share = len(by["unanswerable"]) / n
             print(
-                f'| {domain} | field_lookup + unanswerable | {n} | {text:.2f} | {share:.2f} (always "not stated") |'
+                f'| {domain} | {lookup} + unanswerable | {n} | {text:.2f} | {share:.2f} (always "not stated") |'
             )
     print()
 

@@ -6,7 +6,9 @@ and share columns), ``merged`` (long format, a merged first column per series), 
 ``units`` (every number printed with its unit), ``totals`` (a totals row) and ``row_totals``
 (a derived total column). A sample is a :class:`~synth.generators._page.PageSpec` with one
 table; questions are the page programs (lookup by row and column, column totals, extremes,
-comparison, differences, counting, multi-hop, yes/no, multiple choice, unanswerable, pointing).
+comparison, differences, counting, multi-hop, yes/no, multiple choice, pointing) and, for
+``--option table.unanswerable=PCT`` percent of tables (default 20), a look-up of a row the
+table lacks: a category drawn for it whose row was left off (answer "not stated").
 
     synth generate --domain table --n 1000 --out data/tables
 """
@@ -22,13 +24,13 @@ from synth._errors import SpecError
 from synth.generators._common import pick
 from synth.generators._page import Column, PageSpec, Table, Text
 from synth.generators._page_domain import PageDomain, page_sample
-from synth.generators._page_sample import UNANSWERABLE_PCT, leave_a_field_off, page_style
+from synth.generators._page_sample import UNANSWERABLE_PCT, page_style
 from synth.pack import Sample
 from synth.personas import Persona, sample_persona
 
 __all__ = ["DOMAIN", "STYLES", "TableDomain", "TableGenerator", "sample_table"]
 
-VERSION = "1"
+VERSION = "2"
 STYLES = ("multilevel", "merged", "striped", "units", "totals", "row_totals")
 
 
@@ -48,11 +50,35 @@ def _caption(quantity: str, unit: str) -> str:
     return f"{quantity} in {unit}"
 
 
+#: a table keeps at least this many rows when one is left off
+MIN_ROWS_KEPT = 3
+
+
+def _leave_a_row_off(
+    rng: np.random.Generator, cats: tuple[str, ...], ordered: bool, pct: int
+) -> int | None:
+    """For ``pct`` percent of tables, the index of a category whose row is left off (its
+    label goes to the table's ``absent_rows``): the first or the last of a run such as
+    months, so no gap shows in it, or any one of an unordered list. None: every row stays."""
+    hide = bool(rng.random() * 100 < pct)
+    u = float(rng.random())
+    if not hide or len(cats) <= MIN_ROWS_KEPT:
+        return None
+    if ordered:
+        return 0 if u < 0.5 else len(cats) - 1
+    return int(u * len(cats))
+
+
 def sample_table(
-    rng: np.random.Generator, style: str | None = None, persona: Persona | None = None
+    rng: np.random.Generator,
+    style: str | None = None,
+    persona: Persona | None = None,
+    unanswerable: int = UNANSWERABLE_PCT,
 ) -> tuple[PageSpec, dict[str, Any]]:
     """One table in ``style`` (drawn when None) for ``persona``; returns the spec and the
-    persona record."""
+    persona record. For ``unanswerable`` percent of tables (long format excepted: its rows
+    are named by two columns), the row of one category drawn for it is left off and asked
+    about (:func:`_leave_a_row_off`)."""
     from synth.generators.chart._sample import sample_chart
 
     style = style or str(pick(rng, STYLES))
@@ -75,6 +101,14 @@ def sample_table(
     names = [s.name for s in chart.series]
     cats = chart.categories
     values = [[s.values[j] for s in chart.series] for j in range(len(cats))]
+    off = _leave_a_row_off(rng, cats, chart.ordered, unanswerable)
+    # the words around the table: a category they name (a title's "Aug–Dec") stays
+    said = " ".join([chart.title, chart.y_label, unit, *names, str(draw.persona["organisation"])])
+    absent: tuple[str, ...] = ()
+    if off is not None and style != "merged" and cats[off].lower() not in said.lower():
+        absent = (cats[off],)
+        cats = cats[:off] + cats[off + 1 :]
+        values = values[:off] + values[off + 1 :]
     table_kw: dict[str, Any] = {"noun": axis.lower()}
     if style == "multilevel":
         columns = [Column(axis)]
@@ -109,7 +143,9 @@ def sample_table(
             rows = [(*r, round(sum(r[1:]), d)) for r in rows]
     table_kw["striped"] = style == "striped" or (style != "merged" and rng.random() < 0.3)
     table_kw["totals"] = style == "totals"
-    table = Table("data", "", tuple(columns), tuple(tuple(r) for r in rows), **table_kw)
+    table = Table(
+        "data", "", tuple(columns), tuple(tuple(r) for r in rows), absent_rows=absent, **table_kw
+    )
     caption = "" if in_cells or not unit else _caption(_quantity(chart.y_label), unit)
     blocks: list[Any] = [table]
     source = Text("source", "", (f"Source: {draw.persona['organisation']}",), "note")
@@ -124,6 +160,10 @@ def sample_table(
         style=dataclasses.replace(page_style(rng, persona), width_px=int(width)),
         noun="table",
     )
+    words = spec.transcription().lower()
+    if absent and absent[0].lower() in words:  # stated elsewhere (the title, a source)
+        table = dataclasses.replace(table, absent_rows=())
+        spec = dataclasses.replace(spec, blocks=(table, *spec.blocks[1:]))
     return spec, draw.persona
 
 
@@ -133,12 +173,11 @@ class TableGenerator:
 
     style: str | None = None
     persona: Persona | None = None
-    #: percent of tables asked about a field they lack (see leave_a_field_off)
+    #: percent of tables asked about a row they lack (see sample_table)
     unanswerable: int = UNANSWERABLE_PCT
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        spec, persona = sample_table(rng, self.style, self.persona)
-        spec = leave_a_field_off(spec, rng, self.unanswerable)
+        spec, persona = sample_table(rng, self.style, self.persona, self.unanswerable)
         return page_sample("table", VERSION, spec, persona)
 
 

@@ -150,7 +150,8 @@ def test_every_answer_recomputes_from_the_spec(case: tuple[str, str], seed: int)
     qa = page_questions(sample.spec, rendered, rng=np.random.default_rng(seed))
     spec = json.loads(json.dumps(sample.spec.to_json()))
     assert "point" in {q.program for q in qa}
-    assert ("unanswerable" in {q.program for q in qa}) == bool(sample.spec.absent)
+    lacks = bool(sample.spec.absent) or any(t.absent_rows for t in sample.spec.blocks_of("table"))
+    assert ("unanswerable" in {q.program for q in qa}) == lacks
     for q in qa:
         d = json.loads(json.dumps(q.to_json()))
         if q.program in ("point", "box"):

@@ -41,6 +41,10 @@ def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
     t = _block(spec, prm["table"]) if "table" in prm else None
     if p == "field_lookup":
         return fields[prm["key"]]
+    if p == "unanswerable" and "row_label" in prm:  # a row the table lacks
+        labels = {_label(t, r) for r in range(len(t["rows"]))}  # type: ignore[index]
+        assert prm["row_label"] in t["absent_rows"] and prm["row_label"] not in labels  # type: ignore[index]
+        return "not stated"
     if p == "unanswerable":
         shown = {f["label"] for b in spec["blocks"] if b["type"] == "fields" for f in b["items"]}
         assert prm["label"] in spec["absent"] and prm["label"] not in shown
