@@ -42,9 +42,10 @@ NOT_TEXT = frozenset({"object"})
 
 
 def grey(png: bytes) -> np.ndarray:
-    """The image as grey levels 0-255 (ITU-R 601 luma, what PIL's "L" mode gives)."""
+    """The image as grey levels 0-255 (ITU-R 601 luma, what PIL's "L" mode gives), one byte
+    a pixel (a box is widened to floats when it is measured)."""
     with Image.open(io.BytesIO(png)) as img:
-        return np.asarray(img.convert("L"), dtype=np.float32)
+        return np.asarray(img.convert("L"))
 
 
 def contrast(image: np.ndarray, bbox: Sequence[float]) -> float:
@@ -59,7 +60,7 @@ def contrast(image: np.ndarray, bbox: Sequence[float]) -> float:
     x0, y0, x1, y1 = max(x, 0), max(y, 0), max(x + w, 0), max(y + h, 0)
     if x1 - x0 > 2 * INSET + 2 and y1 - y0 > 2 * INSET + 2:
         x0, y0, x1, y1 = x0 + INSET, y0 + INSET, x1 - INSET, y1 - INSET
-    patch = image[y0:y1, x0:x1]
+    patch = image[y0:y1, x0:x1].astype(np.float32)
     if patch.size == 0:
         return 0.0
     distance = np.abs(patch - np.median(patch)).ravel()
@@ -86,7 +87,9 @@ def reads(q: QA, elements: Sequence[Element]) -> list[int]:
     named = [
         i
         for i, e in enumerate(elements)
-        if is_text(e) and _pattern(e["label"].strip()).search(said)
+        if is_text(e)
+        and e["label"].strip() in said  # most labels aren't: skip their pattern
+        and _pattern(e["label"].strip()).search(said)
     ]
     return [
         i

@@ -34,6 +34,11 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
         "naive: new Blender process per scene",
         False,
     ),
+    "bench_gate.py": (
+        ["--n", "2", "--rounds", "1", "--domains", "chart,diagram"],
+        "| diagram | 2 |",
+        False,
+    ),
     "bench_photoreal.py": (
         ["--size", "tiny", "--images", "4", "--batch", "2", "--steps", "1", "--naive", "1"],
         "| synth stage (maps, prompt, check, record) |",
