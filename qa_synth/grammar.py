@@ -52,7 +52,8 @@ _VERBS = frozenset(
     "is has was reads shows gives lists comes goes runs sends receives takes leads points says"
     " does sits lies stands ranks falls rises".split()
 )
-_ONE = re.compile(r"(?<![\d.,])\b1 ([a-z]+s)\b")
+#: "1 items"; a 1 ending a label ("Week 1 values", "Year 1 pupils") is a name, not a count
+_ONE = re.compile(r"(\b[A-Z]\w* )?(?<![\d.,])\b1 ([a-z]+s)\b")
 
 
 def problems(text: str) -> list[str]:
@@ -75,7 +76,7 @@ def problems(text: str) -> list[str]:
         out.append("joined_name")
     if any(local.lower().split(".")[0] in _HONORIFICS for local in _EMAIL.findall(text)):
         out.append("honorific_email")
-    if any(w not in _VERBS for w in _ONE.findall(text)):
+    if any(not label and w not in _VERBS for label, w in _ONE.findall(text)):
         out.append("one_plural")
     return out
 

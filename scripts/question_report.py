@@ -56,6 +56,7 @@ def main() -> None:
         gate_and_rejections(runs)
         baseline(runs)
         grammar(runs)
+        difficulties(runs)
         if "chart" in runs:
             gaps(runs["chart"])
             positions(runs["chart"])
@@ -177,6 +178,21 @@ def _qa(q: dict[str, Any]) -> QA:
               params=q["params"], skills=tuple(q["skills"]), difficulty=q["difficulty"],
               choices=tuple(q["choices"]) if q.get("choices") else None,
               tolerance=q.get("tolerance"))  # fmt: skip
+
+
+def difficulties(runs: dict[str, Path]) -> None:
+    """How the calibrated difficulty spreads in each domain (share of its questions)."""
+    counts = {d: Counter(q["difficulty"] for r in iter_records(out) for q in r["qa"])
+              for d, out in runs.items()}  # fmt: skip
+    levels = sorted({k for c in counts.values() for k in c})
+    print("Difficulty of the questions (share of each domain's questions):\n")
+    print("| domain | questions | " + " | ".join(f"difficulty {k}" for k in levels) + " |")
+    print("|---|---|" + "---|" * len(levels))
+    for d, c in counts.items():
+        n = sum(c.values())
+        cells = " | ".join(f"{c[k] / n:.2f}" for k in levels)
+        print(f"| {d} | {n} | {cells} |")
+    print()
 
 
 def gaps(out: Path) -> None:

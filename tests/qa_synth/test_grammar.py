@@ -43,6 +43,7 @@ def test_each_defect_found_trips_its_pattern(text: str, name: str) -> None:
         "What does the Units column give for Line E?",
         "An hour later, a unit of McEwen Hill arrived at DeShawn's.",
         "Which is higher, the amount saved for Jan or for Feb?",
+        "Add up the Week 1 values. What is the total?",  # a label ending in 1, then a noun
     ],
 )
 def test_correct_english_trips_nothing(text: str) -> None:
