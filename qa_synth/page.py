@@ -427,7 +427,9 @@ def _lists(ctx: Ctx, *, states: bool) -> list[Items]:
 
 
 def list_count(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    b = pick_or_none(rng, _lists(ctx, states=False) + _lists(ctx, states=True))
+    lists = _lists(ctx, states=False) + _lists(ctx, states=True)
+    # a list of one ("Remember me") is nothing to count
+    b = pick_or_none(rng, [b for b in lists if len(b.entries) > 1])
     if b is None:
         return None
     n = len(b.entries)

@@ -44,7 +44,7 @@ __all__ = [
     "Party",
 ]
 
-VERSION = "2"
+VERSION = "3"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -76,6 +76,15 @@ def utility_bill(c: Ctx) -> PageSpec:
     d = money_decimals(p)
     rate = round(float(rng.uniform(r_lo, r_hi)) * p.country.per_usd, 4 if d else 2)
     standing = round(float(rng.uniform(s_lo, s_hi)) * p.country.per_usd, 4 if d else 2)
+    # charges some bills carry: how many rows a bill has is read off it, not known
+    extras = []
+    if rng.random() < 0.5:
+        months = max(1, round(days / 30))
+        fee = round(float(rng.uniform(0.8, 2.5)) * p.country.per_usd, 4 if d else 2)
+        extras.append(("Meter rental (months)", months, fee, round(months * fee, d)))
+    if rng.random() < 0.4:
+        fee = round(float(rng.uniform(1.0, 3.0)) * p.country.per_usd, 4 if d else 2)
+        extras.append(("Paper bill fee (bills)", 1, fee, round(fee, d)))
     rate_col = Column(
         "Rate", numeric=True, prefix=p.country.symbol, decimals=4 if d else 2, summable=False
     )
@@ -91,6 +100,7 @@ def utility_bill(c: Ctx) -> PageSpec:
         (
             (f"{name} used ({unit})", used, rate, round(used * rate, d)),
             ("Standing charge (days)", days, standing, round(days * standing, d)),
+            *extras,
         ),
         noun="charge",
         totals=True,
@@ -134,7 +144,11 @@ def nutrition_label(c: Ctx) -> PageSpec:
     per100 = [float(rng.uniform(a, b)) for a, b in zip(lo, hi, strict=True)]
     energy100 = round(per100[0])
     rows = []
+    # fibre is optional on a label: how many nutrients it lists is read off it
+    fibre = bool(rng.random() < 0.5)
     for i, nutrient in enumerate(data["nutrients"][1:], start=1):
+        if nutrient.lower() == "fibre" and not fibre:
+            continue
         v = round(per100[i], 1)
         per_serving = round(v * serving / 100, 1)
         ri = data["reference_intake"][i]

@@ -46,7 +46,7 @@ from synth.personas import LocalContent, Persona, load_vocabulary, sample_person
 
 __all__ = ["DOMAIN", "KINDS", "ScreenDomain", "ScreenGenerator", "sample_screen"]
 
-VERSION = "1"
+VERSION = "2"
 #: phone, tablet and desktop viewports (width, height)
 SIZES = ((390, 760), (768, 960), (1024, 700), (1280, 800))
 
@@ -221,6 +221,9 @@ def inbox(c: Ctx) -> tuple[str, tuple[Any, ...]]:
 def chat(c: Ctx) -> tuple[str, tuple[Any, ...]]:
     rng = c.rng
     lines = list(pick(rng, c.content()["chat"]))
+    # a conversation shown from its start up to some message: how many there are is read
+    # off the screen, not known from the kind
+    lines = lines[: int(rng.integers(3, len(lines) + 1))]
     other = c.local.name("first_name", max_len=16)
     you_first = bool(rng.random() < 0.5)
     who = [("You" if (i % 2 == 0) == you_first else other) for i in range(len(lines))]

@@ -396,3 +396,22 @@ def test_page_difficulty_follows_what_makes_a_question_hard() -> None:
                 ):
                     assert q["difficulty"] >= 2, q
     assert len(levels) >= 2
+
+
+def test_how_many_rows_or_items_a_kind_has_is_read_off_the_page() -> None:
+    """Issue 19 (questions that answer themselves): a text-only baseline answered counts
+    from the kind alone: a nutrition label always listed 7 nutrients, a utility bill 2
+    charges, a chat 5 messages, and "how many items are listed?" on a login screen counted
+    its one "Remember me" box. Now each varies, and a list of one is never counted."""
+    rows: dict[str, set[int]] = {"nutrition_label": set(), "utility_bill": set(), "chat": set()}
+    for seed in range(40):
+        for domain, kind in (("document", "nutrition_label"), ("document", "utility_bill"),
+                             ("screen", "chat")):  # fmt: skip
+            spec = _sample(domain, kind, seed).spec
+            rows[kind].add(len(spec.blocks_of("table")[-1].rows))
+        login = _sample("screen", "login", seed)
+        for q in page_questions(login.spec, _all_visible(login), rng=np.random.default_rng(seed)):
+            assert q.program != "list_count" or q.answer > 1, q
+    assert rows["nutrition_label"] == {6, 7}
+    assert rows["utility_bill"] == {2, 3, 4}
+    assert rows["chat"] == {3, 4, 5}
