@@ -51,6 +51,11 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
     "regen_golden.py": (["--check"], "same ", False),
     "mutate.py": (["synth/balance.py", "--budget", "2"], "| killed | survived | score |", True),
     "label_contrast.py": (["--n", "2"], "| pie |", False),
+    "peak_memory.py": (
+        ["--domains", "chart", "--n", "3", "--workers", "1"],
+        "| chart | 3 | 1 |",
+        True,
+    ),
     "question_report.py": (
         ["--n", "4", "--workers", "1", "--domains", "chart,table"],
         "| difficulty | questions |",
