@@ -33,7 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = {
     "qa_synth/chart.py": "tests/qa_synth/test_chart_qa.py",
     "qa_synth/page.py": "tests/generators/test_pages.py tests/qa_synth/test_document_qa.py",
-    "qa_synth/scene3d.py": "tests/generators/test_scene3d.py -k recomputes",
+    "qa_synth/scene3d.py": "tests/generators/test_scene3d.py::test_every_answer_recomputes_from_the_scene"
+    " tests/generators/test_scene3d.py::test_difficulty_is_calibrated_from_what_the_image_makes_hard"
+    " tests/generators/test_scene3d.py::test_hardly_visible_objects_are_never_the_subject"
+    " tests/generators/test_scene3d.py::test_answers_are_balanced_over_many_scenes",
     "qa_synth/diagram.py": "tests/generators/test_diagram.py",
     "synth/balance.py": "tests/test_balance.py",
     "synth/legibility.py": "tests/test_legibility.py",
