@@ -71,17 +71,29 @@ def doctor(*, render: bool = False) -> int:
             ok = report(check) and ok
     ok = _sandbox(reason) and ok
     for name in registry.names():
+        if registry.outside(name) and reason is not None:
+            ok = False
+            print(f"missing  domain {name}: a pack from outside synth loads only in the sandbox "
+                  f"(missing above), or with {registry.TRUST_VAR}={name}")  # fmt: skip
+            continue
         try:
-            pack = registry.get(name)
+            if registry.outside(name):  # loaded in the sandbox, never here
+                hosted = registry.described(name, sandbox=True)
+                checks = [Check(c[0], c[1], c[2], optional=c[3]) for c in hosted.checks]
+                options, version = hosted.options, hosted.version
+            else:
+                pack = registry.get(name)
+                checks, version = pack.checks(), pack.version
+                options = describe_options(pack.options) if pack.options else ""
         except Exception as exc:  # noqa: BLE001 - report every broken pack, keep going
             ok = False
             print(f"broken   domain {name}: {exc}")
             continue
-        for check in pack.checks():
+        for check in checks:
             ok = report(check) and ok
-        known = pack.options
-        takes = f"; --option {name}.KEY=VALUE: {describe_options(known)}" if known else ""
-        print(f"ok       domain {name} (version {pack.version}{takes})")
+        takes = f"; --option {name}.KEY=VALUE: {options}" if options else ""
+        where = " (loaded in the sandbox)" if registry.outside(name) else ""
+        print(f"ok       domain {name} (version {version}{takes}){where}")
     print(f"python   {sys.version.split()[0]}")
     if render:
         ok = render_each_domain() and ok

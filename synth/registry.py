@@ -13,11 +13,18 @@ from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from synth._errors import MissingDependencyError, RegistryError
 from synth.pack import DomainPack
 
+if TYPE_CHECKING:
+    from synth.engine.packhost import Described, PackHost
+
 ENTRY_POINT_GROUP = "synth.domains"
+#: ``name[,name]``: packs from outside synth that may be imported in synth's own process
+#: (a pack with a stage needs it); the others load there only in the sandbox (``described``)
+TRUST_VAR = "SYNTH_TRUSTED_PACKS"
 #: ``name=module:attr[,name=module:attr]``: packs registered without packaging (pack
 #: development, tests). Inherited by worker processes, so they see the same domains.
 ENV_VAR = "SYNTH_DOMAINS"
@@ -170,3 +177,61 @@ def _load(name: str, target: str, hint: str) -> DomainPack:
     if pack.name != name:
         raise RegistryError(f"domain {name!r}: {target} is a pack named {pack.name!r}")
     return pack
+
+
+def outside(name: str) -> bool:
+    """Pack ``name`` comes from outside synth and is not trusted (``$SYNTH_TRUSTED_PACKS``):
+    under the sandbox, synth's own process never imports it."""
+    trusted = {t.strip() for t in os.environ.get(TRUST_VAR, "").split(",")}
+    return name not in BUILTIN and name not in trusted
+
+
+_HOSTS: dict[tuple[str, tuple[tuple[str, str], ...]], PackHost] = {}
+
+
+def _host(name: str, options: Mapping[str, str] | None) -> PackHost:
+    import atexit
+
+    from synth.engine.packhost import PackHost
+    from synth.engine.sandbox import require_sandbox
+
+    key = (name, tuple(sorted((options or {}).items())))
+    if key not in _HOSTS:
+        require_sandbox()
+        if not _HOSTS:
+            atexit.register(close_hosts)
+        _HOSTS[key] = PackHost(name, dict(options or {}))
+    return _HOSTS[key]
+
+
+def close_hosts() -> None:
+    """Stop every pack host (they also die with this process)."""
+    while _HOSTS:
+        _HOSTS.popitem()[1].close()
+
+
+def described(name: str, options: Mapping[str, str] | None = None, *, sandbox: bool) -> Described:
+    """What synth's own process needs of pack ``name``: loaded (and configured) in a pack
+    host when ``sandbox`` and it is :func:`outside`, else here. Raises the pack's own
+    errors (a bad option: ConfigError)."""
+    from synth.engine.packhost import Described, describe
+
+    check_names((name,))
+    if sandbox and outside(name):
+        return _host(name, options).described
+    d = describe(get(name, options))
+    return Described(d["name"], d["version"], d["options"], d["stage"],
+                     tuple(tuple(c) for c in d["checks"]))  # fmt: skip
+
+
+def family(name: str, options: Mapping[str, str] | None, seed: int, *, sandbox: bool) -> str:
+    """The family of the sample ``seed`` draws from pack ``name`` ("unknown" when it cannot
+    draw it), asked of its pack host when ``sandbox`` and it is :func:`outside`."""
+    from synth._seeding import sample_rng
+
+    if sandbox and outside(name):
+        return _host(name, options).family(seed)
+    try:
+        return str(get(name, options).sample(rng=sample_rng(seed)).family)
+    except Exception:  # noqa: BLE001 - a pack that cannot even sample still gets an id
+        return "unknown"

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from synth import __version__, registry
-from synth._errors import OutputError, TooManyFailures
+from synth._errors import ConfigError, OutputError, TooManyFailures
 from synth._progress import Progress
 from synth._seeding import pick_domain, sample_seed
 from synth.config import RunConfig
@@ -69,12 +69,18 @@ def generate(cfg: RunConfig) -> dict[str, Any]:
     """Run (or resume) a generation; returns the final manifest. Raises OutputError when the
     folder cannot be used and TooManyFailures past ``max_failures``."""
     registry.check_names(cfg.domains)
-    for d in cfg.domains:
-        # import now: a missing dependency, a bad option or a stage's missing model fails
-        # before any work
-        registry.get(d, cfg.options_for(d)).stage()
     if cfg.sandbox:
         require_sandbox()  # refuse before touching the output folder
+    for d in cfg.domains:
+        # load now: a missing dependency, a bad option or a stage's missing model fails
+        # before any work (a pack from outside loads in the sandbox: registry.described)
+        if registry.described(d, cfg.options_for(d), sandbox=cfg.sandbox).stage:
+            if cfg.sandbox and registry.outside(d):
+                raise ConfigError(
+                    f"domain {d!r} declares a stage, which runs in synth's own process, "
+                    f"outside the sandbox: trust its pack with {registry.TRUST_VAR}={d}"
+                )
+            registry.get(d, cfg.options_for(d)).stage()
     out = cfg.out_path
     _make_writable(out)
     lock = _lock(out)  # before looking at the folder: a concurrent run owns it
@@ -411,6 +417,8 @@ class _Stages:
         if cfg is None:  # nothing left to build
             return
         for d in cfg.domains:
+            if cfg.sandbox and registry.outside(d):
+                continue  # never imported here; one with a stage was refused (generate)
             stage = registry.get(d, cfg.options_for(d)).stage()
             if stage is not None:
                 self.runners[d] = StageRunner(stage)
@@ -508,7 +516,9 @@ def _run_shard(
                 writer.add(record["id"], files)
                 stats.add(record)
             else:
-                failures.append(_failure_record(result, cfg.options_for(result.domain)))
+                failures.append(
+                    _failure_record(result, cfg.options_for(result.domain), sandbox=cfg.sandbox)
+                )
                 stats.fail(result)
             cursor += 1
         progress.update(base + (cursor - lo), failed_before + len(failures))
@@ -524,25 +534,25 @@ def _run_shard(
     }
 
 
-def _failure_record(f: Failed, options: dict[str, str] | None = None) -> dict[str, Any]:
+def _failure_record(
+    f: Failed, options: dict[str, str] | None = None, *, sandbox: bool = True
+) -> dict[str, Any]:
     """A failure line: what failed, how, and what re-runs it alone (``build_record(
     registry.get(domain, options), index=index, seed=seed, run_seed=run_seed)``)."""
     out = f.to_json()
-    out["id"] = _failed_id(f.domain, f.index, f.seed, options)
+    out["id"] = _failed_id(f.domain, f.index, f.seed, options, sandbox=sandbox)
     return out
 
 
-def _failed_id(domain: str, index: int, seed: int, options: dict[str, str] | None = None) -> str:
+def _failed_id(
+    domain: str, index: int, seed: int, options: dict[str, str] | None = None, *, sandbox: bool
+) -> str:
     """The id the sample would have had. Generating a spec is trusted code (it is the
-    emitted code that runs sandboxed), so the family is recomputed here when possible."""
-    from synth._seeding import sample_rng
+    emitted code that runs sandboxed), so the family is recomputed here when possible; a
+    pack from outside recomputes it in its pack host (registry.family)."""
     from synth.record import make_id
 
-    try:
-        family = registry.get(domain, options).sample(rng=sample_rng(seed)).family
-    except Exception:  # noqa: BLE001 - a pack that cannot even sample still gets an id
-        family = "unknown"
-    return make_id(domain, family, index)
+    return make_id(domain, registry.family(domain, options, seed, sandbox=sandbox), index)
 
 
 class _ShardStats:

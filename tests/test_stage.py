@@ -137,6 +137,13 @@ def test_a_run_writes_what_the_stage_made_and_types_what_it_refused(tmp_path: Pa
     from .conftest import PACKS, shard_bytes, synth_cmd
 
     env = {"SYNTH_DOMAINS": "staged=staged_pack:DOMAIN", "PYTHONPATH": str(PACKS)}
+    refused = synth_cmd("generate", "--domain", "staged", "--n", "2",
+                        "--out", str(tmp_path / "refused"), env=env)  # fmt: skip
+    if "--no-sandbox" not in refused.args:  # a stage runs here: only a trusted pack's
+        assert refused.returncode == 2, refused.stderr
+        assert "SYNTH_TRUSTED_PACKS=staged" in refused.stderr
+        assert not (tmp_path / "refused").exists()
+    env["SYNTH_TRUSTED_PACKS"] = "staged"
     for workers in ("1", "2"):
         synth_cmd("generate", "--domain", "staged", "--n", "7", "--shard-size", "4",
                   "--max-failures", "7", "--workers", workers,

@@ -598,3 +598,37 @@ def test_the_canary_probe_fails_with_the_host_file_system_shown(
 
     _weaken(monkeypatch, host_shown)
     assert secret in _run(probe)["message"]
+
+
+def test_a_pack_from_outside_is_loaded_in_the_sandbox_never_in_synths_process(
+    tmp_path: Path,
+) -> None:
+    """Issue 16, item 7: a pack's import-time code ran in synth's own process, which could
+    read what the sandbox hides. Now synth's process asks a pack host in the sandbox for
+    what it needs (options, version, checks, a failed sample's family): the pack's import
+    reads no canary and writes nothing beside itself, for generate and for doctor alike.
+    Trusting it (SYNTH_TRUSTED_PACKS) imports it here again, and then it sees the canary:
+    the probe can tell the two apart."""
+    import shutil
+
+    canary = f"CANARY-{uuid.uuid4().hex}"
+    (tmp_path / "canary.txt").write_text(canary)
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    shutil.copy(PACKS / "curious_pack.py", packs)
+    env = {"SYNTH_DOMAINS": "curious=curious_pack:DOMAIN", "PYTHONPATH": str(packs)}
+    out = tmp_path / "o"
+    gen = synth_cmd("generate", "--domain", "curious", "--n", "3", "--workers", "1",
+                    "--max-failures", "3", "--out", str(out), env=env)  # fmt: skip
+    doctor = synth_cmd("doctor", env=env)
+    assert list(packs.glob("imported-by-*")) == [], "the pack wrote beside itself on the host"
+    said = gen.stdout + gen.stderr + doctor.stdout + doctor.stderr
+    said += "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert canary not in said
+    assert "domain curious (version none" in doctor.stdout, doctor.stdout
+    assert "(loaded in the sandbox)" in doctor.stdout
+    ids = [json.loads(line)["id"] for line in (out / "failures.jsonl").read_text().splitlines()]
+    assert ids == [f"curious-fam-none-{i:09d}" for i in range(3)], ids  # from the pack host
+    trusted = synth_cmd("doctor", env={**env, "SYNTH_TRUSTED_PACKS": "curious"})
+    assert f"domain curious (version {canary}" in trusted.stdout
+    assert [p.name for p in packs.glob("imported-by-*")] == [f"imported-by-uid-{os.getuid()}"]
