@@ -36,7 +36,11 @@ MODULES = {
     "qa_synth/scene3d.py": "tests/generators/test_scene3d.py::test_every_answer_recomputes_from_the_scene"
     " tests/generators/test_scene3d.py::test_difficulty_is_calibrated_from_what_the_image_makes_hard"
     " tests/generators/test_scene3d.py::test_hardly_visible_objects_are_never_the_subject"
-    " tests/generators/test_scene3d.py::test_answers_are_balanced_over_many_scenes",
+    " tests/generators/test_scene3d.py::test_answers_are_balanced_over_many_scenes"
+    " tests/generators/test_scene3d.py::test_an_object_is_a_subject_from_exactly_80_visible_pixels"
+    " tests/generators/test_scene3d.py::test_which_object_hides_x_names_the_one_covering_most_of_what_is_hidden"
+    " tests/generators/test_scene3d.py::test_pointing_falls_back_to_the_box_centre_and_says_both_coordinates"
+    " tests/generators/test_scene3d.py::test_facing_bins_the_angle_between_camera_and_front_on_a_full_circle",
     "qa_synth/diagram.py": "tests/generators/test_diagram.py",
     "synth/balance.py": "tests/test_balance.py",
     "synth/legibility.py": "tests/test_legibility.py",

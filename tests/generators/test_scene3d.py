@@ -402,3 +402,85 @@ def test_a_process_left_behind_beside_blender_is_caught(tmp_path: Path) -> None:
     assert all(f["kind"] == "forbidden" and "process" in f["message"] for f in failed.values())
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["written"] == n - len(orphans)
+
+
+def _named_scene() -> Any:
+    """A tabletop scene of 3+ objects, each with a description that names it alone."""
+    from synth.qa_synth.scene3d import Ctx
+
+    for seed in range(200):
+        sample = _sample("tabletop", seed)
+        ctx = Ctx(sample.spec, _all_visible(sample).elements)
+        if len(sample.spec.objects) >= 3 and all(ctx.name(i) for i in range(len(ctx.visible))):
+            return sample
+    raise AssertionError("no scene names all its objects")
+
+
+def test_an_object_is_a_subject_from_exactly_80_visible_pixels() -> None:
+    from synth.qa_synth.scene3d import Ctx
+
+    sample = _named_scene()
+    full = _all_visible(sample)
+    for px, subject in ((80, True), (79, False)):
+        els = tuple({**e, "visible_px": px} if e["key"] == "obj-0" else e for e in full.elements)
+        assert (0 in Ctx(sample.spec, els).subjects()) == subject, px
+
+
+def test_which_object_hides_x_names_the_one_covering_most_of_what_is_hidden() -> None:
+    """The first subject is in plain view and the second is hidden, 90% of it by the third
+    and 10% by the first: the question is asked (a subject in plain view does not end the
+    search), and its answer is the third (the largest share, not the last listed)."""
+    from synth.qa_synth.scene3d import Ctx, occluder
+
+    sample = _named_scene()
+    els = []
+    for e in _all_visible(sample).elements:
+        e = {**e, "occluded": 0.0, "hidden_by": []}
+        if e["key"] == "obj-1":
+            e |= {"occluded": 0.5, "hidden_by": [[2, 900], [0, 100]]}
+        els.append(e)
+    ctx = Ctx(sample.spec, tuple(els))
+    q = occluder(ctx, np.random.default_rng(0))
+    assert q is not None and q.params == {"object": 1, "occluder": 2}
+    assert q.answer == ctx.name(2)
+
+
+def test_pointing_falls_back_to_the_box_centre_and_says_both_coordinates() -> None:
+    """An object whose projected centre lies outside its visible box (a corner of it peeks
+    out behind another): the answer is the box's centre, and the reasoning gives x then y."""
+    from synth.qa_synth.scene3d import Ctx, point
+
+    sample = _named_scene()
+    els = []
+    for e in _all_visible(sample).elements:
+        if e["key"] == "obj-0":
+            u, v, _ = sample.spec.project(sample.spec.objects[0].centre())
+            e = {**e, "bbox": [u + 30.0, v + 40.0, 20.0, 10.0]}
+        els.append(e)
+    ctx = Ctx(sample.spec, tuple(els))
+    for seed in range(60):
+        q = point(ctx, np.random.default_rng(seed))
+        if q is not None and q.params["object"] == 0:
+            break
+    else:
+        raise AssertionError("object 0 never pointed at")
+    x, y = els[0]["bbox"][0] + 10.0, els[0]["bbox"][1] + 5.0
+    assert q.answer == [round(x, 1), round(y, 1)]
+    assert f"({q.answer[0]}, {q.answer[1]})" in q.reasoning
+
+
+def test_facing_bins_the_angle_between_camera_and_front_on_a_full_circle() -> None:
+    """Worked by hand: the camera's azimuth minus the object's turn, on a 360-degree circle,
+    in 45-degree bins centred on "towards the camera"; -22.4 degrees (337.6) is still in
+    that bin, 22.6 is in the next."""
+    import dataclasses
+
+    from synth.qa_synth.scene3d import _facing
+
+    spec = _sample("viewpoint", 0).spec
+    for azimuth, turn, expected in ((10.0, 32.4, 0), (32.6, 10.0, 1), (100.0, 10.0, 2),
+                                    (0.0, 180.0, 4), (10.0, 55.0, 7)):  # fmt: skip
+        obj = dataclasses.replace(spec.objects[0], rotation_deg=turn)
+        cam = dataclasses.replace(spec.camera, azimuth_deg=azimuth)
+        s = dataclasses.replace(spec, objects=(obj,), camera=cam)
+        assert FACINGS[_facing(s)] == FACINGS[expected], (azimuth, turn)
