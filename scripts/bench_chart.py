@@ -3,6 +3,7 @@
 
     python scripts/bench_chart.py --n 10000 --workers 2 --floor-sample 400 --naive-sample 40 \
         --memory-n 2000,20000
+    python scripts/bench_chart.py --domain geometry --n 1000   # another Matplotlib domain
 
 Prints a markdown table (paste it into BENCHMARKS.md). The floor and naive timings run on a
 uniform subsample of the *same* specs the pipeline renders (every k-th index).
@@ -22,16 +23,19 @@ import threading
 import time
 from pathlib import Path
 
+from synth import registry
 from synth._seeding import sample_rng, sample_seed
-from synth.generators.chart import DOMAIN as CHART
-from synth.generators.chart import ChartGenerator
 from synth.pack import Sample
+
+#: the domain measured (--domain): its pack samples and renders
+DOMAIN = {"name": "chart"}
 
 
 def chart_samples(n: int, seed: int, every: int) -> list[Sample]:
     """The run's own samples at every ``every``-th index (Matplotlib and Plotly, as drawn)."""
+    pack = registry.get(DOMAIN["name"])
     return [
-        ChartGenerator().sample(rng=sample_rng(sample_seed(seed, "chart", i)))
+        pack.sample(rng=sample_rng(sample_seed(seed, DOMAIN["name"], i)))
         for i in range(0, n, every)
     ]
 
@@ -40,11 +44,12 @@ def floor_per_image(samples: list[Sample]) -> float:
     """Seconds per image of the renderer alone in one warm process: the chart domain's own
     render (a Matplotlib script run in-process, or the Plotly figure in this process's warm
     Chromium page), no QA, no records, no sandbox."""
+    pack = registry.get(DOMAIN["name"])
     for sample in samples[:5]:
-        CHART.render(sample)  # warm-up: imports, font cache, style files, the browser
+        pack.render(sample)  # warm-up: imports, font cache, style files, the browser
     t0 = time.perf_counter()
     for sample in samples:
-        CHART.render(sample)
+        pack.render(sample)
     return (time.perf_counter() - t0) / len(samples)
 
 
@@ -190,6 +195,11 @@ def warm_rate(marks: list[tuple[float, int]]) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10000)
+    ap.add_argument(
+        "--domain",
+        default="chart",
+        help="a domain whose code is a Matplotlib script or a Plotly figure",
+    )
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--floor-sample", type=int, default=400)
@@ -209,6 +219,7 @@ def main() -> None:
     )
     ap.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "synth-bench"))
     args = ap.parse_args()
+    DOMAIN["name"] = args.domain
     out = Path(args.out)
     if not args.only_sandbox:
         main_table(args, out)
@@ -251,7 +262,7 @@ def main_table(args: argparse.Namespace, out: Path) -> None:
     t_floor_before = floor_per_image(floor_src)
     t_naive = naive_per_image(naive_src)
     t_naive_par = naive_per_image(naive_src, parallel=args.workers)
-    wall, peak = pipeline(args.n, args.workers, args.seed, out / "run")
+    wall, peak = pipeline(args.n, args.workers, args.seed, out / "run", domain=args.domain)
     t_floor_after = floor_per_image(floor_src)  # before and after: this machine's speed drifts
     t_floor = (t_floor_before + t_floor_after) / 2
     rate = args.n / wall
@@ -260,7 +271,7 @@ def main_table(args: argparse.Namespace, out: Path) -> None:
     naive_par_rate = 1 / t_naive_par
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}")
     print(
-        f"command: python scripts/bench_chart.py --n {args.n} --workers {args.workers} --floor-sample {args.floor_sample} --naive-sample {args.naive_sample}"
+        f"command: python scripts/bench_chart.py --domain {args.domain} --n {args.n} --workers {args.workers} --floor-sample {args.floor_sample} --naive-sample {args.naive_sample}"
         + (f" --memory-n {args.memory_n}" if args.memory_n else "")
     )
     print()

@@ -1,4 +1,4 @@
-"""Regenerate tests/golden/{chart,document,table,screen,diagram,scene3d}_specs.json (specs at
+"""Regenerate tests/golden/{chart,document,table,screen,diagram,geometry,scene3d}_specs.json (specs at
 fixed seeds). Run after an intended change to a sampler, and say why in the commit message.
 
     python scripts/regen_golden.py           # rewrite the files
@@ -15,6 +15,7 @@ import numpy as np
 from synth.generators.chart import ChartGenerator
 from synth.generators.diagram import DOMAIN as diagram
 from synth.generators.document import DOMAIN as document
+from synth.generators.geometry import DOMAIN as geometry
 from synth.generators.scene3d import DOMAIN as scene3d
 from synth.generators.screen import DOMAIN as screen
 from synth.generators.table import DOMAIN as table
@@ -30,6 +31,7 @@ def goldens() -> dict[str, str]:
         "table": table,
         "screen": screen,
         "diagram": diagram,
+        "geometry": geometry,
         "scene3d": scene3d,
     }
     out = {}

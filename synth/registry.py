@@ -51,6 +51,10 @@ BUILTIN: dict[str, tuple[str, str]] = {
         "synth.generators.diagram:DOMAIN",
         "apt-get install chromium npm && npm ci (mermaid)  (or: bash scripts/setup.sh)",
     ),
+    "geometry": (
+        "synth.generators.geometry:DOMAIN",
+        "pip install matplotlib  (or: bash scripts/setup.sh)",
+    ),
     "scene3d": (
         "synth.generators.scene3d:DOMAIN",
         "bash scripts/setup.sh (bpy==5.0.1 in .venv-blender)",

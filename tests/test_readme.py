@@ -33,6 +33,7 @@ SIZES = {
     "data/tables": 3,
     "data/screens": 3,
     "data/diagrams": 3,
+    "data/geometry": 3,
     "data/scenes": 2,
     "data/fast": 2,
     "data/plotly": 4,

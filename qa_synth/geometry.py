@@ -1,0 +1,298 @@
+"""Geometry question programs, answer first, from what the figure writes and marks.
+
+Every answer follows from the figure's own statements (a written length or angle, tick marks
+on equal halves, a right-angle mark), not from coordinates it does not show: a half of a
+marked segment, the third angle of a triangle with two written, an area from a written base
+and its marked height, a perimeter, whether an angle is right (yes: a marked right angle;
+no: an angle at least 15 degrees off), the centre of a drawn circle and the midpoint of a
+side (multiple choice among the labelled points), counting the labelled points, pointing.
+Difficulty is measured: 1, +1 for a chain of three steps or more, +1 for a figure of more
+than 6 points, +1 when it is turned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from synth.qa_synth._phrasing import phrase
+from synth.qa_synth._programs import ask, chain, pick_or_none, point_qa
+from synth.record import QA, Element
+
+if TYPE_CHECKING:
+    from synth.generators.geometry import GeometrySpec
+
+Program = Callable[["Ctx", np.random.Generator], "QA | None"]
+#: a "no" for "is it a right angle" is at least this many degrees off 90
+NOT_RIGHT = 15.0
+#: a figure of more points than this is harder to read
+MANY_POINTS = 6
+
+
+class Ctx:
+    def __init__(self, spec: GeometrySpec, elements: Sequence[Element]) -> None:
+        self.spec = spec
+        self.pts = spec.points()
+        self.written = {frozenset((p, q)): v for p, q, v in spec.lengths}
+        self.dots = {
+            str(e.get("ref", "")).split("|")[0]: e for e in elements if e["role"] == "point"
+        }
+
+    def length(self, p: str, q: str) -> float | None:
+        return self.written.get(frozenset((p, q)))
+
+    def labels(self) -> list[str]:
+        return list(self.pts)
+
+
+def _q(key: str, rng: np.random.Generator, **kw: Any) -> str:
+    return phrase("geometry_questions", key, rng, **kw)
+
+
+def _num(v: float) -> float | int:
+    r = round(v, 3)
+    return int(r) if r == int(r) else r
+
+
+def _say(v: float) -> str:
+    return f"{_num(v):g}" if isinstance(_num(v), float) else str(_num(v))
+
+
+def half_segment(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    cands = []
+    for s in ctx.spec.made_by("midpoint"):
+        a, b = s.args
+        whole = ctx.length(a, b)
+        if whole is not None:
+            cands.append((s.name, a, b, whole))
+    hit = pick_or_none(rng, cands)
+    if hit is None:
+        return None
+    m, a, b, whole = hit
+    part = f"{a}{m}" if rng.random() < 0.5 else f"{m}{b}"
+    answer = whole / 2
+    steps = [
+        f"The tick marks show {a}{m} = {m}{b}, so {m} is the midpoint of {a}{b}.",
+        f"{a}{b} = {_say(whole)}.",
+        f"{part} = {_say(whole)} ÷ 2 = {_say(answer)}.",
+    ]
+    return QA.build(
+        program="half_segment",
+        question=_q("half_segment", rng, part=part),
+        answer=_num(answer),
+        answer_type="number",
+        steps=steps,
+        params={"midpoint": m, "segment": [a, b], "part": part},
+        skills=["geometry", "midpoint", "arithmetic"],
+        difficulty=1,
+    )
+
+
+def third_angle(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    written = {v: d for _, v, _, d in ctx.spec.angles}
+    if not {"A", "B"} <= set(written):
+        return None
+    a, b = written["A"], written["B"]
+    answer = 180 - a - b
+    angle = "ACB" if rng.random() < 0.5 else "BCA"
+    steps = [
+        f"The figure gives angle A = {a}° and angle B = {b}°.",
+        "The angles of a triangle add up to 180°.",
+        f"Angle C = 180° - {a}° - {b}° = {answer}°.",
+    ]
+    return QA.build(
+        program="third_angle",
+        question=_q("third_angle", rng, angle=angle),
+        answer=answer,
+        answer_type="number",
+        steps=steps,
+        params={"A": a, "B": b},
+        skills=["geometry", "angle-sum", "arithmetic"],
+        difficulty=1,
+    )
+
+
+def _height(ctx: Ctx) -> tuple[str, float] | None:
+    """The foot of the marked height from C on AB, and its written length."""
+    for s in ctx.spec.made_by("foot"):
+        if s.args == ("C", "A", "B") and any(v == s.name for _, v, _ in ctx.spec.right):
+            h = ctx.length("C", s.name)
+            if h is not None:
+                return s.name, h
+    return None
+
+
+def area(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    base, height = ctx.length("A", "B"), _height(ctx)
+    if base is None or height is None:
+        return None
+    h, ch = height
+    answer = base * ch / 2
+    steps = [
+        f"C{h} meets AB at a right angle (the mark at {h}), so it is the height on base AB.",
+        f"AB = {_say(base)} and C{h} = {_say(ch)}.",
+        f"Area = {_say(base)} × {_say(ch)} ÷ 2 = {_say(answer)}.",
+    ]
+    return QA.build(
+        program="area",
+        question=_q("area", rng),
+        answer=_num(answer),
+        answer_type="number",
+        steps=steps,
+        params={"base": ["A", "B"], "height": ["C", h]},
+        skills=["geometry", "area", "multi-hop"],
+        difficulty=1,
+    )
+
+
+def perimeter(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    sides = [ctx.length(p, q) for p, q in (("A", "B"), ("B", "C"), ("C", "A"))]
+    if any(v is None for v in sides):
+        return None
+    ab, bc, ca = (float(v) for v in sides if v is not None)
+    answer = round(ab + bc + ca, 1)
+    steps = [
+        f"The sides are AB = {_say(ab)}, BC = {_say(bc)} and CA = {_say(ca)}.",
+        f"Perimeter = {_say(ab)} + {_say(bc)} + {_say(ca)} = {_say(answer)}.",
+    ]
+    return QA.build(
+        program="perimeter",
+        question=_q("perimeter", rng),
+        answer=_num(answer),
+        answer_type="number",
+        steps=steps,
+        params={},
+        skills=["geometry", "perimeter", "arithmetic"],
+        difficulty=1,
+    )
+
+
+def right_angle(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """Asked only where a right angle is marked, yes and no at even odds: yes for the
+    marked one, no for a triangle's angle at least NOT_RIGHT degrees off."""
+    if not ctx.spec.right:
+        return None
+    want = bool(rng.random() < 0.5)
+    if want:
+        a, v, b = ctx.spec.right[int(rng.integers(len(ctx.spec.right)))]
+        steps = [f"The square mark at {v} shows that angle {a}{v}{b} is a right angle."]
+    else:
+        cands = [
+            (a, v, b)
+            for a, v, b in (("B", "A", "C"), ("A", "B", "C"), ("A", "C", "B"))
+            if abs(ctx.spec.angle(a, v, b) - 90) >= NOT_RIGHT
+        ]
+        hit = pick_or_none(rng, cands)
+        if hit is None:
+            return None
+        a, v, b = hit
+        steps = [f"No mark is at {v}, and angle {a}{v}{b} is clearly not 90°."]
+    return QA.build(
+        program="right_angle",
+        question=_q("right_angle", rng, angle=f"{a}{v}{b}"),
+        answer=want,
+        answer_type="bool",
+        steps=steps,
+        params={"angle": [a, v, b]},
+        skills=["geometry", "angle"],
+        difficulty=1,
+    )
+
+
+def _choices(ctx: Ctx, answer: str, rng: np.random.Generator) -> list[str]:
+    others = [p for p in ctx.labels() if p != answer]
+    rng.shuffle(others)
+    opts = [answer, *others[:3]]
+    return [opts[int(i)] for i in rng.permutation(len(opts))]
+
+
+def circle_centre(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if len(ctx.spec.circles) != 1:
+        return None
+    centre, on = ctx.spec.circles[0]
+    steps = [f"Every point of the circle lies the same distance from {centre}."]
+    return QA.build(
+        program="circle_centre",
+        question=_q("circle_centre", rng),
+        answer=centre,
+        answer_type="choice",
+        steps=steps,
+        params={"circle": [centre, on]},
+        skills=["geometry", "circle"],
+        difficulty=1,
+        choices=_choices(ctx, centre, rng),
+    )
+
+
+def midpoint_of(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    s = pick_or_none(rng, ctx.spec.made_by("midpoint"))
+    if s is None:
+        return None
+    a, b = s.args
+    steps = [f"The tick marks show {a}{s.name} = {s.name}{b}."]
+    return QA.build(
+        program="midpoint_of",
+        question=_q("midpoint_of", rng, segment=f"{a}{b}"),
+        answer=s.name,
+        answer_type="choice",
+        steps=steps,
+        params={"segment": [a, b]},
+        skills=["geometry", "midpoint"],
+        difficulty=1,
+        choices=_choices(ctx, s.name, rng),
+    )
+
+
+def count_points(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    n = len(ctx.pts)
+    return QA.build(
+        program="count_points",
+        question=_q("count_points", rng),
+        answer=n,
+        answer_type="number",
+        steps=[f"The labelled points are {', '.join(ctx.labels())}: {n}."],
+        params={},
+        skills=["counting", "geometry"],
+        difficulty=1,
+    )
+
+
+def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    name = pick_or_none(rng, [p for p in ctx.labels() if p in ctx.dots])
+    if name is None:
+        return None
+    what = f"point {name}"
+    return point_qa(_q("point", rng, target=what), what, ctx.dots[name]["bbox"],
+                    {"point": name}, ["grounding", "geometry"])  # fmt: skip
+
+
+POOL: tuple[Program, ...] = (
+    half_segment,
+    third_angle,
+    area,
+    perimeter,
+    right_angle,
+    circle_centre,
+    midpoint_of,
+    count_points,
+)
+
+
+def calibrated(spec: GeometrySpec, q: QA) -> int:
+    """1, +1 for a chain of three steps or more, +1 for a figure of more than MANY_POINTS
+    points, +1 when the figure is turned."""
+    return 1 + (chain(q) >= 3) + (len(spec.steps) > MANY_POINTS) + (spec.style.rotate_deg != 0.0)
+
+
+def geometry_questions(
+    spec: GeometrySpec, rendered: Any, *, rng: np.random.Generator, k: int = 4
+) -> list[QA]:
+    """Pointing, plus ``k`` drawn from the programs that can ask."""
+    ctx = Ctx(spec, list(rendered.elements))
+    return [
+        dataclasses.replace(q, difficulty=calibrated(spec, q))
+        for q in ask(ctx, rng, (point,), POOL, k)
+    ]

@@ -1,0 +1,108 @@
+"""An independent evaluator: rebuilds a geometry figure's points from its spec JSON with its
+own formulas (linear solves, not the generator's closed forms) and recomputes each answer
+from what the figure writes, checking that what it writes is true of the drawing."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+def _line_meet(p1: np.ndarray, d1: np.ndarray, p2: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    t = np.linalg.solve(np.column_stack([d1, -d2]), p2 - p1)
+    return np.asarray(p1 + t[0] * d1)
+
+
+def points(spec: dict[str, Any]) -> dict[str, np.ndarray]:
+    pts: dict[str, np.ndarray] = {}
+    for s in spec["steps"]:
+        args = [pts[a] for a in s["args"]]
+        op = s["op"]
+        if op == "free":
+            p = np.array([s["x"], s["y"]], dtype=float)
+        elif op == "midpoint":
+            p = (args[0] + args[1]) / 2
+        elif op == "on_segment":
+            p = args[0] + s["value"] * (args[1] - args[0])
+        elif op in ("foot", "reflect"):
+            d = args[2] - args[1]
+            normal = np.array([-d[1], d[0]])
+            f = _line_meet(args[1], d, args[0], normal)  # the line, and the normal through P
+            p = f if op == "foot" else 2 * f - args[0]
+        elif op == "centroid":
+            p = sum(args) / 3
+        elif op == "circumcenter":  # two perpendicular bisectors meet
+            a, b, c = args
+            ab, bc = b - a, c - b
+            p = _line_meet(
+                (a + b) / 2, np.array([-ab[1], ab[0]]), (b + c) / 2, np.array([-bc[1], bc[0]])
+            )
+        elif op == "incenter":  # two angle bisectors meet
+            a, b, c = args
+            ua = (b - a) / np.linalg.norm(b - a) + (c - a) / np.linalg.norm(c - a)
+            ub = (a - b) / np.linalg.norm(a - b) + (c - b) / np.linalg.norm(c - b)
+            p = _line_meet(a, ua, b, ub)
+        else:  # intersect
+            p = _line_meet(args[0], args[1] - args[0], args[2], args[3] - args[2])
+        pts[s["name"]] = p
+    return pts
+
+
+def _dist(p: np.ndarray, q: np.ndarray) -> float:
+    return float(np.linalg.norm(p - q))
+
+
+def _angle(p: np.ndarray, v: np.ndarray, q: np.ndarray) -> float:
+    a, b = p - v, q - v
+    return math.degrees(math.acos(float(a @ b) / (np.linalg.norm(a) * np.linalg.norm(b))))
+
+
+def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
+    pts = points(spec)
+    written = {frozenset((p, q)): v for p, q, v in spec["lengths"]}
+    for (p, q), v in ((tuple(k), v) for k, v in written.items()):
+        assert abs(_dist(pts[p], pts[q]) - v) <= 0.05 + 1e-9, (p, q, v)  # written = drawn
+    prog, prm = qa["program"], qa["params"]
+    if prog == "half_segment":
+        a, b = prm["segment"]
+        m = prm["midpoint"]
+        assert abs(_dist(pts[a], pts[m]) - _dist(pts[m], pts[b])) < 1e-9
+        return round(written[frozenset((a, b))] / 2, 3)
+    if prog == "third_angle":
+        given = {v: d for _, v, _, d in spec["angles"]}
+        return 180 - given["A"] - given["B"]
+    if prog == "area":
+        c, h = prm["height"]
+        assert abs(_angle(pts["A"], pts[h], pts[c]) - 90) < 1e-6
+        return round(written[frozenset(("A", "B"))] * written[frozenset((c, h))] / 2, 3)
+    if prog == "perimeter":
+        return round(sum(written[frozenset(s)] for s in (("A", "B"), ("B", "C"), ("C", "A"))), 1)
+    if prog == "right_angle":
+        a, v, b = prm["angle"]
+        angle = _angle(pts[a], pts[v], pts[b])
+        marked = [a, v, b] in [list(r) for r in spec["right"]]
+        assert (abs(angle - 90) < 1e-6) == marked or abs(angle - 90) >= 15
+        return marked
+    if prog == "circle_centre":
+        centre, on = prm["circle"]
+        r = _dist(pts[centre], pts[on])
+        op = next(s["op"] for s in spec["steps"] if s["name"] == centre)
+        if op == "circumcenter":
+            assert all(abs(_dist(pts[centre], pts[v]) - r) < 1e-6 for v in "ABC")
+        else:  # the incircle touches all three sides
+            for p, q in (("A", "B"), ("B", "C"), ("C", "A")):
+                d = pts[q] - pts[p]
+                e = pts[centre] - pts[p]
+                off = abs(float(d[0] * e[1] - d[1] * e[0])) / np.linalg.norm(d)
+                assert abs(off - r) < 1e-6
+        return centre
+    if prog == "midpoint_of":
+        a, b = prm["segment"]
+        return next(
+            k for k, p in pts.items() if k not in (a, b) and _dist(p, (pts[a] + pts[b]) / 2) < 1e-9
+        )
+    if prog == "count_points":
+        return len(spec["steps"])
+    raise AssertionError(f"unknown program {prog}")
