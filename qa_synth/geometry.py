@@ -4,7 +4,8 @@ Every answer follows from the figure's own statements (a written length or angle
 on equal halves, a right-angle mark), not from coordinates it does not show: a half of a
 marked segment, the third angle of a triangle with two written, an area from a written base
 and its marked height, a perimeter, whether an angle is right (yes: a marked right angle;
-no: an angle at least 15 degrees off), the centre of a drawn circle and the midpoint of a
+no: an angle at least 15 degrees off, at a constructed point or at a vertex of a right
+triangle, so that the letters say nothing), the centre of a drawn circle and the midpoint of a
 side (multiple choice among the labelled points), counting the labelled points, pointing.
 Difficulty is measured: 1, +1 for a chain of three steps or more, +1 for a figure of more
 than 6 points, +1 when it is turned.
@@ -170,25 +171,38 @@ def perimeter(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     )
 
 
+def _not_right(ctx: Ctx) -> list[tuple[str, str, str]]:
+    """Angles between drawn lines at least NOT_RIGHT degrees off 90 at a point a
+    construction made (its letter tells nothing), or at a vertex of a triangle that has a
+    right angle (at a vertex drawn per figure)."""
+    marked = {r[1] for r in ctx.spec.right}
+    vertex = [("B", "A", "C"), ("A", "B", "C"), ("A", "C", "B")]
+    angles = vertex if marked & {"A", "B", "C"} else []
+    angles += [(p, s.name, q) for s in ctx.spec.steps if s.op != "free"
+               for p, q in (("A", "B"), ("A", "C"), ("B", "C")) if s.name not in (p, q)]  # fmt: skip
+    return [
+        (a, v, b)
+        for a, v, b in angles
+        if v not in marked
+        and not ctx.spec.collinear(a, v, b)  # a straight angle is no question
+        and _drawn(ctx, a, v)
+        and _drawn(ctx, b, v)
+        and abs(ctx.spec.angle(a, v, b) - 90) >= NOT_RIGHT
+    ]
+
+
 def right_angle(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    """Asked only where a right angle is marked, yes and no at even odds: yes for the
-    marked one, no for a triangle's angle at least NOT_RIGHT degrees off."""
-    if not ctx.spec.right:
+    """Asked only where both answers can be: a right angle is marked and another angle is
+    clearly not right (:func:`_not_right`); yes and no at even odds."""
+    no = _not_right(ctx)
+    if not ctx.spec.right or not no:
         return None
     want = bool(rng.random() < 0.5)
     if want:
         a, v, b = ctx.spec.right[int(rng.integers(len(ctx.spec.right)))]
         steps = [f"The square mark at {v} shows that angle {a}{v}{b} is a right angle."]
     else:
-        cands = [
-            (a, v, b)
-            for a, v, b in (("B", "A", "C"), ("A", "B", "C"), ("A", "C", "B"))
-            if abs(ctx.spec.angle(a, v, b) - 90) >= NOT_RIGHT
-        ]
-        hit = pick_or_none(rng, cands)
-        if hit is None:
-            return None
-        a, v, b = hit
+        a, v, b = no[int(rng.integers(len(no)))]
         steps = [f"No mark is at {v}, and angle {a}{v}{b} is clearly not 90°."]
     return QA.build(
         program="right_angle",
@@ -200,6 +214,20 @@ def right_angle(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         skills=["geometry", "angle"],
         difficulty=1,
     )
+
+
+def _drawn(ctx: Ctx, p: str, q: str) -> bool:
+    """Segment PQ is drawn (or lies along a drawn one): an angle is asked only between
+    drawn lines."""
+    for a, b in ctx.spec.segments:
+        line = {a, b}
+        if {p, q} == line:
+            return True
+        if p in line or q in line:
+            other = (line - {p, q}).pop() if len(line - {p, q}) == 1 else None
+            if other is not None and ctx.spec.collinear(p, q, other):
+                return True
+    return False
 
 
 def _choices(ctx: Ctx, answer: str, rng: np.random.Generator) -> list[str]:

@@ -128,6 +128,16 @@ class GeometrySpec:
         pts = self.points()
         return angle_at(pts[p], pts[v], pts[q])
 
+    def dist(self, p: str, q: str) -> float:
+        pts = self.points()
+        return dist(pts[p], pts[q])
+
+    def collinear(self, p: str, q: str, r: str) -> bool:
+        """Points P, Q, R lie on one line (to a millionth of the figure)."""
+        pts = self.points()
+        u, w = _sub(pts[q], pts[p]), _sub(pts[r], pts[p])
+        return abs(_cross(u, w)) <= 1e-6 * max(_dot(u, u), _dot(w, w), 1.0)
+
     def made_by(self, op: str) -> list[Step]:
         return [s for s in self.steps if s.op == op]
 
@@ -231,19 +241,32 @@ def solve(s: Step, pts: Mapping[str, Point]) -> Point:
 CONSTRUCTIONS = ("midpoint", "altitude", "centroid", "circumcircle", "incircle", "angles")
 
 
-def _triangle(rng: np.random.Generator) -> tuple[Point, Point, Point]:
-    """A triangle on a 0-10 frame, no angle under MIN_ANGLE, base AB below C."""
+#: the share of triangles with a right angle (marked), at a vertex drawn per figure
+RIGHT_SHARE = 0.3
+#: letters for the points a construction makes, drawn per figure: a convention (M for a
+#: midpoint, O for a centre) would answer "which point is the midpoint" without a look
+LETTERS = "DEFKLMNPQRSTUVWXYZ"
+
+
+def _triangle(rng: np.random.Generator, right: str) -> tuple[Point, Point, Point]:
+    """A triangle on a 0-10 frame, no angle under MIN_ANGLE, and no angle within 15 degrees
+    of right unless ``right`` names the vertex whose angle is exactly right (its two sides
+    along perpendicular directions)."""
     while True:
-        a = (float(rng.uniform(0, 2)), float(rng.uniform(0, 1.5)))
-        b = (float(rng.uniform(7, 10)), float(rng.uniform(0, 1.5)))
-        c = (float(rng.uniform(1.5, 8.5)), float(rng.uniform(4.5, 8)))
+        if right:
+            v = (float(rng.uniform(3.5, 6.5)), float(rng.uniform(5.5, 7.5)))
+            phi = math.radians(float(rng.uniform(200, 250)))  # one side points down and left
+            ka, kb = float(rng.uniform(4, 8)), float(rng.uniform(4, 8))
+            p = (v[0] + ka * math.cos(phi), v[1] + ka * math.sin(phi))
+            q = (v[0] + kb * math.sin(phi), v[1] - kb * math.cos(phi))
+            a, b, c = {"A": (v, p, q), "B": (p, v, q), "C": (p, q, v)}[right]
+        else:
+            a = (round(float(rng.uniform(0, 2)), 2), round(float(rng.uniform(0, 1.5)), 2))
+            b = (round(float(rng.uniform(7, 10)), 2), round(float(rng.uniform(0, 1.5)), 2))
+            c = (round(float(rng.uniform(1.5, 8.5)), 2), round(float(rng.uniform(4.5, 8)), 2))
         angles = (angle_at(b, a, c), angle_at(a, b, c), angle_at(a, c, b))
-        if min(angles) >= MIN_ANGLE:
-            return (
-                (round(a[0], 2), round(a[1], 2)),
-                (round(b[0], 2), round(b[1], 2)),
-                (round(c[0], 2), round(c[1], 2)),
-            )
+        if min(angles) >= MIN_ANGLE and (right or max(angles) <= 90 - 15 or max(angles) >= 105):
+            return a, b, c
 
 
 def _len1(a: Point, b: Point) -> float:
@@ -261,43 +284,47 @@ def sample_geometry(rng: np.random.Generator) -> tuple[GeometrySpec, dict[str, A
 
 
 def _draw(rng: np.random.Generator, profile: str) -> GeometrySpec | None:
-    a, b, c = _triangle(rng)
+    is_right = bool(rng.random() < RIGHT_SHARE)
+    at = str(pick(rng, ("A", "B", "C"))) if is_right else ""
+    a, b, c = _triangle(rng, at)
     steps = [Step("free", "A", x=a[0], y=a[1]), Step("free", "B", x=b[0], y=b[1])]
     steps.append(Step("free", "C", x=c[0], y=c[1]))
     k = int(rng.integers(1, 4))
     chosen = sorted(int(i) for i in rng.choice(len(CONSTRUCTIONS), size=k, replace=False))
     made = [CONSTRUCTIONS[i] for i in chosen]
-    if "centroid" in made and "angles" in made:  # its lines from A and B cross the arcs
-        made.remove("angles")
+    if "angles" in made and ("centroid" in made or is_right):
+        made.remove("angles")  # a centroid's lines cross the arcs; a right C is marked
+    letters = iter(str(x) for x in rng.permutation(list(LETTERS)))
     segments = [("A", "B"), ("B", "C"), ("C", "A")]
     circles: list[tuple[str, str]] = []
     angles: list[tuple[str, str, str, int]] = []
-    right: list[tuple[str, str, str]] = []
+    sides = {"A": ("B", "A", "C"), "B": ("A", "B", "C"), "C": ("A", "C", "B")}
+    right: list[tuple[str, str, str]] = [sides[at]] if is_right else []
     ticks: list[tuple[tuple[str, str], tuple[str, str]]] = []
     for what in made:
         if what == "midpoint":
-            m = "M"
+            m = next(letters)
             steps.append(Step("midpoint", m, ("A", "B")))
             ticks.append(((("A", m)), (m, "B")))
             segments.append(("C", m))
         elif what == "altitude":
-            h = "H"
+            h = next(letters)
             steps.append(Step("foot", h, ("C", "A", "B")))
             segments.append(("C", h))
-            at = foot(c, a, b)  # the mark goes on the longer part of the base
-            right.append(("A", h, "C") if dist(at, a) >= dist(at, b) else ("B", h, "C"))
+            f = foot(c, a, b)  # the mark goes on the longer part of the base
+            right.append(("A", h, "C") if dist(f, a) >= dist(f, b) else ("B", h, "C"))
         elif what == "centroid":
-            g = "G"
+            g = next(letters)
             steps.append(Step("centroid", g, ("A", "B", "C")))
             segments += [("A", g), ("B", g), ("C", g)]
         elif what == "circumcircle":
-            o = "O"
+            o = next(letters)
             steps.append(Step("circumcenter", o, ("A", "B", "C")))
             circles.append((o, "A"))
         elif what == "incircle":
-            i = "I"
+            i = next(letters)
             steps.append(Step("incenter", i, ("A", "B", "C")))
-            steps.append(Step("foot", "T", (i, "A", "B")))
+            steps.append(Step("foot", next(letters), (i, "A", "B")))
             circles.append((i, steps[-1].name))
         else:  # two angles written, the third asked
             va, vb = angle_at(b, a, c), angle_at(a, b, c)

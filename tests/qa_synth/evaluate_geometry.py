@@ -56,7 +56,8 @@ def _dist(p: np.ndarray, q: np.ndarray) -> float:
 
 def _angle(p: np.ndarray, v: np.ndarray, q: np.ndarray) -> float:
     a, b = p - v, q - v
-    return math.degrees(math.acos(float(a @ b) / (np.linalg.norm(a) * np.linalg.norm(b))))
+    cos = float(a @ b) / (np.linalg.norm(a) * np.linalg.norm(b))
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
 def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
