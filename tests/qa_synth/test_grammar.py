@@ -70,7 +70,8 @@ SIMPLE = {"a": "Jan", "b": "Mar", "category": "Jul", "row": "Line E", "entry": "
           "word": "highest", "target": "title", "options": "(A) Jan; (B) Mar",
           "x": "engine power", "y": "fuel use", "tax": "VAT", "due": "", "text": "Submit",
           "step": "Check stock", "who": "Alice", "question": "Approved?", "answer": "yes",
-          "fields": "", "axis_plural": ""}  # fmt: skip
+          "fields": "", "axis_plural": "", "part": "AK", "angle": "ACB",
+          "segment": "AB"}  # fmt: skip
 
 
 def _fill(template: str) -> list[str]:
