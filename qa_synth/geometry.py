@@ -14,6 +14,7 @@ than 6 points, +1 when it is turned.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,24 @@ def _say(v: float) -> str:
     return f"{_num(v):g}" if isinstance(_num(v), float) else str(_num(v))
 
 
+#: the share of questions that state their givens in words ("text-dominant"); the others
+#: leave them to the figure ("vision-dominant"), which ``params["dominant"]`` records
+TEXT_DOMINANT = 0.3
+
+
+def _worded(rng: np.random.Generator, question: str, givens: str) -> tuple[str, str]:
+    """The question, with its givens stated first in a share of TEXT_DOMINANT, and which
+    kind it is."""
+    if rng.random() < TEXT_DOMINANT:
+        return f"In the figure, {givens}. {question}", "text"
+    return question, "vision"
+
+
+def _right_vertex(ctx: Ctx) -> str | None:
+    """The vertex of the triangle whose angle is marked right, if one is."""
+    return next((v for _, v, _ in ctx.spec.right if v in "ABC"), None)
+
+
 def half_segment(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     cands = []
     for s in ctx.spec.made_by("midpoint"):
@@ -80,38 +99,141 @@ def half_segment(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"{a}{b} = {_say(whole)}.",
         f"{part} = {_say(whole)} ÷ 2 = {_say(answer)}.",
     ]
+    question, dominant = _worded(
+        rng, _q("half_segment", rng, part=part), f"{a}{m} = {m}{b} and {a}{b} = {_say(whole)}"
+    )
     return QA.build(
         program="half_segment",
-        question=_q("half_segment", rng, part=part),
+        question=question,
         answer=_num(answer),
         answer_type="number",
         steps=steps,
-        params={"midpoint": m, "segment": [a, b], "part": part},
+        params={"midpoint": m, "segment": [a, b], "part": part, "dominant": dominant},
         skills=["geometry", "midpoint", "arithmetic"],
         difficulty=1,
     )
 
 
 def third_angle(ctx: Ctx, rng: np.random.Generator) -> QA | None:
-    written = {v: d for _, v, _, d in ctx.spec.angles}
-    if not {"A", "B"} <= set(written):
+    """Two of the triangle's angles are known (written, or a right one marked): the third,
+    by the angle sum."""
+    names = {"A": ("B", "A", "C"), "B": ("A", "B", "C"), "C": ("A", "C", "B")}
+    known = {v: d for _, v, _, d in ctx.spec.angles if v in names}
+    steps = []
+    right = _right_vertex(ctx)
+    if right is not None and right not in known:
+        known[right] = 90
+        steps.append(f"The square mark shows angle {right} = 90°.")
+    if len(known) != 2:
         return None
-    a, b = written["A"], written["B"]
-    answer = 180 - a - b
-    angle = "ACB" if rng.random() < 0.5 else "BCA"
-    steps = [
-        f"The figure gives angle A = {a}° and angle B = {b}°.",
+    (u, du), (w, dw) = sorted(known.items())
+    asked = next(v for v in "ABC" if v not in known)
+    answer = 180 - du - dw
+    said = [f"angle {v} = {d}°" for v, d in sorted(known.items()) if v != right]
+    steps += [
+        f"The figure gives {' and '.join(said)}.",
         "The angles of a triangle add up to 180°.",
-        f"Angle C = 180° - {a}° - {b}° = {answer}°.",
+        f"Angle {asked} = 180° - {du}° - {dw}° = {answer}°.",
     ]
+    p, v, q = names[asked]
+    angle = f"{p}{v}{q}" if rng.random() < 0.5 else f"{q}{v}{p}"
+    givens = " and ".join(f"angle {x} = {d}°" for x, d in sorted(known.items()))
+    question, dominant = _worded(rng, _q("third_angle", rng, angle=angle), givens)
     return QA.build(
         program="third_angle",
-        question=_q("third_angle", rng, angle=angle),
+        question=question,
         answer=answer,
         answer_type="number",
         steps=steps,
-        params={"A": a, "B": b},
+        params={"known": dict(sorted(known.items())), "asked": asked, "dominant": dominant},
         skills=["geometry", "angle-sum", "arithmetic"],
+        difficulty=1,
+    )
+
+
+def pythagoras(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """A right triangle with two sides written: the third, by Pythagoras (to 2 decimals)."""
+    v = _right_vertex(ctx)
+    if v is None:
+        return None
+    p, q = (x for x in "ABC" if x != v)
+    legs = [ctx.length(v, p), ctx.length(v, q)]
+    hyp = ctx.length(p, q)
+    if hyp is None and None not in legs:
+        a, b = (float(x) for x in legs if x is not None)
+        square = a * a + b * b
+        answer, part = round(math.sqrt(square), 2), f"{p}{q}"
+        sum_ = f"{p}{q}² = {v}{p}² + {v}{q}² = {_say(a)}² + {_say(b)}² = {_say(square)}"
+        givens = f"{v}{p} = {_say(a)} and {v}{q} = {_say(b)}"
+    elif hyp is not None and legs.count(None) == 1:
+        known, missing = (p, q) if legs[0] is not None else (q, p)
+        leg = float(legs[0] if legs[0] is not None else legs[1])  # type: ignore[arg-type]
+        square = hyp * hyp - leg * leg
+        if square <= 0:
+            return None
+        answer, part = round(math.sqrt(square), 2), f"{v}{missing}"
+        sum_ = (
+            f"{v}{missing}² = {p}{q}² - {v}{known}² = {_say(hyp)}² - {_say(leg)}² = {_say(square)}"
+        )
+        givens = f"{p}{q} = {_say(hyp)} and {v}{known} = {_say(leg)}"
+    else:
+        return None
+    steps = [
+        f"The square mark shows that angle {v} is right, so {p}{q} is the hypotenuse.",
+        f"By Pythagoras, {sum_}.",
+        f"{part} = √{_say(square)} ≈ {_say(answer)}.",
+    ]
+    question, dominant = _worded(
+        rng, _q("pythagoras", rng, part=part), f"angle {v} = 90°, {givens}"
+    )
+    return QA.build(
+        program="pythagoras",
+        question=question,
+        answer=answer,
+        answer_type="number",
+        steps=steps,
+        params={"right": v, "part": part, "dominant": dominant},
+        skills=["geometry", "pythagoras", "multi-hop"],
+        difficulty=1,
+        tolerance=0.01,
+    )
+
+
+def radius(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """A drawn radius is written: the distance from the centre to another point of the
+    circumcircle, or from the incircle's centre to another side (radii are equal)."""
+    if len(ctx.spec.circles) != 1:
+        return None
+    centre, on = ctx.spec.circles[0]
+    r = ctx.length(centre, on)
+    if r is None:
+        return None
+    op = next(s.op for s in ctx.spec.steps if s.name == centre)
+    if op == "circumcenter":
+        x = str(pick_or_none(rng, [v for v in "ABC" if v != on]))
+        what, target = f"{centre}{x}", f"the distance from {centre} to {x}"
+        steps = [
+            f"{on} and {x} both lie on the circle centred at {centre}.",
+            "All radii of a circle are equal.",
+            f"So {centre}{x} = {centre}{on} = {_say(r)}.",
+        ]
+    else:
+        side = str(pick_or_none(rng, ["BC", "CA"]))
+        what, target = side, f"the distance from {centre} to side {side}"
+        steps = [
+            f"The circle centred at {centre} touches every side of the triangle.",
+            f"Its radius {centre}{on} = {_say(r)}, drawn to side AB, is perpendicular to it.",
+            f"So {centre} is {_say(r)} from side {side} too.",
+        ]
+    question, dominant = _worded(rng, _q("radius", rng, target=target), f"{centre}{on} = {_say(r)}")
+    return QA.build(
+        program="radius",
+        question=question,
+        answer=_num(r),
+        answer_type="number",
+        steps=steps,
+        params={"circle": [centre, on], "to": what, "dominant": dominant},
+        skills=["geometry", "circle", "multi-hop"],
         difficulty=1,
     )
 
@@ -137,13 +259,18 @@ def area(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         f"AB = {_say(base)} and C{h} = {_say(ch)}.",
         f"Area = {_say(base)} × {_say(ch)} ÷ 2 = {_say(answer)}.",
     ]
+    question, dominant = _worded(
+        rng,
+        _q("area", rng),
+        f"C{h} is perpendicular to AB, AB = {_say(base)} and C{h} = {_say(ch)}",
+    )
     return QA.build(
         program="area",
-        question=_q("area", rng),
+        question=question,
         answer=_num(answer),
         answer_type="number",
         steps=steps,
-        params={"base": ["A", "B"], "height": ["C", h]},
+        params={"base": ["A", "B"], "height": ["C", h], "dominant": dominant},
         skills=["geometry", "area", "multi-hop"],
         difficulty=1,
     )
@@ -300,6 +427,8 @@ def point(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 POOL: tuple[Program, ...] = (
     half_segment,
     third_angle,
+    pythagoras,
+    radius,
     area,
     perimeter,
     right_angle,

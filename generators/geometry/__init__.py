@@ -292,8 +292,8 @@ def _draw(rng: np.random.Generator, profile: str) -> GeometrySpec | None:
     k = int(rng.integers(1, 4))
     chosen = sorted(int(i) for i in rng.choice(len(CONSTRUCTIONS), size=k, replace=False))
     made = [CONSTRUCTIONS[i] for i in chosen]
-    if "angles" in made and ("centroid" in made or is_right):
-        made.remove("angles")  # a centroid's lines cross the arcs; a right C is marked
+    if "angles" in made and "centroid" in made:
+        made.remove("angles")  # a centroid's lines from A and B cross the arcs
     letters = iter(str(x) for x in rng.permutation(list(LETTERS)))
     segments = [("A", "B"), ("B", "C"), ("C", "A")]
     circles: list[tuple[str, str]] = []
@@ -317,18 +317,25 @@ def _draw(rng: np.random.Generator, profile: str) -> GeometrySpec | None:
             g = next(letters)
             steps.append(Step("centroid", g, ("A", "B", "C")))
             segments += [("A", g), ("B", g), ("C", g)]
-        elif what == "circumcircle":
+        elif what == "circumcircle":  # with one radius drawn (its length is written)
             o = next(letters)
             steps.append(Step("circumcenter", o, ("A", "B", "C")))
-            circles.append((o, "A"))
-        elif what == "incircle":
+            on = str(pick(rng, ("A", "B", "C")))
+            circles.append((o, on))
+            segments.append((o, on))
+        elif what == "incircle":  # with the radius to where it touches AB
             i = next(letters)
             steps.append(Step("incenter", i, ("A", "B", "C")))
             steps.append(Step("foot", next(letters), (i, "A", "B")))
             circles.append((i, steps[-1].name))
-        else:  # two angles written, the third asked
-            va, vb = angle_at(b, a, c), angle_at(a, b, c)
-            angles += [("B", "A", "C", round(va)), ("A", "B", "C", round(vb))]
+            segments.append((i, steps[-1].name))
+        else:  # two of the triangle's angles known (a right one is marked), the third asked
+            xyz = {"A": (b, a, c), "B": (a, b, c), "C": (a, c, b)}
+            names = {"A": ("B", "A", "C"), "B": ("A", "B", "C"), "C": ("A", "C", "B")}
+            acute = [v for v in "ABC" if v != at]
+            written = [str(pick(rng, acute))] if is_right else ["A", "B"]
+            for v in written:
+                angles.append((*names[v], round(angle_at(*xyz[v]))))
     try:
         spec = GeometrySpec(
             kind=_kind(made),
@@ -357,15 +364,23 @@ def _kind(made: list[str]) -> str:
 def _lengths(
     spec: GeometrySpec, pts: Mapping[str, Point], rng: np.random.Generator
 ) -> list[tuple[str, str, float]]:
-    """What the figure writes on its segments: AB always; the other two sides half the
-    time, or always when no angle is written (so a perimeter can be asked); an altitude's
-    length when there is one."""
-    out = [("A", "B", _len1(pts["A"], pts["B"]))]
-    if not spec.angles or rng.random() < 0.5:
-        out += [("B", "C", _len1(pts["B"], pts["C"])), ("C", "A", _len1(pts["C"], pts["A"]))]
+    """What the figure writes on its segments. A right triangle: two of its three sides
+    (the third is asked). Another: AB always, the other two half the time, or always when
+    no angle is written (so a perimeter can be asked). An altitude's length, and each drawn
+    radius's."""
+    sides = [("A", "B"), ("B", "C"), ("C", "A")]
+    if any(v in "ABC" for _, v, _ in spec.right):
+        left_out = sides[int(rng.integers(3))]
+        out = [(p, q, _len1(pts[p], pts[q])) for p, q in sides if (p, q) != left_out]
+    else:
+        out = [("A", "B", _len1(pts["A"], pts["B"]))]
+        if not spec.angles or rng.random() < 0.5:
+            out += [(p, q, _len1(pts[p], pts[q])) for p, q in sides[1:]]
     for s in spec.made_by("foot"):
         if s.args[0] == "C":
             out.append(("C", s.name, _len1(pts["C"], pts[s.name])))
+    for centre, on in spec.circles:
+        out.append((centre, on, _len1(pts[centre], pts[on])))
     return out
 
 
@@ -489,6 +504,15 @@ def unit(dx, dy):
     return dx / n, dy / n
 
 
+def side(dx):
+    """Text anchored on the side facing the line it labels, so it grows away from it."""
+    return "left" if dx > 0.35 else ("right" if dx < -0.35 else "center")
+
+
+def rise(dy):
+    return "bottom" if dy > 0.35 else ("top" if dy < -0.35 else "center")
+
+
 def draw(target, inspect=None):
     """Draw the figure, save it to ``target``, return the Figure; ``inspect(fig)`` runs
     after saving."""
@@ -556,12 +580,12 @@ def draw(target, inspect=None):
             nx, ny = -uy, ux
             if (mx - centre[0]) * nx + (my - centre[1]) * ny < 0:
                 nx, ny = -nx, -ny
-            ax.text(mx + nx * 1.6 * gap, my + ny * 1.6 * gap, said, ha="center", va="center",
+            ax.text(mx + nx * gap, my + ny * gap, said, ha=side(nx), va=rise(ny),
                     color=TEXT, gid="length|" + p + "-" + q)
         for name, (x, y) in pts.items():
             ax.plot([x], [y], "o", color=INK, ms=5, zorder=3, gid="point|" + name)
             ux, uy = unit(x - centre[0], y - centre[1])
-            ax.text(x + ux * gap, y + uy * gap, name, ha="center", va="center", color=TEXT,
+            ax.text(x + ux * gap, y + uy * gap, name, ha=side(ux), va=rise(uy), color=TEXT,
                     fontweight="bold", gid="label|" + name)
         fig.savefig(target, **SAVE)
         if inspect is not None:

@@ -91,7 +91,8 @@ def test_every_program_asks_and_yes_no_is_balanced() -> None:
             if q.answer_type == "bool":
                 yes[q.answer] += 1
     assert set(programs) == {"point", "half_segment", "third_angle", "area", "perimeter",
-                             "right_angle", "circle_centre", "midpoint_of", "count_points"}  # fmt: skip
+                             "right_angle", "circle_centre", "midpoint_of", "count_points",
+                             "pythagoras", "radius"}  # fmt: skip
     assert sum(yes.values()) >= 150 and 0.4 < yes[True] / sum(yes.values()) < 0.6, yes
 
 
@@ -128,3 +129,28 @@ def test_a_sandboxed_run_writes_every_figure(tmp_path: Path) -> None:
               str(out), check=True)  # fmt: skip
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["written"] == 6 and manifest["counts"]["failed"] == 0
+
+
+def test_a_text_dominant_question_states_only_what_the_figure_shows() -> None:
+    """Issue 20: a problem is vision-dominant when its givens appear only in the figure and
+    text-dominant when the question states them; every question records which, about 30%
+    state them, and every number a question states is one the figure writes (a length, an
+    angle, or 90 for a marked right angle)."""
+    import re
+
+    kinds: Counter[str] = Counter()
+    for seed in range(300):
+        s = _sample(seed)
+        shown = {f"{v:g}" for _, _, v in s.spec.lengths} | {str(d) for *_, d in s.spec.angles}
+        shown |= {"90"} if any(v in "ABC" for _, v, _ in s.spec.right) else set()
+        for q in geometry_questions(s.spec, _dots(s.spec), rng=np.random.default_rng(seed)):
+            if "dominant" not in q.params:
+                continue
+            kinds[q.params["dominant"]] += 1
+            stated = re.findall(r"\d+(?:\.\d+)?", q.question)
+            if q.params["dominant"] == "text":
+                assert stated and set(stated) <= shown, (q.question, shown)
+            else:
+                assert not stated, q.question
+    share = kinds["text"] / sum(kinds.values())
+    assert sum(kinds.values()) >= 300 and 0.2 < share < 0.4, kinds

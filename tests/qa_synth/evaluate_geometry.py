@@ -72,8 +72,39 @@ def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
         assert abs(_dist(pts[a], pts[m]) - _dist(pts[m], pts[b])) < 1e-9
         return round(written[frozenset((a, b))] / 2, 3)
     if prog == "third_angle":
-        given = {v: d for _, v, _, d in spec["angles"]}
-        return 180 - given["A"] - given["B"]
+        known = {v: d for _, v, _, d in spec["angles"]}
+        for a, v, b in spec["right"]:
+            if v in "ABC":
+                assert abs(_angle(pts[a], pts[v], pts[b]) - 90) < 1e-6
+                known[v] = 90
+        for v, d in known.items():  # what is written is what is drawn, to the degree
+            others = [x for x in "ABC" if x != v]
+            assert abs(_angle(pts[others[0]], pts[v], pts[others[1]]) - d) <= 0.5 + 1e-6
+        assert len(known) == 2 and prm["asked"] not in known
+        return 180 - sum(known.values())
+    if prog == "pythagoras":
+        v = prm["right"]
+        p, q = (x for x in "ABC" if x != v)
+        assert abs(_angle(pts[p], pts[v], pts[q]) - 90) < 1e-6
+        sides = {frozenset(k): x for k, x in written.items() if frozenset(k) <= set("ABC")}
+        hyp, legs = sides.get(frozenset((p, q))), [sides.get(frozenset((v, x))) for x in (p, q)]
+        if hyp is None:
+            return round(math.sqrt(legs[0] ** 2 + legs[1] ** 2), 2)
+        leg = next(x for x in legs if x is not None)
+        return round(math.sqrt(hyp**2 - leg**2), 2)
+    if prog == "radius":
+        centre, on = prm["circle"]
+        r = written[frozenset((centre, on))]
+        if len(prm["to"]) == 2 and prm["to"][0] == centre:  # the circumcircle: another vertex
+            x = prm["to"][1]
+            assert abs(_dist(pts[centre], pts[x]) - _dist(pts[centre], pts[on])) < 1e-6
+        else:  # the incircle: its centre is as far from the side named
+            p, q = prm["to"]
+            d = pts[q] - pts[p]
+            e = pts[centre] - pts[p]
+            off = abs(float(d[0] * e[1] - d[1] * e[0])) / np.linalg.norm(d)
+            assert abs(off - _dist(pts[centre], pts[on])) < 1e-6
+        return r
     if prog == "area":
         c, h = prm["height"]
         assert abs(_angle(pts["A"], pts[h], pts[c]) - 90) < 1e-6
