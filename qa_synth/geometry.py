@@ -63,6 +63,9 @@ def _say(v: float) -> str:
     return f"{_num(v):g}" if isinstance(_num(v), float) else str(_num(v))
 
 
+#: the share of third-angle questions asked as multiple choice, with the answers of
+#: plausible mistakes (the two given angles added, a supplement) as the wrong options
+CHOICE_SHARE = 0.3
 #: the share of questions that state their givens in words ("text-dominant"); the others
 #: leave them to the figure ("vision-dominant"), which ``params["dominant"]`` records
 TEXT_DOMINANT = 0.3
@@ -139,13 +142,23 @@ def third_angle(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     angle = f"{p}{v}{q}" if rng.random() < 0.5 else f"{q}{v}{p}"
     givens = " and ".join(f"angle {x} = {d}°" for x, d in sorted(known.items()))
     question, dominant = _worded(rng, _q("third_angle", rng, angle=angle), givens)
+    params = {"known": dict(sorted(known.items())), "asked": asked, "dominant": dominant}
+    if rng.random() < CHOICE_SHARE:  # the options are the answers of plausible mistakes
+        mistakes = [du + dw, 180 - du, 180 - dw, 90 - min(du, dw), answer + 10]
+        wrong = list(dict.fromkeys(m for m in mistakes if 0 < m < 180 and m != answer))[:3]
+        opts = [f"{x}°" for x in (answer, *wrong)]
+        choices = [opts[int(i)] for i in rng.permutation(len(opts))]
+        return QA.build(program="third_angle", question=question, answer=f"{answer}°",
+                        answer_type="choice", steps=steps, params=params,
+                        skills=["geometry", "angle-sum", "arithmetic"], difficulty=1,
+                        choices=choices)  # fmt: skip
     return QA.build(
         program="third_angle",
         question=question,
         answer=answer,
         answer_type="number",
         steps=steps,
-        params={"known": dict(sorted(known.items())), "asked": asked, "dominant": dominant},
+        params=params,
         skills=["geometry", "angle-sum", "arithmetic"],
         difficulty=1,
     )

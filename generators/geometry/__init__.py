@@ -20,13 +20,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from synth._errors import SpecError
 from synth.generators._common import pick, plain
-from synth.pack import Code, DomainPack, Sample
+from synth.pack import Code, DomainPack, OptionKind, Sample, read_options
 from synth.personas import sample_persona
 from synth.record import QA, Rendered
 
@@ -140,6 +140,28 @@ class GeometrySpec:
 
     def made_by(self, op: str) -> list[Step]:
         return [s for s in self.steps if s.op == op]
+
+    def caption(self) -> str:
+        """The whole figure in words, every statement true of it (a caption target)."""
+        out = ["Triangle ABC."]
+        for s in self.steps:
+            a = s.args
+            if s.op == "midpoint":
+                out.append(f"{s.name} is the midpoint of {a[0]}{a[1]}.")
+            elif s.op == "foot" and a[0] == "C":
+                out.append(f"{s.name} is the foot of the perpendicular from C to AB.")
+            elif s.op == "centroid":
+                out.append(f"{s.name} is the centroid, joined to A, B and C.")
+            elif s.op == "circumcenter":
+                out.append(f"The circle centred at {s.name} passes through A, B and C.")
+            elif s.op == "incenter":
+                out.append(f"The circle centred at {s.name} touches all three sides.")
+            elif s.op == "foot":
+                out.append(f"It touches AB at {s.name}.")
+        out += [f"{p}{v}{q} is a right angle." for p, v, q in self.right]
+        out += [f"{p}{q} = {v:g}." for p, q, v in self.lengths]
+        out += [f"Angle {p}{v}{q} = {d}°." for p, v, q, d in self.angles]
+        return " ".join(out)
 
     def to_json(self) -> dict[str, Any]:
         return plain(dataclasses.asdict(self))  # type: ignore[no-any-return]
@@ -274,22 +296,23 @@ def _len1(a: Point, b: Point) -> float:
     return round(dist(a, b), 1)
 
 
-def sample_geometry(rng: np.random.Generator) -> tuple[GeometrySpec, dict[str, Any]]:
+def sample_geometry(rng: np.random.Generator, most: int = 3) -> tuple[GeometrySpec, dict[str, Any]]:
+    """A figure of 1 to ``most`` constructions on a triangle, and the persona record."""
     persona = sample_persona(rng)
     for _ in range(50):
-        spec = _draw(rng, persona.style)
+        spec = _draw(rng, persona.style, most)
         if spec is not None:
             return spec, persona.to_json()
     raise SpecError("geometry: no figure without crowded points in 50 draws")
 
 
-def _draw(rng: np.random.Generator, profile: str) -> GeometrySpec | None:
+def _draw(rng: np.random.Generator, profile: str, most: int = 3) -> GeometrySpec | None:
     is_right = bool(rng.random() < RIGHT_SHARE)
     at = str(pick(rng, ("A", "B", "C"))) if is_right else ""
     a, b, c = _triangle(rng, at)
     steps = [Step("free", "A", x=a[0], y=a[1]), Step("free", "B", x=b[0], y=b[1])]
     steps.append(Step("free", "C", x=c[0], y=c[1]))
-    k = int(rng.integers(1, 4))
+    k = int(rng.integers(1, most + 1))
     chosen = sorted(int(i) for i in rng.choice(len(CONSTRUCTIONS), size=k, replace=False))
     made = [CONSTRUCTIONS[i] for i in chosen]
     if "angles" in made and "centroid" in made:
@@ -600,10 +623,12 @@ if __name__ == "__main__":
 
 @dataclasses.dataclass(frozen=True)
 class GeometryGenerator:
-    """Draws geometry samples."""
+    """Draws geometry samples of 1 to ``constructions`` constructions each."""
+
+    constructions: int = 3
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        spec, persona = sample_geometry(rng)
+        spec, persona = sample_geometry(rng, self.constructions)
         return Sample(
             domain="geometry",
             family=spec.family,
@@ -622,9 +647,24 @@ class GeometryDomain(DomainPack):
     version = VERSION
     install_hint = "pip install matplotlib (bash scripts/setup.sh)"
     languages = (LANGUAGE,)
+    #: ``--option geometry.constructions=N``: at most N constructions on each triangle
+    #: (1: simple figures; 3, the default: up to three, crowded)
+    options: ClassVar[Mapping[str, OptionKind]] = {"constructions": range(1, 4)}
+
+    def __init__(self, generator: GeometryGenerator | None = None) -> None:
+        self.generator = generator or GeometryGenerator()
+
+    def configure(self, options: Mapping[str, str]) -> GeometryDomain:
+        return GeometryDomain(
+            dataclasses.replace(self.generator, **read_options(self.name, options, self.options))
+        )
 
     def sample(self, *, rng: np.random.Generator) -> Sample:
-        return GeometryGenerator().sample(rng=rng)
+        return self.generator.sample(rng=rng)
+
+    def targets(self, sample: Sample) -> dict[str, Any]:
+        """A caption of the whole figure (as MAVIS-Caption has)."""
+        return {"caption": sample.spec.caption()}
 
     def render(self, sample: Sample) -> Rendered:
         from synth.renderers.mpl import render_matplotlib

@@ -147,10 +147,34 @@ def test_a_text_dominant_question_states_only_what_the_figure_shows() -> None:
             if "dominant" not in q.params:
                 continue
             kinds[q.params["dominant"]] += 1
-            stated = re.findall(r"\d+(?:\.\d+)?", q.question)
+            asked = q.question.split(" Options: ")[0]  # the options are not givens
+            stated = re.findall(r"\d+(?:\.\d+)?", asked)
             if q.params["dominant"] == "text":
                 assert stated and set(stated) <= shown, (q.question, shown)
             else:
                 assert not stated, q.question
     share = kinds["text"] / sum(kinds.values())
     assert sum(kinds.values()) >= 300 and 0.2 < share < 0.4, kinds
+
+
+def test_the_caption_says_what_the_figure_shows_and_the_option_bounds_the_constructions() -> None:
+    """The caption (a record target) names every constructed point and every written
+    length and angle; --option geometry.constructions=1 draws one construction a figure,
+    and a value out of range names the accepted ones (exit 2)."""
+    from synth import registry
+    from synth._errors import ConfigError
+
+    for seed in range(40):
+        spec = _sample(seed).spec
+        caption = registry.get("geometry").targets(_sample(seed))["caption"]
+        for s in spec.steps[3:]:
+            assert s.name in caption, (s.name, caption)
+        for p, q, v in spec.lengths:
+            assert f"{p}{q} = {v:g}." in caption
+        for p, v, q, d in spec.angles:
+            assert f"Angle {p}{v}{q} = {d}°." in caption
+    one = registry.get("geometry", {"constructions": "1"})
+    kinds = {one.sample(rng=np.random.default_rng(s)).spec.kind for s in range(40)}
+    assert all(k.count("_") == 1 for k in kinds) and len(kinds) >= 4, kinds
+    with pytest.raises(ConfigError, match="geometry.constructions must be a whole number"):
+        registry.get("geometry", {"constructions": "4"})

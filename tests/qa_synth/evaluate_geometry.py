@@ -81,7 +81,11 @@ def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
             others = [x for x in "ABC" if x != v]
             assert abs(_angle(pts[others[0]], pts[v], pts[others[1]]) - d) <= 0.5 + 1e-6
         assert len(known) == 2 and prm["asked"] not in known
-        return 180 - sum(known.values())
+        third = 180 - sum(known.values())
+        if qa["answer_type"] == "choice":
+            assert len(set(qa["choices"])) == len(qa["choices"]) >= 3
+            return f"{third}°"
+        return third
     if prog == "pythagoras":
         v = prm["right"]
         p, q = (x for x in "ABC" if x != v)
