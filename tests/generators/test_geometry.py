@@ -178,3 +178,91 @@ def test_the_caption_says_what_the_figure_shows_and_the_option_bounds_the_constr
     assert all(k.count("_") == 1 for k in kinds) and len(kinds) >= 4, kinds
     with pytest.raises(ConfigError, match="geometry.constructions must be a whole number"):
         registry.get("geometry", {"constructions": "4"})
+
+
+def _hand_spec(c: tuple[float, float], right: tuple[tuple[str, str, str], ...] = (),
+               lengths: tuple[tuple[str, str, float], ...] = (),
+               angles: tuple[tuple[str, str, str, int], ...] = (), mid: bool = False) -> GeometrySpec:  # fmt: skip
+    """Triangle A(0,0) B(10,0) C, drawn by hand (no sampler rules), maybe with a midpoint K
+    of AB."""
+    from synth.generators.geometry import GeometryStyle, Step
+
+    steps = [Step("free", "A"), Step("free", "B", x=10.0), Step("free", "C", x=c[0], y=c[1])]
+    segments = [("A", "B"), ("B", "C"), ("C", "A")]
+    if mid:
+        steps.append(Step("midpoint", "K", ("A", "B")))
+        segments.append(("C", "K"))
+    style = GeometryStyle("textbook", "DejaVu Sans", 16, 2.0, 0.0, "casual")
+    ticks = ((("A", "K"), ("K", "B")),) if mid else ()
+    return GeometrySpec(
+        "t", tuple(steps), tuple(segments), (), lengths, angles, right, ticks, style
+    )
+
+
+def test_written_answers_keep_their_exact_form_and_both_wordings_occur() -> None:
+    """Half of a written 8 is the whole number 4 (not 4.0); the half asked is AK or KB, and
+    the angle asked is named either way round, each in some questions."""
+    from synth.qa_synth.geometry import Ctx, half_segment, third_angle
+
+    spec = _hand_spec((4.0, 6.0), lengths=(("A", "B", 8.0),),
+                      angles=(("B", "A", "C", 56), ("A", "B", "C", 45)), mid=True)  # fmt: skip
+    ctx = Ctx(spec, [])
+    halves = [half_segment(ctx, np.random.default_rng(s)) for s in range(30)]
+    assert all(type(q.answer) is int and q.answer == 4 for q in halves if q is not None)
+    assert {q.params["part"] for q in halves if q is not None} == {"AK", "KB"}
+    thirds = [third_angle(ctx, np.random.default_rng(s)) for s in range(60)]
+    assert {"ACB", "BCA"} <= {w for q in thirds if q for w in ("ACB", "BCA") if w in q.question}
+
+
+def test_third_angle_options_are_the_answers_of_plausible_mistakes_in_a_third_of_questions() -> (
+    None
+):
+    """Angles 45 and 45 known: the answer is 90°; "add the two" gives 90 too (so it is
+    dropped), the supplement 135° (once), the complement of the smaller 45°, the answer
+    plus 10 gives 100°."""
+    from synth.qa_synth.geometry import CHOICE_SHARE, Ctx, third_angle
+
+    spec = _hand_spec((5.0, 5.0), angles=(("B", "A", "C", 45), ("A", "B", "C", 45)))
+    asked = [third_angle(Ctx(spec, []), np.random.default_rng(s)) for s in range(400)]
+    choice = [q for q in asked if q is not None and q.answer_type == "choice"]
+    assert all(set(q.choices or ()) == {"90°", "135°", "45°", "100°"} for q in choice)
+    assert abs(len(choice) / 400 - CHOICE_SHARE) < 0.06 and CHOICE_SHARE == 0.3
+
+
+def test_an_angle_15_degrees_off_right_counts_as_clearly_not_right() -> None:
+    """A right triangle (marked at A) whose angle at B is 74.5 degrees, 15.5 off 90: asked
+    about as "not right"; its angle at C, 15.5 degrees, too; with a 15-degree limit pinned."""
+    import math as m
+
+    from synth.qa_synth.geometry import NOT_RIGHT, Ctx, _not_right
+
+    t = m.radians(74.5)  # C above A, so the right angle is at A
+    spec = _hand_spec((0.0, 10.0 * m.tan(t)), right=(("B", "A", "C"),))
+    assert NOT_RIGHT == 15.0
+    assert {v for _, v, _ in _not_right(Ctx(spec, []))} == {"B", "C"}
+
+
+def test_multiple_choice_offers_four_labelled_points_whatever_the_answer() -> None:
+    from synth.qa_synth.geometry import Ctx, _choices
+
+    spec = _hand_spec((4.0, 6.0), mid=True)
+    for answer in ("A", "K"):
+        for s in range(10):
+            opts = _choices(Ctx(spec, []), answer, np.random.default_rng(s))
+            assert answer in opts and len(set(opts)) == 4
+
+
+def test_difficulty_counts_the_chain_the_points_and_the_turn() -> None:
+    """1, +1 for three steps or more, +1 for more than 6 points, +1 for a turned figure:
+    each term rises somewhere, and a two-step question of a small upright figure is 1."""
+    seen = Counter()
+    for seed in range(200):
+        s = _sample(seed)
+        for q in geometry_questions(s.spec, _dots(s.spec), rng=np.random.default_rng(seed)):
+            terms = {"chain": q.reasoning.count(". ") >= 3, "points": len(s.spec.steps) > 6,
+                     "turn": s.spec.style.rotate_deg != 0.0}  # fmt: skip
+            assert q.difficulty == 1 + sum(terms.values()), (q.program, terms)
+            seen.update(k for k, v in terms.items() if v)
+            if q.reasoning.count(". ") == 2 and not terms["points"] and not terms["turn"]:
+                assert q.difficulty == 1
+    assert set(seen) == {"chain", "points", "turn"}
