@@ -329,7 +329,7 @@ def _generate(args: argparse.Namespace) -> int:
     cfg = resolve_config(args)
     registry.check_names(cfg.domains)
     for domain in sorted({d for d, _, _ in cfg.options}):  # a bad option: usage error, now
-        registry.described(domain, cfg.options_for(domain), sandbox=cfg.sandbox)
+        registry.load(domain, cfg.options_for(domain), sandbox=cfg.sandbox)
     if args.dry_run:
         print(json.dumps({"config": cfg.to_dict(), "config_hash": cfg.content_hash()}, indent=2))
         return 0

@@ -78,7 +78,7 @@ def doctor(*, render: bool = False) -> int:
             continue
         try:
             if registry.outside(name):  # loaded in the sandbox, never here
-                hosted = registry.described(name, sandbox=True)
+                hosted = registry.described(name)
                 checks = [Check(c[0], c[1], c[2], optional=c[3]) for c in hosted.checks]
                 options, version = hosted.options, hosted.version
             else:

@@ -214,18 +214,21 @@ def close_hosts() -> None:
         _HOSTS.popitem()[1].close()
 
 
-def described(name: str, options: Mapping[str, str] | None = None, *, sandbox: bool) -> Described:
-    """What synth's own process needs of pack ``name``: loaded (and configured) in a pack
-    host when ``sandbox`` and it is :func:`outside`, else here. Raises the pack's own
+def described(name: str, options: Mapping[str, str] | None = None) -> Described:
+    """What synth's own process needs of a pack from outside (:func:`outside`), asked of
+    its pack host in the sandbox, which loads and configures it. Raises the pack's own
     errors (a bad option: ConfigError)."""
-    from synth.engine.packhost import Described, describe
-
     check_names((name,))
+    return _host(name, options).described
+
+
+def load(name: str, options: Mapping[str, str] | None = None, *, sandbox: bool) -> bool:
+    """Load pack ``name`` with ``options`` where synth's process may (in its pack host
+    when ``sandbox`` and it is :func:`outside`, else here), so that a missing dependency
+    or a bad option fails now; whether it declares a stage."""
     if sandbox and outside(name):
-        return _host(name, options).described
-    d = describe(get(name, options))
-    return Described(d["name"], d["version"], d["options"], d["stage"],
-                     tuple(tuple(c) for c in d["checks"]))  # fmt: skip
+        return described(name, options).stage
+    return get(name, options).stage() is not None
 
 
 def family(name: str, options: Mapping[str, str] | None, seed: int, *, sandbox: bool) -> str:

@@ -74,13 +74,12 @@ def generate(cfg: RunConfig) -> dict[str, Any]:
     for d in cfg.domains:
         # load now: a missing dependency, a bad option or a stage's missing model fails
         # before any work (a pack from outside loads in the sandbox: registry.described)
-        if registry.described(d, cfg.options_for(d), sandbox=cfg.sandbox).stage:
-            if cfg.sandbox and registry.outside(d):
-                raise ConfigError(
-                    f"domain {d!r} declares a stage, which runs in synth's own process, "
-                    f"outside the sandbox: trust its pack with {registry.TRUST_VAR}={d}"
-                )
-            registry.get(d, cfg.options_for(d)).stage()
+        staged = registry.load(d, cfg.options_for(d), sandbox=cfg.sandbox)
+        if staged and cfg.sandbox and registry.outside(d):
+            raise ConfigError(
+                f"domain {d!r} declares a stage, which runs in synth's own process, "
+                f"outside the sandbox: trust its pack with {registry.TRUST_VAR}={d}"
+            )
     out = cfg.out_path
     _make_writable(out)
     lock = _lock(out)  # before looking at the folder: a concurrent run owns it

@@ -48,7 +48,7 @@ class Described:
 
 
 def describe(pack: Any) -> dict[str, Any]:
-    """The JSON a host sends for ``pack`` (and what a trusted pack gives in-process)."""
+    """The JSON a host sends for ``pack``."""
     from synth.pack import describe_options
 
     return {
