@@ -18,6 +18,7 @@ angle is right, the centre of a drawn circle, counting, pointing.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -116,25 +117,26 @@ class GeometrySpec:
     def family(self) -> str:
         return self.kind
 
-    def points(self) -> dict[str, Point]:
-        """Every point's coordinates, step by step."""
+    @functools.cached_property
+    def _solved(self) -> dict[str, Point]:
+        """The construction solved once (a frozen spec never changes)."""
         pts: dict[str, Point] = {}
         for s in self.steps:
             pts[s.name] = solve(s, pts)
         return pts
 
+    def points(self) -> dict[str, Point]:
+        """Every point's coordinates, step by step (a copy: the caller may change it)."""
+        return dict(self._solved)
+
     def angle(self, p: str, v: str, q: str) -> float:
         """The angle PVQ of the drawing, in degrees."""
-        pts = self.points()
+        pts = self._solved
         return angle_at(pts[p], pts[v], pts[q])
-
-    def dist(self, p: str, q: str) -> float:
-        pts = self.points()
-        return dist(pts[p], pts[q])
 
     def collinear(self, p: str, q: str, r: str) -> bool:
         """Points P, Q, R lie on one line (to a millionth of the figure)."""
-        pts = self.points()
+        pts = self._solved
         u, w = _sub(pts[q], pts[p]), _sub(pts[r], pts[p])
         return abs(_cross(u, w)) <= 1e-6 * max(_dot(u, u), _dot(w, w), 1.0)
 
