@@ -147,7 +147,7 @@ def third_angle(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         mistakes = [du + dw, 180 - du, 180 - dw, 90 - min(du, dw), answer + 10]
         wrong = list(dict.fromkeys(m for m in mistakes if 0 < m < 180 and m != answer))[:3]
         opts = [f"{x}°" for x in (answer, *wrong)]
-        choices = [opts[int(i)] for i in rng.permutation(len(opts))]
+        choices = _shuffled(rng, opts)
         return QA.build(program="third_angle", question=question, answer=f"{answer}°",
                         answer_type="choice", steps=steps, params=params,
                         skills=["geometry", "angle-sum", "arithmetic"], difficulty=1,
@@ -374,6 +374,11 @@ def _choices(ctx: Ctx, answer: str, rng: np.random.Generator) -> list[str]:
     others = [p for p in ctx.labels() if p != answer]
     rng.shuffle(others)
     opts = [answer, *others[:3]]
+    return _shuffled(rng, opts)
+
+
+def _shuffled(rng: np.random.Generator, opts: list[str]) -> list[str]:
+    """The options in an order drawn by ``rng`` (the answer's place tells nothing)."""
     return [opts[int(i)] for i in rng.permutation(len(opts))]
 
 
