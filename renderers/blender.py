@@ -18,6 +18,7 @@ import numpy as np
 
 from synth._errors import MissingDependencyError, RenderError
 from synth.engine import protocol
+from synth.engine.forked import Frame, forwarded
 from synth.engine.protocol import read_message, write_message
 from synth.pack import Check
 
@@ -142,6 +143,29 @@ class BlenderClient:
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait()
+
+
+Scene = tuple[dict[str, Any], bytes, np.ndarray, np.ndarray]
+
+
+def _scene_frame(out: Scene) -> Frame:
+    facts, png, index, depth = out
+    return {"facts": facts}, [png, index.tobytes(), depth.tobytes()]
+
+
+def _scene_of(frame: Frame) -> Scene:
+    head, blobs = frame
+    facts = head["facts"]
+    h, w = int(facts["height"]), int(facts["width"])
+    index = np.frombuffer(blobs[1], dtype=np.uint8).reshape(h, w)
+    return facts, blobs[0], index, np.frombuffer(blobs[2], dtype=np.float32).reshape(h, w)
+
+
+@forwarded("blender.render_scene", _scene_frame, _scene_of)
+def render_scene(scene: dict[str, Any], assets: dict[str, Any]) -> Scene:
+    """:meth:`BlenderClient.render` on this process's Blender (from a task's own process:
+    on its worker's, see :mod:`synth.engine.forked`)."""
+    return client().render(scene, assets)
 
 
 @cache

@@ -24,6 +24,7 @@ from typing import Any, TypeVar, cast
 
 from synth._errors import MissingDependencyError, RenderError, RenderForbidden, RenderTimeout
 from synth.backends import Language, Renderer
+from synth.engine.forked import renders
 from synth.pack import Check
 from synth.record import Element, Rendered
 
@@ -418,6 +419,7 @@ def _in_browser(what: str, failed: str, draw: Callable[[_Browser], T]) -> T:
     return out
 
 
+@renders("chromium.render_mermaid")
 def render_mermaid(
     source: str,
     *,
@@ -542,6 +544,7 @@ def _discard(b: _Browser) -> None:
         pass
 
 
+@renders("chromium.render_plotly")
 def render_plotly(figure: str, width: int, height: int) -> Rendered:
     """Draw a plotly figure (JSON text with ``data`` and ``layout``) in the warm plotly page
     and screenshot it. Elements: bars, points and slices with ``ref`` "series|index" (a slice
@@ -611,6 +614,7 @@ def _pie_points(figure: str, elements: list[dict[str, Any]]) -> None:
         before += v
 
 
+@renders("chromium.render_html")
 def render_html(html: str, width: int, height: int) -> Rendered:
     """Screenshot ``html`` at ``width`` x ``height``; elements: semantic boxes and text nodes.
     ``height`` 0: as tall as the content (at most :data:`MAX_FIT_HEIGHT`).

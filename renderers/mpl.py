@@ -53,6 +53,7 @@ def render_isolated(source: str) -> Rendered:
     import signal
 
     from synth._errors import RenderCrash
+    from synth.engine.forked import close_fds_but, exception_fields, rebuilt_exception
     from synth.engine.protocol import read_message, write_message
 
     read_fd, write_fd = os.pipe()
@@ -60,16 +61,14 @@ def render_isolated(source: str) -> Rendered:
     if pid == 0:  # the child: render, send, leave without running the worker's exit code
         try:
             os.close(read_fd)
-            keep = sorted({0, 1, 2, write_fd})
-            for lo, hi in zip(keep, [*keep[1:], os.sysconf("SC_OPEN_MAX")], strict=True):
-                os.closerange(lo + 1, hi)
+            close_fds_but(write_fd)
             try:
                 r = _render(source)
                 head = {"ok": True, "width": r.width, "height": r.height, "backend": r.backend}
                 head.update(elements=list(r.elements), pixel_std=r.pixel_std)
                 write_message(write_fd, head, [r.png])
             except BaseException as exc:  # noqa: BLE001 - sent back to be raised there
-                write_message(write_fd, {"ok": False, **_exception_fields(exc)})
+                write_message(write_fd, {"ok": False, **exception_fields(exc)})
             os._exit(0)
         finally:
             os._exit(1)
@@ -88,7 +87,7 @@ def render_isolated(source: str) -> Rendered:
             raise RenderCrash(f"the chart script was killed by signal {sig.name}", kind)
         raise RenderCrash(f"the chart script exited with code {os.WEXITSTATUS(status)}")
     if header.get("ok") is False:
-        raise _rebuilt_exception(header)
+        raise rebuilt_exception(header, "in the chart script's process")
     if header.get("ok") is not True:
         raise RenderError("the chart script sent a malformed result (it wrote to its pipe)")
     try:
@@ -102,61 +101,6 @@ def render_isolated(source: str) -> Rendered:
         )
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise RenderError(f"the chart script sent a malformed result: {exc}") from None
-
-
-class ScriptError(Exception):
-    """An exception of a chart script's own type (not rebuilt from its name)."""
-
-
-def _exception_fields(exc: BaseException) -> dict[str, Any]:
-    import traceback
-
-    fields: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
-    if isinstance(exc, OSError):
-        fields.update(errno=exc.errno, strerror=exc.strerror, filename=exc.filename)
-    if hasattr(exc, "kind"):
-        fields["kind"] = str(exc.kind)
-    fields["traceback"] = "".join(traceback.format_exception(exc))[-1500:]
-    return fields
-
-
-def _rebuilt_exception(fields: dict[str, Any]) -> BaseException:
-    """The exception a child reported, as a builtin or synth exception of the same type
-    where there is one (so the worker types the failure as before), else a ScriptError."""
-    import builtins
-    import socket
-
-    from synth import _errors
-
-    name, message = str(fields.get("type", "")), str(fields.get("message", ""))
-    known = getattr(builtins, name, None) or getattr(_errors, name, None)
-    if name == "gaierror":
-        known = socket.gaierror
-    exc: BaseException
-    if (
-        isinstance(known, type)
-        and issubclass(known, OSError)
-        and isinstance(fields.get("errno"), int)
-    ):
-        filename = fields.get("filename")
-        exc = known(
-            fields["errno"], str(fields.get("strerror")), *([str(filename)] if filename else [])
-        )
-    elif known is _errors.RenderCrash:
-        exc = _errors.RenderCrash(message, str(fields.get("kind", "crash")))
-    elif (
-        isinstance(known, type)
-        and issubclass(known, Exception)
-        and known.__module__ in ("builtins", _errors.__name__)
-    ):
-        try:
-            exc = known(message)
-        except Exception:  # noqa: BLE001 - a builtin that takes other arguments
-            exc = ScriptError(f"{name}: {message}")
-    else:
-        exc = ScriptError(f"{name}: {message}")
-    exc.add_note(f"in the chart script's process:\n{fields.get('traceback', '')}")
-    return exc
 
 
 def _render(source: str) -> Rendered:

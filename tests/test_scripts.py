@@ -45,6 +45,7 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
         False,
     ),
     "bench_script_fork.py": (["--n", "3", "--rounds", "1"], "| forked child |", False),
+    "bench_forked.py": (["--n", "3", "--workers", "1", "--domains", "chart"], "| yes (", True),
     "cost_document.py": (["--n", "3", "--rounds", "1"], "| record JSON |", False),
     "cpu_split.py": (["--domain", "document", "--n", "3", "--workers", "1"], "| all |", False),
     "diversity_before_after.py": (["--n", "6", "--workers", "1"], "| distinct questions |", True),

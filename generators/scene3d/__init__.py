@@ -252,7 +252,7 @@ class Scene3DDomain(DomainPack):
 
     def render(self, sample: Sample) -> Rendered:
         spec: SceneSpec = sample.spec
-        header, png, index, depth = blender.client().render(spec.to_json(), ASSETS)
+        header, png, index, depth = blender.render_scene(spec.to_json(), ASSETS)
         elements: list[Element] = []
         occlusion = occlusion_facts(spec, index)
         for fact in header["objects"]:

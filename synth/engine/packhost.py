@@ -37,14 +37,15 @@ LOG = "packhost.log"
 @dataclass(frozen=True)
 class Described:
     """What the main process knows of a pack: its name, version, options (as ``synth
-    doctor`` lists them), whether it declares a stage, and its checks as
-    ``(ok, what, fix, optional)``."""
+    doctor`` lists them), whether it declares a stage, its checks as
+    ``(ok, what, fix, optional)`` and its code languages (whose renderers its workers warm)."""
 
     name: str
     version: str
     options: str
     stage: bool
     checks: tuple[tuple[bool, str, str, bool], ...]
+    languages: tuple[str, ...] = ()
 
 
 def describe(pack: Any) -> dict[str, Any]:
@@ -57,6 +58,7 @@ def describe(pack: Any) -> dict[str, Any]:
         "options": describe_options(pack.options) if pack.options else "",
         "stage": pack.stage() is not None,
         "checks": [[bool(c.ok), str(c.what), str(c.fix), bool(c.optional)] for c in pack.checks()],
+        "languages": [str(lang) for lang in pack.languages],
     }
 
 
@@ -79,10 +81,17 @@ def _described(head: dict[str, Any]) -> Described:
             and isinstance(c[3], bool)
             for c in checks
         )
+        and isinstance(d.get("languages"), list)
+        and all(isinstance(lang, str) for lang in d["languages"])
     ):
         raise ValueError("a description of the wrong shape")
     return Described(
-        d["name"], d["version"], d["options"], d["stage"], tuple(tuple(c) for c in checks)
+        d["name"],
+        d["version"],
+        d["options"],
+        d["stage"],
+        tuple(tuple(c) for c in checks),
+        tuple(d["languages"]),
     )
 
 

@@ -336,6 +336,17 @@ def start_worker(
     a chart, so ``generate``, whose scripts its own generators wrote, runs them in the
     worker. ``languages``: the code languages a code task will bring."""
     scratch = make_scratch()
+    # a pack from outside builds each task in a process of its own (synth.engine.forked);
+    # its host in the sandbox says which languages it draws with
+    from synth import registry
+
+    forked = [d for d in domains if sandbox and registry.outside(d)]
+    forked_languages: set[str] = set()
+    for d in forked:
+        try:
+            forked_languages.update(registry.described(d, (options or {}).get(d)).languages)
+        except Exception:  # noqa: BLE001, S112 - a pack that does not load: its tasks say so
+            continue
     cfg = {
         "run_seed": run_seed,
         "degrade": degrade,
@@ -345,6 +356,8 @@ def start_worker(
         "pid_namespace": sandbox,
         "isolate_scripts": sandbox and isolate_scripts,
         "domains": list(domains),
+        "forked": forked,
+        "forked_languages": sorted(forked_languages),
         "languages": list(languages),  # of code tasks: their renderers warm up, limits apply
         "mpl_cache": MPL_CACHE_MOUNT if sandbox else mpl_cache_dir(),
         "limits": {

@@ -29,6 +29,7 @@ from synth.engine.protocol import read_message, write_message
 
 if TYPE_CHECKING:
     from synth.backends import Renderer
+    from synth.engine.forked import Zygote
     from synth.pack import DomainPack
 
 NETWORK_ERRNOS = {
@@ -203,9 +204,13 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     _copy_font_cache(cfg.get("mpl_cache"), os.environ.get("MPLCONFIGDIR"))
     limits = dict(cfg.get("limits", {}))
-    packs = _packs(cfg.get("domains", []), cfg.get("options", {}))
+    forked = frozenset(cfg.get("forked", ()))  # packs from outside: a process per task
+    packs = _packs([d for d in cfg.get("domains", []) if d not in forked], cfg.get("options", {}))
     code_languages = tuple(cfg.get("languages", ()))
-    renderers = _renderers([lang for p in packs for lang in p.languages] + list(code_languages))
+    forked_languages = tuple(cfg.get("forked_languages", ()))
+    renderers = _renderers(
+        [lang for p in packs for lang in p.languages] + list(code_languages + forked_languages)
+    )
     if not all(r.limit_address_space for r in renderers):
         limits.pop("memory_mb", None)  # e.g. Chromium: the worker's memory cgroup bounds it
     apply_limits(limits)
@@ -219,16 +224,56 @@ def main() -> None:
     threaded_code = bool(code_languages) and all(
         r.render_thread for r in _renderers(list(code_languages))
     )
+    # a forked task's calls to a back-end that mostly waits run on the render thread too
+    threaded_forked = tuple(
+        lang for lang in forked_languages if all(r.render_thread for r in _renderers([lang]))
+    )
     renderer = (
         ThreadPoolExecutor(1, thread_name_prefix="render")
-        if threaded_code or any(map(_threaded, packs))
+        if threaded_code or threaded_forked or any(map(_threaded, packs))
         else None
     )
-    _warm_up(packs, code_languages if threaded_code else (), code_languages, renderer)
+    _warm_up(
+        packs,
+        (code_languages if threaded_code else ()) + threaded_forked,
+        code_languages + forked_languages,
+        renderer,
+    )
     helpers = tuple(d for r in renderers for d in r.helper_dirs())
     cleaner = Scratch(scratch) if cfg.get("pid_namespace") else None
+    zygote = _zygote(forked, cfg, renderer) if forked else None
     write_message(proto_out, {"op": "ready"})  # task timeouts start now, not at process start
-    _serve(proto_in, proto_out, cfg, renderers, helpers, renderer, cleaner)
+    _serve(proto_in, proto_out, cfg, renderers, helpers, renderer, cleaner, zygote)
+
+
+def _zygote(
+    forked: frozenset[str], cfg: dict[str, Any], renderer: ThreadPoolExecutor | None
+) -> Zygote:
+    """The process that loads the packs from outside and forks a child per task of theirs
+    (started now, once the worker is warm, so every child starts warm)."""
+    from functools import partial
+
+    from synth.engine.forked import Zygote, zygote_main
+
+    def on_thread(fn: Callable[[], Any]) -> Any:
+        return renderer.submit(fn).result() if renderer is not None else fn()
+
+    def handle(msg: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        return _handle(msg, [], cfg)
+
+    main = partial(
+        zygote_main,
+        domains=forked,
+        options=cfg.get("options", {}),
+        handle=handle,
+        cpu_s=cfg.get("cpu_s", 60.0),
+    )
+    zygote = Zygote(forked, main, on_thread, deadline_s=cfg.get("cpu_s", 60.0))
+    try:
+        zygote.spawn()
+    except RuntimeError:
+        pass  # each task tries again, and fails typed if it cannot
+    return zygote
 
 
 def _undumpable() -> None:
@@ -342,8 +387,10 @@ def _serve(
     helpers: tuple[str, ...],
     renderer: ThreadPoolExecutor | None,
     cleaner: Scratch | None = None,
+    zygote: Zygote | None = None,
 ) -> None:
-    """Answer tasks in the order they came. A task of a ``render_thread`` pack is sampled
+    """Answer tasks in the order they came. A task of a pack from outside is built in a
+    process of its own, forked by ``zygote`` (:mod:`synth.engine.forked`). A task of a ``render_thread`` pack is sampled
     here and rendered on the render thread, so its back-end draws while this thread finishes
     the task before it (QA, checks, record) and samples the one after. Any other task waits
     for the tasks before it to be answered, then is built and answered here start to finish,
@@ -355,7 +402,7 @@ def _serve(
         room = not eof and len(jobs) < PIPELINE_DEPTH
         # feed the renderer first: a message waiting is sampled before the head is finished
         if jobs and jobs[0].ready() and not (room and _readable(proto_in)):
-            _reply(proto_out, jobs.popleft(), cfg, renderers, helpers)
+            _reply(proto_out, jobs.popleft(), cfg, renderers, helpers, zygote)
             if cleaner is not None:
                 cleaner.clear()
             continue
@@ -374,18 +421,22 @@ def _serve(
             eof = True
             continue
         cpu_budget(cfg.get("cpu_s", 60.0))
-        pack = _pipelined(msg, cfg, renderer)
+        forked = zygote is not None and msg.get("domain") in zygote.domains
+        pack = None if forked else _pipelined(msg, cfg, renderer)
         if pack is not None:
             assert renderer is not None
             jobs.append(_start(msg, pack, cfg, renderer, wake_w))
             continue
         while jobs:  # answer what came before, in order, then this task alone
-            _reply(proto_out, jobs.popleft(), cfg, renderers, helpers)
-        if renderer is not None and msg.get("op") == "code":  # the render thread is warm
+            _reply(proto_out, jobs.popleft(), cfg, renderers, helpers, zygote)
+        if forked and msg.get("op") == "sample":
+            assert zygote is not None
+            reply = zygote.run(msg)
+        elif renderer is not None and msg.get("op") == "code":  # the render thread is warm
             reply = renderer.submit(_handle, msg, blobs, cfg).result()
         else:
             reply = _handle(msg, blobs, cfg)
-        _reply(proto_out, _Job(msg, reply), cfg, renderers, helpers)
+        _reply(proto_out, _Job(msg, reply), cfg, renderers, helpers, zygote)
         if cleaner is not None:
             cleaner.clear()
 
@@ -430,9 +481,10 @@ def _reply(
     cfg: dict[str, Any],
     renderers: list[Renderer],
     helpers: tuple[str, ...],
+    zygote: Zygote | None = None,
 ) -> None:
-    """Finish ``job`` if need be (QA, checks, record), sweep stray processes, send the reply
-    and empty the log for the next task."""
+    """Finish ``job`` if need be (QA, checks, record), sweep stray processes (sparing the
+    back-ends' helpers and the zygote), send the reply and empty the log for the next task."""
     if job.reply is None:
         assert job.render is not None
         try:
@@ -444,6 +496,8 @@ def _reply(
     reply, out = job.reply
     if cfg.get("pid_namespace"):
         spare = frozenset(p for r in renderers for p in r.helper_pids())
+        if zygote is not None and zygote.pid is not None:
+            spare |= {zygote.pid}
         strays = stray_processes(helpers, spare, _SWEPT.get("helpers", frozenset()))
         if strays:
             kill_strays(strays)

@@ -1,6 +1,10 @@
 """A worker renders documents on a thread of its own while it samples the next one and
 finishes the last: replies keep the tasks' order, failures on either thread are typed, a
-render that hangs times out alone, and every record equals an in-process build."""
+render that hangs times out alone, and every record equals an in-process build.
+
+The pack comes from outside: trusted, it runs in the worker as a built-in pack does;
+untrusted, each task is built in a process of its own that asks the worker's browser for
+its pages (synth.engine.forked). Both give the same dataset."""
 
 from __future__ import annotations
 
@@ -25,7 +29,8 @@ DOMAINS = ("pipelined", "chart")
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="apt-get install chromium")
-def test_pipelined_tasks_keep_order_and_type_their_failures(tmp_path: Path) -> None:
+@pytest.mark.parametrize("trusted", ["pipelined", ""], ids=["in-worker", "forked"])
+def test_pipelined_tasks_keep_order_and_type_their_failures(tmp_path: Path, trusted: str) -> None:
     n, seed = 16, 4
     domains = [pick_domain(seed, i, DOMAINS, (1.0, 1.0)) for i in range(n)]
     modes = {
@@ -36,7 +41,7 @@ def test_pipelined_tasks_keep_order_and_type_their_failures(tmp_path: Path) -> N
     proc = synth_cmd(
         "generate", "--domain", ",".join(DOMAINS), "--n", str(n), "--seed", str(seed),
         "--out", str(out), "--workers", "1", "--timeout", "10", "--max-failures", str(n),
-        env=ENV,
+        env={**ENV, "SYNTH_TRUSTED_PACKS": trusted},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     failures = failures_by_index(out)

@@ -632,3 +632,42 @@ def test_a_pack_from_outside_is_loaded_in_the_sandbox_never_in_synths_process(
     trusted = synth_cmd("doctor", env={**env, "SYNTH_TRUSTED_PACKS": "curious"})
     assert f"domain curious (version {canary}" in trusted.stdout
     assert [p.name for p in packs.glob("imported-by-*")] == [f"imported-by-uid-{os.getuid()}"]
+
+
+def test_a_pack_that_patches_a_library_changes_no_other_sample(tmp_path: Path) -> None:
+    """Issue 16, item 6: a sample of a pack from outside that patches Matplotlib (no text
+    drawn from then on) changes only itself. Each sample runs in a process of its own
+    forked from the warm worker, so the bytes do not depend on which samples a worker made
+    before, and runs with 1 and 2 workers are the same dataset. That process holds none of
+    the worker's protocol pipes."""
+    from synth.dataset import iter_samples
+
+    sys.path.insert(0, str(PACKS))
+    import patcher_pack
+
+    from synth._seeding import sample_rng, sample_seed
+
+    n, seed = 10, 3
+    patching = [
+        i
+        for i in range(n)
+        if patcher_pack.mode_of(sample_rng(sample_seed(seed, "patcher", i))) == patcher_pack.PATCH
+    ]
+    assert patching and patching[0] < n - 2, "the seed patches early enough to matter"
+    env = {"SYNTH_DOMAINS": "patcher=patcher_pack:DOMAIN", "PYTHONPATH": str(PACKS)}
+    runs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        synth_cmd(
+            "generate", "--domain", "patcher", "--n", str(n), "--seed", str(seed),
+            "--out", str(out), "--workers", str(workers), "--max-failures", str(n),
+            env=env, check=True, timeout=300,
+        )  # fmt: skip
+        runs[workers] = {
+            r["seed"]["index"]: (png, r["qa"], r["persona"]["pipes"])
+            for r, png in iter_samples(out)
+        }
+    after = [i for i in runs[1] if i > patching[0] and i not in patching]
+    assert after, "a sample that patches nothing follows one that patches"
+    assert runs[1] == runs[2]
+    assert {pipes for _, _, pipes in runs[1].values()} == {0}

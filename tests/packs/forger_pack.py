@@ -1,7 +1,9 @@
 """A test domain pack whose samples, one in three, forge a protocol frame.
 
 A forging sample writes a whole, well-formed frame answering a task that does not exist
-(index 999999) to every pipe of its worker it can write to, then renders as usual.
+(index 999999) to every pipe and socket it can write to, then renders as usual. Built in
+a process of its own (a pack from outside), it holds none of its worker's protocol pipes,
+only its own socket, so the frame can only answer for itself.
 Registered in tests with $SYNTH_DOMAINS=forger=forger_pack:DOMAIN.
 """
 
@@ -35,7 +37,7 @@ def forge() -> None:
     for name in sorted(os.listdir("/proc/self/fd"), key=int):
         fd = int(name)
         try:
-            if fd > 2 and os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+            if fd > 2 and os.readlink(f"/proc/self/fd/{fd}").startswith(("pipe:", "socket:")):
                 os.write(fd, data)
         except OSError:
             pass
