@@ -123,11 +123,13 @@ class Zygote:
         main: Callable[[int], NoReturn],
         on_thread: Callable[[Callable[[], Any]], Any],
         deadline_s: float,
+        on_ready: Callable[[], None] = lambda: None,
     ) -> None:
         self.domains = domains
         self.main = main  # the zygote's own loop (:func:`zygote_main`), given its socket
         self.on_thread = on_thread
         self.deadline_s = deadline_s
+        self.on_ready = on_ready  # e.g. clear what its warm-up samples left in scratch
         self.pid: int | None = None
         self.fd = -1
 
@@ -158,6 +160,7 @@ class Zygote:
         if header.get("op") != "ready":
             self.kill()
             raise RuntimeError(f"the packs' process did not start: it sent {header.get('op')!r}")
+        self.on_ready()
 
     def run(self, msg: dict[str, Any]) -> Frame:
         """Task ``msg``'s reply, built in a child of the zygote: a record or a typed failure."""

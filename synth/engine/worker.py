@@ -241,16 +241,20 @@ def main() -> None:
     )
     helpers = tuple(d for r in renderers for d in r.helper_dirs())
     cleaner = Scratch(scratch) if cfg.get("pid_namespace") else None
-    zygote = _zygote(forked, cfg, renderer) if forked else None
+    zygote = _zygote(forked, cfg, renderer, cleaner) if forked else None
     write_message(proto_out, {"op": "ready"})  # task timeouts start now, not at process start
     _serve(proto_in, proto_out, cfg, renderers, helpers, renderer, cleaner, zygote)
 
 
 def _zygote(
-    forked: frozenset[str], cfg: dict[str, Any], renderer: ThreadPoolExecutor | None
+    forked: frozenset[str],
+    cfg: dict[str, Any],
+    renderer: ThreadPoolExecutor | None,
+    cleaner: Scratch | None,
 ) -> Zygote:
     """The process that loads the packs from outside and forks a child per task of theirs
-    (started now, once the worker is warm, so every child starts warm)."""
+    (started now, once the worker is warm, so every child starts warm). What its warm-up
+    samples leave in scratch is cleared before a task can see it."""
     from functools import partial
 
     from synth.engine.forked import Zygote, zygote_main
@@ -268,7 +272,13 @@ def _zygote(
         handle=handle,
         cpu_s=cfg.get("cpu_s", 60.0),
     )
-    zygote = Zygote(forked, main, on_thread, deadline_s=cfg.get("cpu_s", 60.0))
+    zygote = Zygote(
+        forked,
+        main,
+        on_thread,
+        deadline_s=cfg.get("cpu_s", 60.0),
+        on_ready=cleaner.clear if cleaner is not None else lambda: None,
+    )
     try:
         zygote.spawn()
     except RuntimeError:
