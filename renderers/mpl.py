@@ -53,7 +53,13 @@ def render_isolated(source: str) -> Rendered:
     import signal
 
     from synth._errors import RenderCrash
-    from synth.engine.forked import close_fds_but, exception_fields, rebuilt_exception
+    from synth.engine.forked import (
+        close_fds_but,
+        exception_fields,
+        rebuilt_exception,
+        rendered_frame,
+        rendered_of,
+    )
     from synth.engine.protocol import read_message, write_message
 
     read_fd, write_fd = os.pipe()
@@ -63,10 +69,8 @@ def render_isolated(source: str) -> Rendered:
             os.close(read_fd)
             close_fds_but(write_fd)
             try:
-                r = _render(source)
-                head = {"ok": True, "width": r.width, "height": r.height, "backend": r.backend}
-                head.update(elements=list(r.elements), pixel_std=r.pixel_std)
-                write_message(write_fd, head, [r.png])
+                head, blobs = rendered_frame(_render(source))
+                write_message(write_fd, {**head, "ok": True}, blobs)
             except BaseException as exc:  # noqa: BLE001 - sent back to be raised there
                 write_message(write_fd, {"ok": False, **exception_fields(exc)})
             os._exit(0)
@@ -91,14 +95,7 @@ def render_isolated(source: str) -> Rendered:
     if header.get("ok") is not True:
         raise RenderError("the chart script sent a malformed result (it wrote to its pipe)")
     try:
-        return Rendered(
-            png=blobs[0],
-            width=int(header["width"]),
-            height=int(header["height"]),
-            elements=tuple(header["elements"]),
-            backend=str(header["backend"]),
-            pixel_std=None if header["pixel_std"] is None else float(header["pixel_std"]),
-        )
+        return rendered_of((header, blobs))
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise RenderError(f"the chart script sent a malformed result: {exc}") from None
 
