@@ -60,7 +60,7 @@ def finish(
         from synth.degrade import scan, scan_params
 
         params = scan_params(spec_json)
-        rendered, qa = scan(rendered, qa, params, seed=int(qa_rng(spec_json).integers(2**62)))
+        rendered, qa = scan(rendered, qa, params, seed=scan_seed(spec_json))
         extra["degradation"] = {"mode": "scan", **dataclasses.asdict(params)}
     qa, dropped = legibility.gate(rendered.png, rendered.elements, qa)
     if dropped:
@@ -131,6 +131,12 @@ def qa_rng(spec_json: dict[str, Any]) -> np.random.Generator:
     same questions and no caller has to supply a second seed."""
     digest = hashlib.sha256(json.dumps(spec_json, sort_keys=True).encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:8], "big"))
+
+
+def scan_seed(spec_json: dict[str, Any]) -> int:
+    """The seed of a sample's scan (its noise, blur and tilt draws): from the spec, like its
+    questions, over 2**62 values."""
+    return int(qa_rng(spec_json).integers(2**62))
 
 
 def verify(rendered: Rendered, qa: list[QA]) -> dict[str, bool]:

@@ -265,3 +265,71 @@ def test_a_band_of_rows_decodes_as_in_the_whole_image(
     top = _decode_rows(png, raw[: k * stride], w, k)
     band = _decode_rows(png, raw[k * stride :], w, h - k, top[-1])
     assert np.array_equal(top, px[:k]) and np.array_equal(band, px[k:])
+
+
+def test_the_scan_seed_comes_from_the_spec_over_a_wide_range() -> None:
+    from synth.build import scan_seed
+
+    seeds = [scan_seed({"title": f"chart {i}", "values": [i, i + 1]}) for i in range(300)]
+    assert seeds == [scan_seed({"values": [i, i + 1], "title": f"chart {i}"}) for i in range(300)]
+    assert len(set(seeds)) == 300 and max(seeds) > 2**61 and all(0 <= s < 2**62 for s in seeds)
+
+
+def _png(px: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(px.astype(np.uint8), "RGB").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_the_top_rows_prove_ink_a_title_shows_and_nothing_else() -> None:
+    """The fast path itself (verify's answer is the same either way): a dark title in the top
+    rows proves ink; ink below the top quarter, a blank page or a corrupt image data stream
+    prove nothing (and never raise)."""
+    from synth.build import _top_proves_ink
+
+    page = np.full((400, 300, 3), 250)
+    titled, low = page.copy(), page.copy()
+    titled[5:25, 20:280] = 10
+    low[350:380, 20:280] = 10
+    assert _top_proves_ink(_png(titled)) is True
+    assert _top_proves_ink(_png(low)) is False and _top_proves_ink(_png(page)) is False
+    png = bytearray(_png(titled))
+    start = png.index(b"IDAT") + 4
+    png[start : start + 40] = bytes(40)  # the zlib stream broken from its first bytes
+    assert _top_proves_ink(bytes(png)) is False
+
+
+def test_an_element_within_a_pixel_of_the_edge_is_on_the_canvas() -> None:
+    """The one-pixel allowance of ``boxes_on_canvas`` holds on odd sizes too, and a failure's
+    evidence names only what is past it."""
+    from synth.build import _evidence, verify
+    from synth.record import Rendered
+
+    png = _png(np.zeros((61, 91, 3)) + np.arange(91).reshape(1, 91, 1))
+    edge = {"role": "text", "label": "edge", "bbox": [89.0, 59.0, 2.5, 2.5]}  # to 91.5, 61.5
+    past = {"role": "text", "label": "past", "bbox": [89.0, 59.0, 3.5, 2.5]}  # to 92.5
+    on = Rendered(png, 91, 61, (edge,), "test")  # type: ignore[arg-type]
+    off = Rendered(png, 91, 61, (edge, past), "test")  # type: ignore[arg-type]
+    assert verify(on, [])["boxes_on_canvas"] and _evidence(on) == ""
+    assert not verify(off, [])["boxes_on_canvas"] and "'past' at [89, 59, 4, 2]" in _evidence(off)
+
+
+def test_a_pointing_answer_on_its_boxs_edge_is_inside() -> None:
+    from synth.build import verify
+    from synth.record import QA, Rendered
+
+    png = _png(np.zeros((60, 90, 3)) + np.arange(90).reshape(1, 90, 1))
+
+    def pointing(x: float, y: float) -> QA:
+        return QA.build(
+            program="point", question="point at it", answer=[x, y], answer_type="point",
+            steps=[], tolerance={"box": [10.0, 20.0, 30.0, 15.0]},
+        )  # fmt: skip
+
+    r = Rendered(png, 90, 60, (), "test")
+    for x, y in ((10.0, 20.0), (40.0, 35.0), (10.0, 35.0), (40.0, 20.0)):
+        assert verify(r, [pointing(x, y)])["points_inside_boxes"], (x, y)
+    for x, y in ((9.9, 20.0), (40.1, 35.0), (10.0, 19.9), (40.0, 35.1)):
+        assert not verify(r, [pointing(x, y)])["points_inside_boxes"], (x, y)
