@@ -54,6 +54,7 @@ MODULES = {
     "synth/exporters.py": "tests/test_export.py",
     "synth/engine/sandbox.py": "tests/engine/test_sandbox.py tests/engine/test_sandbox_hostile.py",
     "synth/stage.py": "tests/test_stage.py",
+    "synth/engine/forked.py": "tests/engine/test_forked.py",
     "generators/scene3d/_photoreal.py": "tests/generators/test_photoreal.py --deselect "
     "tests/generators/test_photoreal.py::"
     "test_a_run_through_the_stage_types_what_the_check_refuses_the_same_with_any_workers",

@@ -48,7 +48,8 @@ def handle(msg: dict[str, Any]) -> Frame:
     """A task, by its ``mode``, as a pack's code might behave."""
     mode = msg["mode"]
     if mode == "ok":
-        return _done(msg, me=os.getpid(), worker=worker_pid(), patched=list(PATCHED))
+        log_open = os.fstat(2) is not None  # raises when fd 2 (the log) was closed
+        return _done(msg, me=os.getpid(), worker=worker_pid(), patched=list(PATCHED), log=log_open)
     if mode == "patch":
         PATCHED.append("by a sample")
         return _done(msg, me=os.getpid(), worker=worker_pid(), patched=list(PATCHED))
@@ -102,6 +103,7 @@ def test_a_task_runs_in_its_own_process_and_its_calls_run_in_the_worker(zygote: 
         seen.append(json.loads(blobs[0]))
     assert [s["patched"] for s in seen] == [[], ["by a sample"], [], []]  # died with its process
     assert all(s["worker"] == os.getpid() for s in seen)  # the forwarded call ran here
+    assert seen[0]["log"] is True  # the task's process writes to the worker's log
     assert len({s["me"] for s in seen} | {os.getpid(), first_zygote}) == 6
     assert zygote.pid == first_zygote
 
@@ -189,3 +191,33 @@ def test_a_warm_up_sample_that_hangs_is_abandoned_and_the_zygote_starts() -> Non
         assert head["op"] == "done" and json.loads(blobs[0])["worker"] == os.getpid()
     finally:
         z.kill()
+
+
+def test_a_task_index_past_the_small_ints_is_matched_by_value(zygote: Zygote) -> None:
+    for index in (1_000, 123_456_789):
+        head, _ = _run(zygote, index, "ok")
+        assert (head["op"], head["index"]) == ("done", index)
+
+
+def test_killing_a_zygote_leaves_no_descriptor_open() -> None:
+    before = set(os.listdir("/proc/self/fd"))
+    main = partial(zygote_main, domains=frozenset(), options={}, handle=handle, cpu_s=30.0)
+    z = Zygote(frozenset({"outside"}), main, lambda fn: fn(), deadline_s=3.0)
+    z.spawn()
+    assert len(set(os.listdir("/proc/self/fd")) - before) == 1  # its socket
+    z.kill()
+    assert set(os.listdir("/proc/self/fd")) <= before and z.fd == -1
+
+
+def test_an_exception_comes_back_with_its_type_or_as_a_foreign_error() -> None:
+    """A builtin or synth exception is rebuilt with its type (so the failure is typed as
+    here); a pack's own type, or a name that is not an exception at all, is a ForeignError;
+    a forwarded function keeps its own name."""
+    from synth.engine.forked import ForeignError, exception_fields, rebuilt_exception
+
+    again = rebuilt_exception(exception_fields(RenderTimeout("slow")), "there")
+    assert type(again) is RenderTimeout and str(again) == "slow"
+    for name in ("MyPackError", "print", "open"):
+        exc = rebuilt_exception({"type": name, "message": "m"}, "there")
+        assert type(exc) is ForeignError and str(exc) == f"{name}: m"
+    assert worker_pid.__name__ == "worker_pid" and "really runs" in (worker_pid.__doc__ or "")
