@@ -107,10 +107,10 @@ def serve(header: dict[str, Any], on_thread: Callable[[Callable[[], Any]], Any])
         return {"op": "error", **exception_fields(exc)}, []
     fn, encode = entry
     try:
-        header, blobs = encode(on_thread(lambda: fn(*args, **kwargs)))
+        head, blobs = encode(on_thread(lambda: fn(*args, **kwargs)))
     except Exception as exc:  # noqa: BLE001 - it is the child's to raise, typed
         return {"op": "error", **exception_fields(exc)}, []
-    return {**header, "op": "result"}, blobs
+    return {**head, "op": "result"}, blobs
 
 
 class Zygote:
@@ -251,8 +251,12 @@ def zygote_main(
         for seed in range(WARM_UP_SAMPLES):  # each within a task's time, or abandoned
             signal.signal(signal.SIGALRM, _abandon)
             signal.alarm(max(1, int(cpu_s)))
-            handle({"op": "sample", "domain": name, "seed": seed, "index": -1})
-            signal.alarm(0)
+            try:
+                handle({"op": "sample", "domain": name, "seed": seed, "index": -1})
+            except TimeoutError:  # the alarm came as the sample returned
+                pass
+            finally:
+                signal.alarm(0)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     _CHANNEL = None
     write_message(fd, {"op": "ready"})

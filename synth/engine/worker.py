@@ -226,7 +226,7 @@ def main() -> None:
     )
     # a forked task's calls to a back-end that mostly waits run on the render thread too
     threaded_forked = tuple(
-        lang for lang in forked_languages if all(r.render_thread for r in _renderers([lang]))
+        lang for lang in forked_languages for r in _renderers([lang]) if r.render_thread
     )
     renderer = (
         ThreadPoolExecutor(1, thread_name_prefix="render")
@@ -400,10 +400,11 @@ def _serve(
     zygote: Zygote | None = None,
 ) -> None:
     """Answer tasks in the order they came. A task of a pack from outside is built in a
-    process of its own, forked by ``zygote`` (:mod:`synth.engine.forked`). A task of a ``render_thread`` pack is sampled
-    here and rendered on the render thread, so its back-end draws while this thread finishes
-    the task before it (QA, checks, record) and samples the one after. Any other task waits
-    for the tasks before it to be answered, then is built and answered here start to finish,
+    process of its own, forked by ``zygote`` (:mod:`synth.engine.forked`). A task of a
+    ``render_thread`` pack is sampled here and rendered on the render thread, so its
+    back-end draws while this thread finishes the task before it (QA, checks, record) and
+    samples the one after. Any other task waits for the tasks before it to be answered,
+    then is built and answered here start to finish,
     so a slow or hanging task never holds back a reply that was ready."""
     jobs: deque[_Job] = deque()
     wake_r, wake_w = os.pipe()  # the render thread says "a render finished"
