@@ -50,11 +50,11 @@ def render_isolated(source: str) -> Rendered:
     script could write to that pipe too); its exception is raised here, rebuilt from its
     type's name and fields; its death is a :class:`RenderCrash`."""
     import os
-    import signal
 
     from synth._errors import RenderCrash
     from synth.engine.forked import (
         close_fds_but,
+        ended,
         exception_fields,
         rebuilt_exception,
         rendered_frame,
@@ -85,11 +85,8 @@ def render_isolated(source: str) -> Rendered:
         os.close(read_fd)
         _, status = os.waitpid(pid, 0)
     if not header:
-        if os.WIFSIGNALED(status):
-            sig = signal.Signals(os.WTERMSIG(status))
-            kind = "timeout" if sig == signal.SIGXCPU else "crash"
-            raise RenderCrash(f"the chart script was killed by signal {sig.name}", kind)
-        raise RenderCrash(f"the chart script exited with code {os.WEXITSTATUS(status)}")
+        kind, message = ended(status, "the chart script")
+        raise RenderCrash(message, kind)
     if header.get("ok") is False:
         raise rebuilt_exception(header, "in the chart script's process")
     if header.get("ok") is not True:

@@ -298,11 +298,17 @@ def _death(msg: dict[str, Any], status: Any) -> dict[str, Any]:
     """The failure of a task whose child exited with ``status`` before it replied."""
     if not isinstance(status, int):
         return failure(msg, "forbidden", "the sample broke its channel: a status that is not one")
+    return failure(msg, *ended(status, "the sample's process"))
+
+
+def ended(status: int, who: str) -> tuple[str, str]:
+    """The failure kind and message of process ``who`` that ended with wait ``status``
+    before it answered: killed past its CPU seconds (SIGXCPU) is a timeout, else a crash."""
     if os.WIFSIGNALED(status):
         sig = signal.Signals(os.WTERMSIG(status))
         kind = "timeout" if sig == signal.SIGXCPU else "crash"
-        return failure(msg, kind, f"the sample's process was killed by signal {sig.name}")
-    return failure(msg, "crash", f"the sample's process exited with code {os.WEXITSTATUS(status)}")
+        return kind, f"{who} was killed by signal {sig.name}"
+    return "crash", f"{who} exited with code {os.WEXITSTATUS(status)}"
 
 
 def failure(msg: dict[str, Any], kind: str, message: str) -> dict[str, Any]:
