@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
@@ -68,6 +69,11 @@ def test_answers_are_visually_decidable(seed: int, kind: str) -> None:
             assert abs(vals[cats.index(p["a"])] - vals[cats.index(p["b"])]) >= min_gap, qa[
                 "question"
             ]
+        if qa["program"] == "rank_k":
+            ordered = sorted(vals, reverse=True)
+            k = p["k"]
+            assert ordered[k - 2] - ordered[k - 1] >= min_gap, qa["question"]
+            assert ordered[k - 1] - ordered[k] >= min_gap, qa["question"]
         if "threshold" in p:
             assert min(abs(v - p["threshold"]) for v in vals) >= min_gap, qa["question"]
         if qa["program"] == "value_lookup" and not spec["style"]["value_labels"]:
@@ -149,6 +155,10 @@ def test_chain_of_thought_follows_the_program() -> None:
             for key in ("category", "a", "b"):
                 if key in qa["params"]:
                     assert str(qa["params"][key]) in qa["reasoning"], (key, qa)
+            if qa["program"] in ("extremum", "multiple_choice"):
+                # the extreme it looked for, in its own words, and never the other one
+                word, other = ("highest", "lowest")[:: 1 if qa["params"]["target"] == "max" else -1]
+                assert word in qa["reasoning"] and other not in qa["reasoning"], qa
     assert len(seen) >= 10, seen
 
 
@@ -327,3 +337,171 @@ def test_answers_sit_at_the_ends_about_as_often_as_an_even_spread(
                 expected += 2 / len(cats)
     assert n >= least
     assert abs(at_end - expected) / n < 0.05, (at_end / n, expected / n)
+
+
+def _facts(spec, role: str, seed: int) -> list[dict]:
+    """Render facts a renderer could give: one mark per (series, category), each at its own
+    box; every other mark has its own centre point, the rest none; decoys of another role
+    with the same refs come first."""
+    rng = np.random.default_rng(seed)
+    out: list[dict] = []
+    marks: list[dict] = []
+    for s in range(len(spec.series)):
+        for j in range(len(spec.categories)):
+            x, y = float(rng.integers(0, 500)), float(rng.integers(0, 400))
+            box = [x, y, float(rng.integers(4, 60)), float(rng.integers(4, 60))]
+            out.append({"role": "decoy", "ref": f"{s}|{j}", "bbox": [0.0, 0.0, 1.0, 1.0]})
+            el = {"role": role, "ref": f"{s}|{j}", "bbox": box}
+            if (s + j) % 2:
+                el["point"] = [x + 1.0, y + 2.0]
+            marks.append(el)
+    return out + marks
+
+
+def test_point_answers_inside_the_extreme_mark_from_render_facts() -> None:
+    """The pointing program, given render facts: it finds the mark holding the series'
+    extreme by role and ref (not a decoy of another role), answers the mark's own point or,
+    without one, its box's centre, gives the box as the tolerance, and says which extreme it
+    looked for."""
+    from synth.qa_synth.chart import Ctx, point
+
+    seen = Counter()
+    for seed in range(120):
+        sample = ChartGenerator().sample(rng=np.random.default_rng(seed))
+        spec = sample.spec
+        kind = kind_of(spec.kind)
+        facts = _facts(spec, kind.mark_role, seed)
+        ctx = Ctx(spec, facts, kind)
+        q = point(ctx, np.random.default_rng(seed))
+        if q is None:
+            continue
+        js = spec.to_json()
+        check(js, q.to_json(), facts)
+        s_idx = [s.name for s in spec.series].index(q.params["series"])
+        vals = series_values(js, q.params["series"])
+        j = vals.index((max if q.params["target"] == "max" else min)(vals))
+        el = next(e for e in facts if e["role"] == kind.mark_role and e["ref"] == f"{s_idx}|{j}")
+        x, y, w, h = el["bbox"]
+        want = el.get("point") or [round(x + w / 2, 1), round(y + h / 2, 1)]
+        assert q.answer == want
+        assert q.tolerance == {"box": el["bbox"]}
+        word = "highest" if q.params["target"] == "max" else "lowest"
+        assert word in q.reasoning.split(".")[0], q.reasoning
+        seen[("point" in el, q.params["target"])] += 1
+    assert len(seen) == 4, seen  # own point and box centre, max and min, each met
+
+
+def test_point_skips_a_mark_without_area() -> None:
+    from synth.qa_synth.chart import Ctx, point
+
+    for seed in range(40):
+        sample = ChartGenerator("bar").sample(rng=np.random.default_rng(seed))
+        kind = kind_of("bar")
+        facts = _facts(sample.spec, kind.mark_role, seed)
+        for e in facts:
+            e["bbox"][2 + seed % 2] = 0.0
+        assert point(Ctx(sample.spec, facts, kind), np.random.default_rng(seed)) is None
+
+
+def test_difficulty_counts_each_term_once() -> None:
+    """calibrated(): 1, +1 for three or more sentences of reasoning before the answer, +1 for
+    a number read with a tolerance, +1 for more than 8 categories (no render facts here, so
+    no pixel term)."""
+    import dataclasses
+
+    from synth.qa_synth.chart import Ctx, calibrated
+    from synth.record import QA
+
+    sample = ChartGenerator("bar").sample(rng=np.random.default_rng(3))
+    spec = sample.spec
+    for n_cats in (8, 9):
+        cats = tuple(f"C{i}" for i in range(n_cats))
+        series = tuple(
+            dataclasses.replace(s, values=tuple(float(10 + i) for i in range(n_cats)))
+            for s in spec.series
+        )
+        sp = dataclasses.replace(spec, categories=cats, series=series)
+        ctx = Ctx(sp, [], kind_of("bar"))
+        for n_steps in (2, 3):
+            for tol in (None, 0.5):
+                q = QA.build(
+                    program="sum",
+                    question="?",
+                    answer=1.0,
+                    answer_type="number",
+                    steps=[f"Step {i}." for i in range(n_steps)],
+                    tolerance=tol,
+                )
+                want = 1 + (n_steps >= 3) + (tol is not None) + (n_cats > 8)
+                assert calibrated(ctx, q) == want, (n_cats, n_steps, tol)
+
+
+def _scatter_with_r(r: float):
+    """A scatter spec whose points correlate with Pearson r exactly ``r``."""
+    import dataclasses
+
+    sample = ChartGenerator("scatter").sample(rng=np.random.default_rng(0))
+    spec = sample.spec
+    n = len(spec.x_values)
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=n)
+    e = rng.normal(size=n)
+    x = (x - x.mean()) / x.std()
+    e = e - e.mean() - (e @ x) / n * x  # orthogonal to x, mean 0
+    e = e / e.std()
+    y = r * x + math.sqrt(1 - r * r) * e
+    series = (dataclasses.replace(spec.series[0], values=tuple(float(v) for v in 50 + 10 * y)),)
+    return dataclasses.replace(spec, x_values=tuple(float(v) for v in 50 + 10 * x), series=series)
+
+
+@pytest.mark.parametrize(
+    ("r", "asked"), [(0.59, False), (0.61, True), (-0.59, False), (-0.61, True)]
+)
+def test_correlation_is_asked_only_from_a_clear_trend(r: float, asked: bool) -> None:
+    from synth.qa_synth.chart import Ctx, correlation
+
+    spec = _scatter_with_r(r)
+    assert abs(np.corrcoef(spec.x_values, spec.series[0].values)[0, 1] - r) < 1e-9
+    for seed in range(6):
+        q = correlation(Ctx(spec, [], kind_of("scatter")), np.random.default_rng(seed))
+        assert (q is not None) == asked
+        if q is not None:
+            assert q.answer in (("positive", "rise") if r > 0 else ("negative", "fall"))
+
+
+def test_a_lowercase_series_of_a_stack_is_read_as_itself_not_the_total() -> None:
+    """``__total__`` sorts before lowercase letters: a series named "zinc" is still its own
+    values, and its questions quote it."""
+    import dataclasses
+
+    from synth.qa_synth.chart import TOTAL, Ctx
+
+    for seed in range(60):
+        sample = ChartGenerator("bar").sample(rng=np.random.default_rng(seed))
+        if sample.spec.variant == "stacked":
+            break
+    else:
+        raise AssertionError("no stacked bar chart in 60 seeds")
+    spec = sample.spec
+    series = tuple(
+        dataclasses.replace(s, name=n)
+        for s, n in zip(spec.series, ("zinc", "~tin", "a", "b", "c", "d"), strict=False)
+    )
+    spec = dataclasses.replace(spec, series=series)
+    ctx = Ctx(spec, [], kind_of("bar"))
+    for s in spec.series:
+        assert ctx.values(s.name) == list(s.values)
+        assert ctx.subject(s.name) == f'"{s.name}" {ctx.quantity}'
+    assert ctx.values(TOTAL) == list(spec.totals())
+    assert ctx.subject(TOTAL) == f"total {ctx.quantity}"
+
+
+def test_yes_no_claims_a_threshold_about_four_times_in_ten() -> None:
+    """The coin between "is X above t?" and "is X greater than Y?" (0.4 for the threshold,
+    where one fits)."""
+    claims: Counter[str] = Counter()
+    for seed in range(600):
+        _, qas = _qa(seed, "bar")
+        claims.update(q["params"]["claim"] for q in qas if q["program"] == "yes_no")
+    share = claims["above"] / sum(claims.values())
+    assert 0.22 < share < 0.38, claims  # 0.30 measured: 0.4 of the charts, less where none fits
