@@ -415,3 +415,161 @@ def test_how_many_rows_or_items_a_kind_has_is_read_off_the_page() -> None:
     assert rows["nutrition_label"] == {6, 7}
     assert rows["utility_bill"] == {2, 3, 4}
     assert rows["chat"] == {3, 4, 5}
+
+
+def _ctx(sample: Any) -> Any:
+    from synth.qa_synth.page import Ctx
+
+    r = _all_visible(sample)
+    return Ctx(sample.spec, r.elements, r.width, r.height)
+
+
+def test_a_scanning_question_is_harder_past_exactly_eight_rows() -> None:
+    """calibrated(): a count over a table of 9 rows rates one above the same over 8; over 8
+    it rates as a look-up; unanswerable adds one; a third sentence of reasoning adds one."""
+    import dataclasses
+
+    from synth.qa_synth.page import calibrated
+    from synth.record import QA
+
+    sample = _sample("table", "striped", 0)
+    t = sample.spec.blocks_of("table")[0]
+    for n in (8, 9):
+        rows = tuple((f"Row {i}", *t.rows[i % len(t.rows)][1:]) for i in range(n))
+        spec = dataclasses.replace(sample.spec, blocks=(dataclasses.replace(t, rows=rows),))
+        ctx = _ctx(dataclasses.replace(sample, spec=spec))
+        for program in ("count_rows", "table_lookup", "unanswerable"):
+            for steps in (["One.", "Two."], ["One.", "Two.", "Three."]):
+                q = QA.build(program=program, question="?", answer=n, answer_type="number",
+                             steps=steps, params={"table": t.key})  # fmt: skip
+                want = (
+                    1
+                    + (len(steps) >= 3)
+                    + (program == "count_rows" and n > 8)
+                    + (program == "unanswerable")
+                )
+                assert calibrated(ctx, q, []) == want, (n, program, steps)
+
+
+def test_column_questions_need_two_rows_and_whole_columns_where_they_read_every_cell() -> None:
+    """A column with an empty cell can be totalled (the blanks count as nothing) but has no
+    extreme, no count above a value and no rank; a one-row table has no column question."""
+    import dataclasses
+
+    from synth.qa_synth.page import _numeric_columns
+
+    sample = _sample("table", "striped", 1)
+    t = sample.spec.blocks_of("table")[0]
+    c = next(c for c in t.summed_columns() if c not in t.label_columns)
+    holed = tuple(
+        tuple(None if (r, k) == (1, c) else v for k, v in enumerate(row))
+        for r, row in enumerate(t.rows)
+    )
+    for rows, partial, full in (
+        (t.rows, True, True),
+        (holed, True, False),
+        (t.rows[:1], False, False),
+    ):
+        table = dataclasses.replace(t, rows=rows)
+        ctx = _ctx(
+            dataclasses.replace(sample, spec=dataclasses.replace(sample.spec, blocks=(table,)))
+        )
+        assert ((table, c) in _numeric_columns(ctx, full=False, summable=True)) == partial
+        assert ((table, c) in _numeric_columns(ctx, full=True)) == full
+
+
+def test_a_merged_label_is_read_on_the_first_row_of_its_run() -> None:
+    """In a table whose first column merges runs of equal values, every row's label is the
+    merged cell drawn on the first row of its run, so every row stays askable."""
+    from synth.qa_synth.page import _label_keys
+
+    sample = _sample("table", "merged", 2)
+    t = sample.spec.blocks_of("table")[0]
+    spans = t.merged()
+    assert 0 in spans, "some rows sit under a merged cell"
+    ctx = _ctx(sample)
+    first = 0
+    for r in range(len(t.rows)):
+        first = r if spans[r] else first
+        assert _label_keys(t, r) == [f"{t.key}-r{first}-c0", f"{t.key}-r{r}-c1"]
+        assert ctx.row_visible(t, r, 2)
+
+
+def test_list_questions_count_real_lists_under_their_heading_and_never_the_nav() -> None:
+    from synth.qa_synth.page import _lists, list_count
+
+    counted: Counter[str] = Counter()
+    for seed in range(60):
+        for kind in SCREENS:
+            sample = _sample("screen", kind, seed)
+            ctx = _ctx(sample)
+            lists = _lists(ctx, states=False) + _lists(ctx, states=True)
+            assert all(b.display != "nav" for b in lists)
+            q = list_count(ctx, np.random.default_rng(seed))
+            if q is None:
+                continue
+            b = next(b for b in sample.spec.blocks_of("items") if b.key == q.params["list"])
+            counted[b.display] += 1
+            assert q.answer == len(b.entries)
+            if b.heading:
+                assert f"under {b.heading}" in q.question and f"under {b.heading}" in q.reasoning
+    assert "nav" not in counted and sum(counted.values()) > 30, counted
+    assert any(
+        b.display == "nav" for k in SCREENS for b in _sample("screen", k, 0).spec.blocks_of("items")
+    )
+
+
+def test_choice_distractors_are_12_to_50_percent_off_on_both_sides() -> None:
+    from synth.qa_synth.page import multiple_choice
+
+    below = above = 0
+    for seed in range(200):
+        domain, kind = CASES[seed % len(CASES)]
+        sample = _sample(domain, kind, seed)
+        q = multiple_choice(_ctx(sample), np.random.default_rng(seed))
+        if q is None:
+            continue
+        t = next(t for t in sample.spec.blocks_of("table") if t.key == q.params["table"])
+        v = float(t.rows[q.params["row"]][q.params["column"]])
+        assert q.choices is not None and len(set(q.choices)) == 4 and q.answer in q.choices
+        if not v:
+            continue
+        step = 10.0 ** -t.columns[q.params["column"]].decimals
+        for w in (float(re.sub(r"[^\d.]", "", c)) for c in q.choices if c != q.answer):
+            off = abs(w / v - 1)
+            assert 0.12 - step / v <= off <= 0.5 + step / v, (q.choices, q.answer)
+            below += w < v
+            above += w > v
+    assert below > 100 and above > 100, (below, above)
+
+
+def test_pointing_prefers_buttons_six_times_in_ten() -> None:
+    from synth.qa_synth.page import _targets, point
+
+    buttons = n = 0
+    for seed in range(300):
+        sample = _sample("screen", SCREENS[seed % len(SCREENS)], seed)
+        ctx = _ctx(sample)
+        if not any(w.endswith(" button") for _, w in _targets(ctx)):
+            continue
+        q = point(ctx, np.random.default_rng(seed))
+        assert q is not None
+        n += 1
+        buttons += q.params["key"] in {
+            f"{b.key}-{i}" for b in sample.spec.blocks_of("buttons") for i in range(len(b.labels))
+        }
+    assert n > 150 and 0.6 < buttons / n < 0.85, (buttons, n)  # 0.6 + 0.4 x the share of buttons
+
+
+def test_a_page_gets_eight_questions_where_it_has_them() -> None:
+    """The fixed programs (unanswerable, pointing) where they apply, then others until
+    there are 2 + 6: a page with no unanswerable question gets one more from the pool."""
+    sizes: Counter[int] = Counter()
+    for seed in range(60):
+        domain, kind = CASES[seed % len(CASES)]
+        sample = _sample(domain, kind, seed)
+        qa = page_questions(sample.spec, _all_visible(sample), rng=np.random.default_rng(seed))
+        sizes[len(qa)] += 1
+        assert qa[0].program in ("unanswerable", "point"), qa[0]
+        assert len({q.program for q in qa}) == len(qa)
+    assert max(sizes) == 8 and sizes[8] > 25, sizes
