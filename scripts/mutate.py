@@ -48,7 +48,7 @@ MODULES = {
     "synth/legibility.py": "tests/test_legibility.py",
     "qa_synth/grammar.py": "tests/qa_synth/test_grammar.py",
     "synth/_seeding.py": "tests/test_core.py",
-    "synth/writer.py": "tests/test_run.py tests/test_damage.py",
+    "synth/writer.py": "tests/test_writer.py tests/test_run.py tests/test_damage.py",
     "synth/run.py": "tests/test_run.py tests/test_damage.py",
     "synth/build.py": "tests/test_core.py tests/renderers/test_mpl.py",
     "synth/exporters.py": "tests/test_export.py",

@@ -1,4 +1,4 @@
-"""Regenerate tests/golden/{chart,document,table,screen,diagram,geometry,scene3d}_specs.json (specs at
+"""Regenerate tests/golden/{chart,document,table,screen,diagram,geometry,graph,scene3d}_specs.json (specs at
 fixed seeds). Run after an intended change to a sampler, and say why in the commit message.
 
     python scripts/regen_golden.py           # rewrite the files
@@ -16,6 +16,7 @@ from synth.generators.chart import ChartGenerator
 from synth.generators.diagram import DOMAIN as diagram
 from synth.generators.document import DOMAIN as document
 from synth.generators.geometry import DOMAIN as geometry
+from synth.generators.graph import DOMAIN as graph
 from synth.generators.scene3d import DOMAIN as scene3d
 from synth.generators.screen import DOMAIN as screen
 from synth.generators.table import DOMAIN as table
@@ -32,6 +33,7 @@ def goldens() -> dict[str, str]:
         "screen": screen,
         "diagram": diagram,
         "geometry": geometry,
+        "graph": graph,
         "scene3d": scene3d,
     }
     out = {}
@@ -48,12 +50,12 @@ def main() -> int:
     changed = []
     for name, text in goldens().items():
         path = GOLDEN / name
-        if path.read_text(encoding="utf-8") == text:
+        if path.exists() and path.read_text(encoding="utf-8") == text:
             print(f"same     {path}")
             continue
         changed.append(name)
         if args.check:
-            print(f"differs  {path}")
+            print(f"{'differs ' if path.exists() else 'missing '} {path}")
         else:
             path.write_text(text, encoding="utf-8")
             print(f"wrote    {path}")

@@ -21,6 +21,7 @@ for pkg in libxrender1 libxi6 libxkbcommon0 libsm6 libgl1 libegl1 libxfixes3 lib
 done
 "$PY" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
+command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)  # the graph domain
 for pkg in "${FONTS[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done

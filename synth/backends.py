@@ -29,6 +29,7 @@ BUILTIN = {
     "matplotlib": "synth.renderers.mpl:RENDERER",
     "chromium": "synth.renderers.html:RENDERER",
     "blender": "synth.generators.scene3d:RENDERER",
+    "graphviz": "synth.renderers.graphviz:RENDERER",
 }
 
 

@@ -115,14 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render one code file in a fresh sandboxed worker, as synth reproduce does.",
     )
     rc.add_argument(
-        "file", help="a .py Matplotlib script, .json Plotly figure or scene, .html, .mmd"
+        "file", help="a .py Matplotlib script, .json Plotly figure or scene, .html, .mmd, .dot"
     )
     rc.add_argument(
         "--language",
         help="a language a renderer runs (python-matplotlib, plotly-json, html, mermaid, "
-        "synth-scene-json, and those of installed packs); default: from the file (.py: "
-        "python-matplotlib, .html: html, .mmd: mermaid, .json: plotly-json or "
-        "synth-scene-json by its keys)",
+        "dot, synth-scene-json, and those of installed packs); default: from the file (.py: "
+        "python-matplotlib, .html: html, .mmd: mermaid, .dot/.gv: dot, .json: plotly-json "
+        "or synth-scene-json by its keys)",
     )
     rc.add_argument("--out", required=True, help="PNG path to write")
     rc.add_argument("--timeout", dest="timeout_s", type=float, default=60.0)

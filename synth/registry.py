@@ -55,6 +55,10 @@ BUILTIN: dict[str, tuple[str, str]] = {
         "synth.generators.geometry:DOMAIN",
         "pip install matplotlib  (or: bash scripts/setup.sh)",
     ),
+    "graph": (
+        "synth.generators.graph:DOMAIN",
+        "apt-get install graphviz  (or: bash scripts/setup.sh)",
+    ),
     "scene3d": (
         "synth.generators.scene3d:DOMAIN",
         "bash scripts/setup.sh (bpy==5.0.1 in .venv-blender)",

@@ -25,7 +25,14 @@ from synth.dataset import iter_records
 from synth.engine.pool import run_code
 
 #: what a code file's name says about its language (``.json`` is read to tell which)
-SUFFIXES = {".py": "python-matplotlib", ".html": "html", ".htm": "html", ".mmd": "mermaid"}
+SUFFIXES = {
+    ".py": "python-matplotlib",
+    ".html": "html",
+    ".htm": "html",
+    ".mmd": "mermaid",
+    ".dot": "dot",
+    ".gv": "dot",
+}
 
 
 class RenderFailed(RenderError):

@@ -34,6 +34,7 @@ SIZES = {
     "data/screens": 3,
     "data/diagrams": 3,
     "data/geometry": 3,
+    "data/graphs": 3,
     "data/scenes": 2,
     "data/fast": 2,
     "data/plotly": 4,

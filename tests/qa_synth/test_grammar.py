@@ -71,7 +71,8 @@ SIMPLE = {"a": "Jan", "b": "Mar", "category": "Jul", "row": "Line E", "entry": "
           "x": "engine power", "y": "fuel use", "tax": "VAT", "due": "", "text": "Submit",
           "step": "Check stock", "who": "Alice", "question": "Approved?", "answer": "yes",
           "fields": "", "axis_plural": "", "part": "AK", "angle": "ACB",
-          "segment": "AB"}  # fmt: skip
+          "segment": "AB", "node": "Finance", "nodes": "tasks", "root": "Director",
+          "state": "S0", "input": "0110"}  # fmt: skip
 
 
 def _fill(template: str) -> list[str]:
