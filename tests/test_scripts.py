@@ -34,6 +34,11 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
         "naive: new Blender process per scene",
         False,
     ),
+    "bench_graph.py": (
+        ["--n", "8", "--floor-sample", "4", "--naive-sample", "2", "--rounds", "1"],
+        "| naive: a fresh Python + dot per image |",
+        False,
+    ),
     "bench_gate.py": (
         ["--n", "2", "--rounds", "1", "--domains", "chart,diagram"],
         "| diagram | 2 |",

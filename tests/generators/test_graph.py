@@ -252,3 +252,57 @@ def test_render_code_draws_a_dot_file_or_types_its_failure(tmp_path: Path) -> No
     failed = synth_cmd("render-code", str(bad), "--out", str(tmp_path / "b.png"), *SANDBOX_ARGS)
     assert failed.returncode == 1 and "syntax error" in json.loads(failed.stdout)["message"]
     assert not (tmp_path / "b.png").exists()
+
+
+# the warm dot ------------------------------------------------------------------------
+
+
+def test_the_warm_dot_draws_exactly_what_a_fresh_one_draws() -> None:
+    from synth.renderers import graphviz
+
+    for seed in range(24):
+        source = _sample(seed, KINDS[seed % len(KINDS)]).code.source
+        assert graphviz.render_dot(source) == graphviz._rendered(*graphviz._one_shot(source))
+    assert graphviz.helper_pids() == (graphviz.warm().pid,) != ()
+
+
+def test_a_bad_graph_ends_the_warm_dot_and_the_next_graph_is_drawn_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A syntax error, two graphs in one source (one named like the marker), a hang: each
+    is its own typed failure, and never shifts one graph's output onto the next."""
+    from synth.renderers import graphviz
+
+    good = _sample(1, "network").code.source
+    want = graphviz._rendered(*graphviz._one_shot(good))
+    assert graphviz.render_dot(good) == want
+    bad = [
+        ("digraph { a -> ; }", RenderError, "syntax error"),
+        ("digraph { a -> b }\ndigraph synth_end_0000 { }", RenderError, "more than one graph"),
+        (good + good, RenderError, "more than one graph"),
+    ]
+    for source, error, message in bad:
+        before = graphviz.warm().pid
+        with pytest.raises(error, match=message):
+            graphviz.render_dot(source)
+        assert graphviz.warm().pid != before
+        assert graphviz.render_dot(good) == want
+    monkeypatch.setattr(graphviz, "TIMEOUT_S", 0.5)
+    many = "digraph {" + ";".join(f"n{i} -> n{(i * 7 + 3) % 3000}" for i in range(3000)) + "}"
+    with pytest.raises(RenderTimeout):
+        graphviz.render_dot(many)
+    assert graphviz.warm().pid is None, "the hung dot was killed"
+    monkeypatch.setattr(graphviz, "TIMEOUT_S", 20.0)
+    assert graphviz.render_dot(good) == want
+
+
+def test_code_from_outside_gets_a_fresh_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    from synth.renderers import graphviz
+
+    graphviz.warm().stop()
+    monkeypatch.setattr(graphviz, "ONE_SHOT", False)
+    graphviz.RENDERER.isolate()  # type: ignore[misc]
+    assert graphviz.ONE_SHOT is True
+    source = _sample(3, "tree").code.source
+    assert graphviz.render_dot(source) == graphviz._rendered(*graphviz._one_shot(source))
+    assert graphviz.warm().pid is None
