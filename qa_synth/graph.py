@@ -7,8 +7,9 @@ answer from the spec alone (``tests/qa_synth/evaluate_graph.py`` does, with netw
 Yes/no answers are drawn before the claim is chosen, so they are balanced.
 
 Programs: count_nodes, point (every kind); parent, children, depth, common_ancestor,
-leaves (trees); run, accepts (state machines); before, cycle, prerequisites, first_task
-(dependency graphs); road_length, shortest_route, roads_at (networks).
+leaves (trees); run, accepts (state machines); before, cycle, prerequisites, first_task,
+last_task, all_before (dependency graphs); road_length, shortest_route, roads_at (networks);
+matching_size, everyone_placed, options (matchings).
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ NOUNS = {
     "state machine": "states",
     "task dependency graph": "tasks",
     "road network": "places",
+}
+#: a matching's topic -> (one on the left, one on the right, the right in the plural)
+SIDES = {
+    "shift rota": ("staff member", "shift", "shifts"),
+    "project staffing": ("person", "project", "projects"),
+    "tutoring plan": ("tutor", "subject", "subjects"),
 }
 #: a tree topic's wording key
 TREE_KEY = {"org chart": "org", "folder tree": "folder", "family tree": "family"}
@@ -135,6 +142,8 @@ def _q(name: str, rng: np.random.Generator, **fields: Any) -> str:
 
 
 def count_nodes(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    if ctx.spec.topic not in NOUNS:
+        return None
     n, noun = len(ctx.labels), NOUNS[ctx.spec.topic]
     return QA.build(
         program="count_nodes",
@@ -434,6 +443,170 @@ def first_task(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     )
 
 
+def last_task(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """The one task nothing waits on, in a plan without a cycle, where there is exactly one."""
+    if not _dag(ctx):
+        return None
+    ends = [i for i in range(len(ctx.labels)) if not ctx.out[i]]
+    if len(ends) != 1:
+        return None
+    i = ends[0]
+    return QA.build(
+        program="last_task",
+        question=_q("last_task", rng),
+        answer=ctx.labels[i],
+        answer_type="text",
+        steps=[f"Every task but {ctx.labels[i]} has an arrow leading out of it to a later one."],
+        params={},
+        skills=["structure", "ordering"],
+        difficulty=2,
+    )
+
+
+def all_before(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    """How many tasks must be done before X, directly or through others (plans without a
+    cycle; X with at least one)."""
+    if not _dag(ctx):
+        return None
+    n = len(ctx.labels)
+    earlier = {i: [a for a in range(n) if i in ctx.reach(a)] for i in range(n)}
+    i = pick_or_none(rng, [i for i in range(n) if earlier[i]])
+    if i is None:
+        return None
+    names = ", ".join(ctx.labels[a] for a in earlier[i])
+    return QA.build(
+        program="all_before",
+        question=_q("all_before", rng, node=ctx.labels[i]),
+        answer=len(earlier[i]),
+        answer_type="number",
+        steps=[
+            f"Follow the arrows back from {ctx.labels[i]}: {names}.",
+            f"That is {len(earlier[i])}.",
+        ],  # fmt: skip
+        params={"node": i},
+        skills=["paths", "counting", "multi-hop"],
+        difficulty=3,
+    )
+
+
+def _sides(ctx: Ctx) -> tuple[list[int], list[int]] | None:
+    if ctx.spec.kind != "matching":
+        return None
+    (_, left), (_, right) = ctx.spec.groups
+    return list(left), list(right)
+
+
+def _max_matching(ctx: Ctx, left: list[int]) -> dict[int, int]:
+    """A largest set of (right -> left) pairs along edges, each used once: augmenting paths."""
+    taken: dict[int, int] = {}
+
+    def place(a: int, seen: set[int]) -> bool:
+        for b in ctx.out[a]:
+            if b in seen:
+                continue
+            seen.add(b)
+            if b not in taken or place(taken[b], seen):
+                taken[b] = a
+                return True
+        return False
+
+    for a in left:
+        place(a, set())
+    return taken
+
+
+def matching_size(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    sides = _sides(ctx)
+    if sides is None:
+        return None
+    left, _ = sides
+    pairs = _max_matching(ctx, left)
+    one, _, many = SIDES[ctx.spec.topic]
+    listed = "; ".join(
+        f"{ctx.labels[a]}: {ctx.labels[b]}" for b, a in sorted(pairs.items(), key=lambda p: p[1])
+    )
+    return QA.build(
+        program="matching_size",
+        question=_q("matching_size", rng, nodes=plural_of(one), things=many),
+        answer=len(pairs),
+        answer_type="number",
+        steps=[
+            f"One way to pair them, each {SIDES[ctx.spec.topic][1]} once: {listed}.",
+            f"No pairing reaches more: {len(pairs)}.",
+        ],  # fmt: skip
+        params={},
+        skills=["matching", "multi-hop"],
+        difficulty=3,
+    )
+
+
+def everyone_placed(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    sides = _sides(ctx)
+    if sides is None:
+        return None
+    left, _ = sides
+    pairs = _max_matching(ctx, left)
+    one, thing, _ = SIDES[ctx.spec.topic]
+    answer = len(pairs) == len(left)
+    if answer:
+        listed = "; ".join(
+            f"{ctx.labels[a]}: {ctx.labels[b]}"
+            for b, a in sorted(pairs.items(), key=lambda p: p[1])
+        )
+        steps = [f"Give each their own {thing}: {listed}."]
+    else:
+        crowd = _crowded(ctx, left)
+        names = " and ".join(ctx.labels[a] for a in crowd)
+        only = ", ".join(sorted({ctx.labels[b] for a in crowd for b in ctx.out[a]}))
+        steps = [f"{names} can only take {only}: too few for all of them."]
+    return QA.build(
+        program="everyone_placed",
+        question=_q("everyone_placed", rng, node=one, thing=thing),
+        answer=answer,
+        answer_type="bool",
+        steps=steps,
+        params={},
+        skills=["matching", "verification"],
+        difficulty=3,
+    )
+
+
+def _crowded(ctx: Ctx, left: list[int]) -> list[int]:
+    """The smallest set of people on the left who, together, can take fewer things than
+    they are (Hall's condition broken), found by trying sets by size."""
+    from itertools import combinations
+
+    for k in range(1, len(left) + 1):
+        for group in combinations(left, k):
+            if len({b for a in group for b in ctx.out[a]}) < k:
+                return list(group)
+    raise AssertionError("a full matching was missed")
+
+
+def options(ctx: Ctx, rng: np.random.Generator) -> QA | None:
+    sides = _sides(ctx)
+    if sides is None:
+        return None
+    left, _ = sides
+    a = left[int(rng.integers(len(left)))]
+    _, _, many = SIDES[ctx.spec.topic]
+    can = [ctx.labels[b] for b in ctx.out[a]]
+    return QA.build(
+        program="options",
+        question=_q("options", rng, node=ctx.labels[a], things=many),
+        answer=len(can),
+        answer_type="number",
+        steps=[f"Lines from {ctx.labels[a]} lead to {', '.join(can)}.", f"That is {len(can)}."],
+        params={"node": a},
+        skills=["structure", "counting"],
+        difficulty=1,
+    )
+
+
+def plural_of(noun: str) -> str:
+    return "people" if noun == "person" else noun + "s"
+
+
 def _network(ctx: Ctx) -> bool:
     return ctx.spec.kind == "network"
 
@@ -521,9 +694,14 @@ POOL: tuple[Program, ...] = (
     cycle,
     prerequisites,
     first_task,
+    last_task,
+    all_before,
     road_length,
     shortest_route,
     roads_at,
+    matching_size,
+    everyone_placed,
+    options,
 )
 
 

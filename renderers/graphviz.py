@@ -10,26 +10,19 @@ The source may come from outside (``render-code``, a pack): ``dot`` runs with Gr
 server mode on (``SERVER_NAME``), so it loads no image or file named in the graph, under a
 time limit, and an image larger than :data:`MAX_SIDE` is refused.
 
-Warm: a worker keeps one ``dot`` running (:class:`WarmDot`) and feeds it graph after graph
-on stdin, each followed by a marker graph named with a fresh random nonce; what came out
-before the marker's layout is that graph's PNG and layout, byte for byte what a fresh
-``dot`` draws (a test holds it to that). Anything else (an error, a second graph in the
-source, a hang) ends the warm process; the graph is then drawn once more by a fresh ``dot``,
-whose error is the one reported. A fresh ``dot`` per graph costs ~38 ms, the warm one
-~14 ms (``scripts/bench_graph.py``). Code from outside (``render-code``, ``reproduce``)
-always gets a fresh one.
+Started ahead: every graph gets a ``dot`` of its own (one ``dot`` fed graph after graph draws
+some graphs differently depending on those before it: Graphviz 2.43 keeps layout state
+across graphs, seen with clusters), but the worker starts it before the graph comes, right
+after the last one, so its start-up (~20 of its ~38 ms) overlaps the rest of the sample's
+work where a core is free (``scripts/bench_graph.py``). Code from outside (``render-code``,
+``reproduce``) starts its ``dot`` when it comes.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import select
 import shutil
 import subprocess
-import tempfile
-import time
 from functools import cache
 from typing import Any
 
@@ -54,61 +47,54 @@ def version() -> str:
     return "graphviz " + (out.stderr.split("version")[-1].split()[0] if out.stderr else "?")
 
 
-#: True in a process that renders code from outside: a fresh ``dot`` for every graph
+#: True in a process that renders code from outside: no ``dot`` is started ahead for it
 ONE_SHOT = False
 
 
 @renders("graphviz.render_dot")
 def render_dot(source: str) -> Rendered:
     """Lay out and draw ``source``; a PNG and every node's and edge label's box. In a task
-    forked for a pack from outside, this runs in the worker (its warm ``dot``)."""
+    forked for a pack from outside, this runs in the worker."""
     if shutil.which(DOT) is None:
         raise RenderError(f"the Graphviz renderer needs dot: {INSTALL_HINT}")
-    if not ONE_SHOT:
-        out = warm().draw(source)
-        if out is not None:
-            return _rendered(*out)
-    return _rendered(*_one_shot(source))
-
-
-def _one_shot(source: str) -> tuple[bytes, dict[str, Any]]:
-    """``(png, layout)`` from a ``dot`` of its own; its failure typed."""
+    proc = _spawn() if ONE_SHOT else ready().take()
     try:
-        run = subprocess.run(
-            [DOT, "-Tpng", "-Tjson"],
-            input=source.encode(),
-            capture_output=True,
-            timeout=TIMEOUT_S,
-            env=SAFE_ENV,
-            check=False,
-        )
+        out, err = proc.communicate(source.encode(), timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired as exc:
+        proc.kill()
+        proc.communicate()
         raise RenderTimeout(f"dot took longer than {TIMEOUT_S:g} s") from exc
-    if run.returncode != 0:
-        raise RenderError(f"dot failed ({run.returncode}): {run.stderr.decode()[-800:].strip()}")
-    parts = _split(run.stdout)
-    if parts is None:
-        raise RenderError("dot wrote no PNG and layout")
-    (png, layout), rest = parts
-    if rest.strip():
-        raise RenderError("the DOT source holds more than one graph")
-    return png, layout
+    finally:
+        if not ONE_SHOT:
+            ready().refill()  # the next graph's dot starts while this sample is finished
+    if proc.returncode != 0:
+        raise RenderError(f"dot failed ({proc.returncode}): {err.decode()[-800:].strip()}")
+    return _rendered(*_parse(out))
 
 
-def _split(out: bytes) -> tuple[tuple[bytes, dict[str, Any]], bytes] | None:
-    """The first PNG and the JSON layout after it, and what follows; None if incomplete."""
+def _spawn() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [DOT, "-Tpng", "-Tjson"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=SAFE_ENV,
+    )
+
+
+def _parse(out: bytes) -> tuple[bytes, dict[str, Any]]:
+    """The PNG and the JSON layout ``dot -Tpng -Tjson`` wrote for one graph."""
     end = out.find(PNG_END)
     if end < 0:
-        return None
+        raise RenderError("dot wrote no PNG")
     png, rest = out[: end + len(PNG_END)], out[end + len(PNG_END) :]
-    close = rest.find(b"\n}\n")  # dot indents every inner brace: this one ends the layout
-    if close < 0:
-        return None
     try:
-        layout = json.loads(rest[: close + 2])
+        layout = json.loads(rest)
     except ValueError:
-        return None
-    return (png, layout), rest[close + 3 :]
+        raise RenderError(
+            "the DOT source holds more than one graph (or dot wrote no layout)"
+        ) from None
+    return png, layout
 
 
 def _rendered(png: bytes, layout: dict[str, Any]) -> Rendered:
@@ -124,104 +110,45 @@ def _rendered(png: bytes, layout: dict[str, Any]) -> Rendered:
     )
 
 
-class WarmDot:
-    """One ``dot`` process fed graph after graph (see the module's doc)."""
+class ReadyDot:
+    """A fresh ``dot`` started ahead of the graph it will draw (see the module's doc)."""
 
     def __init__(self) -> None:
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._err: Any = None
+        self._next: subprocess.Popen[bytes] | None = None
 
     @property
     def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+        p = self._next
+        return p.pid if p is not None and p.poll() is None else None
 
-    def start(self) -> None:
-        if self.pid is not None:
-            return
-        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
-        self._proc = subprocess.Popen(
-            [DOT, "-Tpng", "-Tjson"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._err,
-            env=SAFE_ENV,
-        )
+    def refill(self) -> None:
+        if self.pid is None:
+            self.stop()
+            self._next = _spawn()
+
+    def take(self) -> subprocess.Popen[bytes]:
+        """The waiting ``dot`` (a new one if it died), now the caller's alone."""
+        self.refill()
+        proc, self._next = self._next, None
+        assert proc is not None
+        return proc
 
     def stop(self) -> None:
-        proc, self._proc = self._proc, None
+        proc, self._next = self._next, None
         if proc is not None:
             proc.kill()
-            proc.wait()
-            for f in (proc.stdin, proc.stdout):
-                if f is not None:
-                    f.close()
-        if self._err is not None:
-            self._err.close()
-            self._err = None
-
-    def draw(self, source: str) -> tuple[bytes, dict[str, Any]] | None:
-        """``(png, layout)`` of ``source``, or None when the warm process could not draw it
-        cleanly (it is then stopped; the caller draws the graph with a fresh ``dot``)."""
-        self.start()
-        proc = self._proc
-        assert proc is not None and proc.stdin is not None and proc.stdout is not None
-        nonce = f"synth_end_{secrets.token_hex(8)}"
-        err_at = self._err.seek(0, os.SEEK_END)
-        try:
-            proc.stdin.write(f"{source}\ndigraph {nonce} {{}}\n".encode())
-            proc.stdin.flush()
-            out = self._read_until(proc, nonce.encode(), err_at)
-        except (OSError, RenderTimeout):
-            self.stop()
-            raise
-        parts = _split(out) if out is not None else None
-        if parts is None:
-            self.stop()
-            return None
-        (png, layout), rest = parts
-        marker = _split(rest)  # the marker graph's own PNG and layout, and nothing after
-        if marker is None or marker[0][1].get("name") != nonce or marker[1].strip():
-            self.stop()
-            return None
-        return png, layout
-
-    def _read_until(self, proc: subprocess.Popen[bytes], nonce: bytes, err_at: int) -> bytes | None:
-        """stdout up to the end of the marker's layout; None on an error message or an exit."""
-        assert proc.stdout is not None
-        fd = proc.stdout.fileno()
-        buf = bytearray()
-        deadline = time.monotonic() + TIMEOUT_S
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise RenderTimeout(f"dot took longer than {TIMEOUT_S:g} s")
-            ready, _, _ = select.select([fd], [], [], min(left, 0.05))
-            if ready:
-                chunk = os.read(fd, 1 << 16)
-                if not chunk:
-                    return None  # it exited
-                buf += chunk
-                if nonce in buf and buf.rstrip().endswith(b"}"):  # the marker's layout may be whole
-                    first = _split(bytes(buf))
-                    if first is not None and _split(first[1]) is not None:
-                        return bytes(buf)
-            elif self._error_since(err_at) or proc.poll() is not None:
-                return None
-
-    def _error_since(self, at: int) -> bool:
-        self._err.seek(at)
-        return b"rror" in self._err.read()
+            proc.communicate()
 
 
 @cache
-def warm() -> WarmDot:
-    return WarmDot()
+def ready() -> ReadyDot:
+    return ReadyDot()
 
 
 def helper_pids() -> tuple[int, ...]:
-    """The warm ``dot``, which a worker's stray sweep must spare (by process id: ``dot`` is
-    in ``/usr/bin``, where a sample's strays would be too)."""
-    pid = warm().pid
+    """The ``dot`` waiting for the next graph, which a worker's stray sweep must spare (by
+    process id: ``dot`` is in ``/usr/bin``, where a sample's strays would be too)."""
+    pid = ready().pid
     return (pid,) if pid is not None else ()
 
 
@@ -250,13 +177,19 @@ class Frame:
 
 def elements(layout: dict[str, Any]) -> list[Element]:
     """A ``node`` element per node (``ref``: its name; ``point``: its centre) and an
-    ``edge_label`` per labelled edge (``ref``: the edge's index), boxes in image pixels.
-    Nodes named ``__...`` (a machine's hidden start point) are left out."""
+    ``edge_label`` per labelled edge (``ref``: the edge's index), a ``cluster`` per titled
+    cluster (``ref``: its name; the box around its nodes), boxes in image pixels. Nodes
+    named ``__...`` (a machine's hidden start point) are left out."""
     frame = Frame(layout)
     out: list[Element] = []
     objects = layout.get("objects", [])
     for obj in objects:
-        if "pos" not in obj or obj["name"].startswith("__"):  # a cluster, a hidden helper
+        if "pos" not in obj and "bb" in obj and obj.get("label"):  # a cluster, and its title
+            x0, y0, x1, y1 = (float(v) for v in obj["bb"].split(","))
+            box = frame.box((x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0)
+            out.append({"label": obj["label"], "role": "cluster", "ref": obj["name"], "bbox": box})
+            continue
+        if "pos" not in obj or obj["name"].startswith("__"):  # a subgraph, a hidden helper
             continue
         cx, cy = (float(v) for v in obj["pos"].split(","))
         box = frame.box(cx, cy, 72.0 * float(obj["width"]), 72.0 * float(obj["height"]))
@@ -282,7 +215,7 @@ def _checks() -> list[Check]:
 
 RENDERER = Renderer(
     name="graphviz",
-    languages={"dot": Language(render=render_dot, warm_up=lambda: warm().start())},
+    languages={"dot": Language(render=render_dot, warm_up=lambda: ready().refill())},
     install_hint=INSTALL_HINT,
     helper_pids=helper_pids,
     isolate=_isolate,

@@ -36,7 +36,7 @@ __all__ = ["DOMAIN", "KINDS", "Edge", "GraphDomain", "GraphGenerator", "GraphSpe
 
 VERSION = "1"
 LANGUAGE = "dot"
-KINDS = ("tree", "state_machine", "dependency", "network")
+KINDS = ("tree", "state_machine", "dependency", "network", "matching")
 ENGINES = ("dot", "neato", "circo")
 #: the share of dependency graphs that hold a cycle (half: "is there a cycle?" is balanced)
 CYCLE_SHARE = 0.5
@@ -56,6 +56,15 @@ TASKS = ("Design", "Order parts", "Build frame", "Wire power", "Install pumps", 
          "Inspect", "Test run", "Train staff", "Launch", "Write manual", "Get permit",
          "Pour base", "Fit doors", "Survey site", "Sign off", "Print labels", "Pack")  # fmt: skip
 TREE_TOPICS = ("org chart", "folder tree", "family tree")
+#: a matching's topic -> (its left group, its right group, the right group's names)
+MATCHINGS = {
+    "shift rota": ("Staff", "Shifts", ("Mon early", "Mon late", "Tue early", "Tue late",
+                                        "Wed early", "Wed late", "Sat", "Sun")),
+    "project staffing": ("People", "Projects", ("Website", "Audit", "Launch", "Survey",
+                                                "Migration", "Training", "Budget")),
+    "tutoring plan": ("Tutors", "Subjects", ("Algebra", "Biology", "Chemistry", "French",
+                                            "History", "Physics", "Spanish", "Writing")),
+}  # fmt: skip
 PALETTES = {
     "corporate": (("#dbe7f5", "#1f4e79"), ("#e8eef4", "#34495e"), ("#ffffff", "#2c3e50")),
     "scientific": (("#ffffff", "#000000"), ("#f2f2f2", "#333333")),
@@ -105,6 +114,8 @@ class GraphSpec:
     accepting: tuple[int, ...] = ()
     #: where each node is pinned (inches; a network's map), or () for the engine to place
     positions: tuple[tuple[float, float], ...] = ()
+    #: boxed groups of nodes (a matching's two sides): ``(title, node indices)``
+    groups: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -133,6 +144,7 @@ class GraphSpec:
         d["style"] = GraphStyle(**d["style"])
         d["accepting"] = tuple(d.get("accepting", ()))
         d["positions"] = tuple(tuple(p) for p in d.get("positions", ()))
+        d["groups"] = tuple((str(t), tuple(m)) for t, m in d.get("groups", ()))
         return cls(**d)
 
     def caption(self) -> str:
@@ -160,7 +172,7 @@ def emit_dot(spec: GraphSpec) -> str:
     style = "filled,rounded" if st.rounded else "filled"
     lines = [
         f"{kind} G {{",
-        f'  layout={st.engine}; dpi={st.dpi}; pad=0.25; bgcolor="white";',
+        f'  layout={st.engine}; dpi={st.dpi}; pad=0.25; bgcolor="white"; fontname="{st.font}";',
         f"  rankdir={st.rankdir}; nodesep=0.35; ranksep=0.45;",
         '  overlap=false; splines=true; start=7; sep="+16"; esep="+8";',
         f'  node [shape={st.shape}, style="{style}", fillcolor="{st.fill}", color="{st.line}",'
@@ -176,6 +188,10 @@ def emit_dot(spec: GraphSpec) -> str:
             x, y = spec.positions[i]
             extra += f', pos="{x:g},{y:g}!"'
         lines.append(f"  n{i} [label={_quote(label)}{extra}];")
+    for k, (title, members) in enumerate(spec.groups):
+        inside = " ".join(f"n{i};" for i in members)
+        lines.append(f'  subgraph cluster_{k} {{ label={_quote(title)}; color="{st.line}";'
+                     f' style="rounded"; {inside} }}')  # fmt: skip
     if spec.start is not None:
         lines.append(f"  __start -> n{spec.start};")
     for e in spec.edges:
@@ -192,7 +208,7 @@ def _style(rng: np.random.Generator, profile: str, kind: str) -> GraphStyle:
     else:
         engine = "dot"
         shape = "circle" if kind == "state_machine" else str(pick(rng, ("box", "ellipse")))
-    rankdir = "LR" if kind == "state_machine" else str(pick(rng, ("TB", "TB", "LR")))
+    rankdir = "LR" if kind in ("state_machine", "matching") else str(pick(rng, ("TB", "TB", "LR")))
     return GraphStyle(
         engine=engine,
         rankdir=rankdir,
@@ -397,6 +413,39 @@ def _roads(
     return sorted(chosen)
 
 
+def _matching(
+    rng: np.random.Generator, local: LocalContent
+) -> tuple[str, tuple[str, ...], list[Edge], tuple[tuple[str, tuple[int, ...]], ...]]:
+    """People on the left, what they can take on the right (an edge: can take). Half of
+    them are built so that everyone can take a different one; the other half so that two
+    people can take only the same one (then not everyone can)."""
+    topic = str(pick(rng, tuple(MATCHINGS)))
+    left_title, right_title, things = MATCHINGS[topic]
+    n_left = int(rng.integers(3, 6))
+    n_right = int(rng.integers(n_left, min(len(things), n_left + 2) + 1))
+    people = local.names("first_name", n_left, max_len=12)
+    right = tuple(str(t) for t in rng.permutation(things)[:n_right])
+    pairs: set[tuple[int, int]] = set()
+    if rng.random() < 0.5:
+        for a, b in enumerate(rng.permutation(n_right)[:n_left]):
+            pairs.add((a, int(b)))
+        stuck: tuple[int, ...] = ()
+    else:
+        stuck = tuple(int(v) for v in rng.choice(n_left, size=2, replace=False))
+        only = int(rng.integers(n_right))
+        pairs |= {(a, only) for a in stuck}
+    for a in range(n_left):
+        if a in stuck:
+            continue
+        for b in rng.choice(n_right, size=int(rng.integers(1, 3)), replace=False):
+            pairs.add((a, int(b)))
+    labels = (*people, *right)
+    edges = [Edge(a, n_left + b) for a, b in sorted(pairs)]
+    groups = ((left_title, tuple(range(n_left))),
+              (right_title, tuple(range(n_left, n_left + n_right))))  # fmt: skip
+    return topic, labels, edges, groups
+
+
 def overlapping(elements: Sequence[Element]) -> tuple[Element, Element] | None:
     """The first two drawn labels (nodes, edge labels) whose boxes overlap by more than a
     pixel each way, or None."""
@@ -423,6 +472,7 @@ def sample_graph(
     start: int | None = None
     accepting: tuple[int, ...] = ()
     positions: tuple[tuple[float, float], ...] = ()
+    groups: tuple[tuple[str, tuple[int, ...]], ...] = ()
     if kind == "tree":
         topic, labels, edges = _tree(rng, local)
     elif kind == "state_machine":
@@ -431,11 +481,14 @@ def sample_graph(
     elif kind == "dependency":
         topic = "task dependency graph"
         labels, edges = _dependency(rng)
-    else:
+    elif kind == "network":
         topic = "road network"
         labels, edges, positions = _network(rng, local)
-    spec = GraphSpec(kind, topic, labels, tuple(edges), kind != "network", style, start,
-                     accepting, positions)  # fmt: skip
+    else:
+        topic, labels, edges, groups = _matching(rng, local)
+    directed = kind not in ("network", "matching")
+    spec = GraphSpec(kind, topic, labels, tuple(edges), directed, style, start, accepting,
+                     positions, groups)  # fmt: skip
     return spec, persona.to_json()
 
 

@@ -79,6 +79,11 @@ def test_each_kind_is_the_structure_it_claims() -> None:
             elif kind == "network":
                 assert nx.is_connected(g) and not spec["directed"]
                 assert all(e["label"] == str(e["weight"]) for e in spec["edges"])
+            elif kind == "matching":
+                (_, left), (_, right) = spec["groups"]
+                assert sorted(left + right) == list(range(len(spec["labels"])))
+                assert all(e["src"] in left and e["dst"] in right for e in spec["edges"])
+                assert all(g.degree(v) >= 1 for v in left)
             else:
                 # a plan, or a plan with one arrow turned back (removing it leaves no cycle)
                 assert nx.is_weakly_connected(g)
@@ -92,16 +97,16 @@ def test_each_kind_is_the_structure_it_claims() -> None:
 def test_questions_are_balanced_and_every_program_asks() -> None:
     programs: Counter[str] = Counter()
     answers: Counter[tuple[str, bool]] = Counter()
-    for seed in range(400):
+    for seed in range(600):
         sample = _sample(seed, KINDS[seed % len(KINDS)])
         for q in graph_questions(sample.spec, None, rng=np.random.default_rng(seed)):
             programs[q.program] += 1
             if q.answer_type == "bool":
                 answers[q.program, q.answer] += 1
     assert set(programs) == {p.__name__ for p in POOL}, programs
-    for program in ("accepts", "before", "cycle"):
+    for program in ("accepts", "before", "cycle", "everyone_placed"):
         yes, no = answers[program, True], answers[program, False]
-        assert yes + no >= 40 and 0.35 < yes / (yes + no) < 0.65, (program, yes, no)
+        assert yes + no >= 30 and 0.35 < yes / (yes + no) < 0.65, (program, yes, no)
 
 
 def _ink(png: bytes, box: list[float]) -> float:
@@ -127,6 +132,13 @@ def test_boxes_hold_their_labels_and_pointing_lands_on_the_node() -> None:
                 assert nodes[f"n{i}"]["label"] == label
             labelled = [e for e in sample.spec.edges if e.label]
             assert len([e for e in r.elements if e["role"] == "edge_label"]) == len(labelled)
+            clusters = {e["label"]: e["bbox"] for e in r.elements if e["role"] == "cluster"}
+            assert sorted(clusters) == sorted(title for title, _ in sample.spec.groups)
+            for title, members in sample.spec.groups:  # a group's box holds its nodes
+                cx, cy, cw, ch = clusters[title]
+                for i in members:
+                    x, y, w, h = nodes[f"n{i}"]["bbox"]
+                    assert cx <= x and cy <= y and x + w <= cx + cw and y + h <= cy + ch
             for e in r.elements:
                 x, y, w, h = e["bbox"]
                 assert 0 <= x and 0 <= y and x + w <= r.width and y + h <= r.height, e
@@ -254,55 +266,67 @@ def test_render_code_draws_a_dot_file_or_types_its_failure(tmp_path: Path) -> No
     assert not (tmp_path / "b.png").exists()
 
 
-# the warm dot ------------------------------------------------------------------------
+# the dot started ahead -------------------------------------------------------------
 
 
-def test_the_warm_dot_draws_exactly_what_a_fresh_one_draws() -> None:
+def _fresh(source: str):  # type: ignore[no-untyped-def]
+    """The graph drawn by a dot started when it comes (code from outside's way)."""
     from synth.renderers import graphviz
 
-    for seed in range(24):
+    graphviz.ONE_SHOT = True
+    try:
+        return graphviz.render_dot(source)
+    finally:
+        graphviz.ONE_SHOT = False
+
+
+def test_a_dot_started_ahead_draws_what_one_started_now_draws() -> None:
+    """Graph after graph, of every kind (clusters too, which a dot fed several graphs lays
+    out differently after some others): the same bytes and boxes."""
+    from synth.renderers import graphviz
+
+    for seed in range(25):
         source = _sample(seed, KINDS[seed % len(KINDS)]).code.source
-        assert graphviz.render_dot(source) == graphviz._rendered(*graphviz._one_shot(source))
-    assert graphviz.helper_pids() == (graphviz.warm().pid,) != ()
+        assert graphviz.render_dot(source) == _fresh(source)
+        assert graphviz.helper_pids() == (graphviz.ready().pid,) != (None,)
 
 
-def test_a_bad_graph_ends_the_warm_dot_and_the_next_graph_is_drawn_right(
+def test_a_bad_graph_is_typed_and_the_next_graph_is_drawn_right(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A syntax error, two graphs in one source (one named like the marker), a hang: each
-    is its own typed failure, and never shifts one graph's output onto the next."""
+    """A syntax error, two graphs in one source, a hang: each its own typed failure; the
+    next graph is drawn as ever, by the dot started ahead for it."""
     from synth.renderers import graphviz
 
     good = _sample(1, "network").code.source
-    want = graphviz._rendered(*graphviz._one_shot(good))
-    assert graphviz.render_dot(good) == want
+    want = _fresh(good)
     bad = [
         ("digraph { a -> ; }", RenderError, "syntax error"),
-        ("digraph { a -> b }\ndigraph synth_end_0000 { }", RenderError, "more than one graph"),
+        ("digraph { a -> b }\ndigraph x { }", RenderError, "more than one graph"),
         (good + good, RenderError, "more than one graph"),
     ]
     for source, error, message in bad:
-        before = graphviz.warm().pid
         with pytest.raises(error, match=message):
             graphviz.render_dot(source)
-        assert graphviz.warm().pid != before
+        assert graphviz.ready().pid is not None, "the next graph's dot is waiting"
         assert graphviz.render_dot(good) == want
     monkeypatch.setattr(graphviz, "TIMEOUT_S", 0.5)
     many = "digraph {" + ";".join(f"n{i} -> n{(i * 7 + 3) % 3000}" for i in range(3000)) + "}"
+    waiting = graphviz.ready().pid
     with pytest.raises(RenderTimeout):
         graphviz.render_dot(many)
-    assert graphviz.warm().pid is None, "the hung dot was killed"
+    assert waiting is not None and not Path(f"/proc/{waiting}").exists(), "the hung dot was killed"
     monkeypatch.setattr(graphviz, "TIMEOUT_S", 20.0)
     assert graphviz.render_dot(good) == want
 
 
-def test_code_from_outside_gets_a_fresh_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_code_from_outside_starts_its_dot_when_it_comes(monkeypatch: pytest.MonkeyPatch) -> None:
     from synth.renderers import graphviz
 
-    graphviz.warm().stop()
+    graphviz.ready().stop()
     monkeypatch.setattr(graphviz, "ONE_SHOT", False)
     graphviz.RENDERER.isolate()  # type: ignore[misc]
     assert graphviz.ONE_SHOT is True
     source = _sample(3, "tree").code.source
-    assert graphviz.render_dot(source) == graphviz._rendered(*graphviz._one_shot(source))
-    assert graphviz.warm().pid is None
+    assert graphviz.render_dot(source).png.startswith(b"\x89PNG")
+    assert graphviz.ready().pid is None, "no dot waits in a process that renders code from outside"

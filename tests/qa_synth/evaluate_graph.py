@@ -59,6 +59,17 @@ def recompute(spec: dict[str, Any], qa: dict[str, Any]) -> Any:
     if prog == "first_task":
         (first,) = [v for v in g if g.in_degree(v) == 0]
         return names[first]
+    if prog == "last_task":
+        (last,) = [v for v in g if g.out_degree(v) == 0]
+        return names[last]
+    if prog == "all_before":
+        return len(nx.ancestors(g, p["node"]))
+    if prog in ("matching_size", "everyone_placed"):
+        left = set(spec["groups"][0][1])
+        size = len(nx.bipartite.hopcroft_karp_matching(g, top_nodes=left)) // 2
+        return size if prog == "matching_size" else size == len(left)
+    if prog == "options":
+        return g.degree(p["node"])
     if prog == "road_length":
         return g.edges[p["a"], p["b"]]["weight"]
     if prog == "shortest_route":

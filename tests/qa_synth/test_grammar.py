@@ -72,7 +72,7 @@ SIMPLE = {"a": "Jan", "b": "Mar", "category": "Jul", "row": "Line E", "entry": "
           "step": "Check stock", "who": "Alice", "question": "Approved?", "answer": "yes",
           "fields": "", "axis_plural": "", "part": "AK", "angle": "ACB",
           "segment": "AB", "node": "Finance", "nodes": "tasks", "root": "Director",
-          "state": "S0", "input": "0110"}  # fmt: skip
+          "state": "S0", "input": "0110", "thing": "shift", "things": "shifts"}  # fmt: skip
 
 
 def _fill(template: str) -> list[str]:
