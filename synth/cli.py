@@ -164,8 +164,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="convert a dataset for training tools")
     e.add_argument("dir")
-    e.add_argument("--format", required=True, choices=["llava", "hf"])
+    e.add_argument(
+        "--format",
+        required=True,
+        choices=["llava", "sharegpt", "llamafactory", "swift", "molmo", "coco", "hf"],
+    )
     e.add_argument("--out", required=True, help="output folder")
+    e.add_argument(
+        "--coords",
+        choices=["pixel", "norm1", "norm1000"],
+        default="pixel",
+        help="points and boxes in pixels (default), fractions of the image (0-1) or 0-1000",
+    )
+    e.add_argument(
+        "--box-format",
+        choices=["xywh", "xyxy"],
+        default="xywh",
+        help="boxes as x, y, w, h or corners",
+    )
+    e.add_argument(
+        "--with-reasoning", action="store_true", help="answer with the chain of thought first"
+    )
     e.add_argument(
         "--all-questions",
         action="store_true",
@@ -298,9 +317,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"wrote {root / 'stats.json'} (key diversity), {page}, {root / 'stats.png'}")
         return 0
     if args.command == "export":
-        from synth.exporters import export
+        from synth.exporters import Style, export
 
-        path = export(Path(args.dir), args.format, Path(args.out), balanced=not args.all_questions)
+        style = Style(args.coords, args.box_format, args.with_reasoning)
+        path = export(
+            Path(args.dir),
+            args.format,
+            Path(args.out),
+            balanced=not args.all_questions,
+            style=style,
+        )
         print(f"exported {args.dir} as {args.format} to {path}")
         return 0
     if args.command in ("render-code", "reproduce"):

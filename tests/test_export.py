@@ -7,8 +7,10 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from synth._errors import ConfigError
 from synth.dataset import iter_samples
 from synth.exporters import export
 
@@ -40,7 +42,13 @@ def test_hf_parquet_loads_with_datasets_and_decodes_images(small_run: Path, tmp_
         first["image"]["height"],
     )
     assert row["id"] == first["id"] and row["questions"][0] == first["qa"][0]["question"]
-    assert json.loads(row["qa"])[0]["answer"] == first["qa"][0]["answer"]
+    assert json.loads(row["qa"][0]["value"]) == first["qa"][0]["answer"]
+    assert row["qa"][0]["program"] == first["qa"][0]["program"]
+    assert all(isinstance(q["answer"], str) for q in row["qa"]), "one type per column"
+    # the card's configs: one per domain and all
+    by_card = datasets.load_dataset(str(tmp_path / "hf"), "chart", split="train")
+    assert len(by_card) == 24 and by_card[0]["id"] == first["id"]
+    assert len(datasets.load_dataset(str(tmp_path / "hf"), "all", split="train")) == 24
 
 
 def test_llava_turns_alternate_and_open_with_the_image(small_run: Path, tmp_path: Path) -> None:
@@ -255,15 +263,164 @@ def test_exports_rerun_into_their_folder_keep_the_record_and_balance_by_default(
     for fmt in ("llava", "hf"):
         export(copy, fmt, tmp_path / fmt)
         export(copy, fmt, tmp_path / fmt)  # again, into the same folder
-    files = sorted(f.name for f in (tmp_path / "hf" / "data").iterdir())
-    assert files == ["train-00000-of-00001.parquet"], "the train split's name, nothing stale"
-    rows = pq.read_table(tmp_path / "hf" / "data").to_pylist()
+    files = sorted(str(f.relative_to(tmp_path / "hf" / "data"))
+                   for f in (tmp_path / "hf" / "data").rglob("*.parquet"))  # fmt: skip
+    assert files == ["chart/train-00000-of-00001.parquet"], "the train split's name, nothing stale"
+    rows = pq.read_table(tmp_path / "hf" / "data" / "chart").to_pylist()
     assert len(rows) == 24
     record = json.loads(rows[0]["record"])
     first = next(iter_samples(copy))[0]
     assert "code" not in record and set(record) == set(first) - {"code"}
     everything = sum(len(r["qa"]) for r, _ in iter_samples(copy))
-    kept = sum(len(json.loads(r["qa"])) for r in rows)
+    kept = sum(len(r["qa"]) for r in rows)
     assert kept < everything, "the default export applies balance.json"
     llava = json.loads((tmp_path / "llava" / "llava.json").read_text())
     assert sum(len(item["conversations"]) // 2 for item in llava) == kept
+
+
+def _kept_qas(run: Path) -> list[dict]:  # type: ignore[type-arg]
+    return [q for r, _ in iter_samples(run, balanced=True) for q in r["qa"]]
+
+
+def test_sharegpt_llamafactory_swift_and_molmo_load_as_their_tools_read_them(
+    small_run: Path, tmp_path: Path
+) -> None:
+    """Each loads with datasets' own json reader; turns alternate user/assistant, the first
+    opened by <image>; every kept question is asked once, its image beside it."""
+    import datasets
+
+    qas = _kept_qas(small_run)
+    for fmt, name in (("sharegpt", "sharegpt.json"), ("llamafactory", "sharegpt.json"),
+                      ("swift", "swift.jsonl"), ("molmo", "molmo.jsonl")):  # fmt: skip
+        out = tmp_path / fmt
+        export(small_run, fmt, out)
+        ds = datasets.load_dataset("json", data_files=str(out / name), split="train")
+        assert len(ds) == 24, fmt
+        asked = 0
+        for row in ds:
+            roles = [m["role"] for m in row["messages"]]
+            assert roles == ["user", "assistant"] * (len(roles) // 2), fmt
+            first = row["messages"][0]["content"]
+            assert first.startswith("<image>") == (fmt != "molmo"), fmt
+            image = row["images"][0] if fmt != "molmo" else row["image"]
+            assert Image.open(out / image).size[0] > 0
+            asked += len(roles) // 2
+        assert asked == len(qas), fmt
+        assert "| chart | 24 |" in (out / "README.md").read_text()
+    info = json.loads((tmp_path / "llamafactory" / "dataset_info.json").read_text())
+    entry = info["synth"]
+    assert (
+        entry["formatting"] == "sharegpt"
+        and (tmp_path / "llamafactory" / entry["file_name"]).exists()
+    )
+    assert entry["tags"] == {"role_tag": "role", "content_tag": "content", "user_tag": "user",
+                             "assistant_tag": "assistant"}  # fmt: skip
+
+
+def test_points_and_boxes_in_every_coordinate_system() -> None:
+    from synth.exporters import Style, answer_text, question_text, reply
+
+    point = {"question": "Where is X?", "answer_type": "point", "answer": [320.0, 60.0],
+             "reasoning": "It is at (320, 60). So the answer is [320.0, 60.0]."}  # fmt: skip
+    box = {"question": "Box X.", "answer_type": "box", "answer": [64.0, 48.0, 128.0, 96.0]}
+    size = (640, 480)
+    assert answer_text(point, size) == "(320, 60)"
+    assert answer_text(point, size, Style("norm1")) == "(0.500, 0.125)"
+    assert answer_text(point, size, Style("norm1000")) == "(500, 125)"
+    assert answer_text(box, size) == "[64, 48, 128, 96]"
+    assert answer_text(box, size, Style(box_format="xyxy")) == "[64, 48, 192, 144]"
+    assert answer_text(box, size, Style("norm1000", "xyxy")) == "[100, 100, 300, 300]"
+    assert answer_text(box, size, Style("norm1")) == "[0.100, 0.100, 0.200, 0.200]"
+    assert question_text(point, size).endswith(
+        "(x, y) in pixels from the top-left corner of the 640x480 image."
+    )
+    assert "[x1, y1, x2, y2] on a 0-1000 scale" in question_text(
+        box, size, Style("norm1000", "xyxy")
+    )
+    assert (
+        reply(point, size, Style(reasoning=True))
+        == "It is at (320, 60). So the answer is (320, 60)."
+    )
+    assert reply(point, size, Style("norm1", reasoning=True)) == "(0.500, 0.125)", (
+        "pixel steps dropped"
+    )
+    with pytest.raises(ConfigError, match="--coords must be one of"):
+        Style("percent")
+
+
+def test_with_reasoning_and_norm1000_from_the_command_line(small_run: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sg"
+    synth_cmd("export", str(small_run), "--format", "sharegpt", "--out", str(out),
+              "--coords", "norm1000", "--with-reasoning", check=True)  # fmt: skip
+    items = json.loads((out / "sharegpt.json").read_text())
+    records = {r["id"]: r for r, _ in iter_samples(small_run, balanced=True)}
+    seen = {"point": 0, "other": 0}
+    for item in items:
+        record = records[Path(item["images"][0]).stem]
+        w, h = record["image"]["width"], record["image"]["height"]
+        for qa, answer in zip(record["qa"], item["messages"][1::2], strict=True):
+            if qa["answer_type"] == "point":
+                x, y = (float(v) for v in answer["content"].strip("()").split(","))
+                assert (
+                    abs(x - 1000 * qa["answer"][0] / w) <= 0.5
+                    and abs(y - 1000 * qa["answer"][1] / h) <= 0.5
+                )
+                seen["point"] += 1
+            else:
+                steps = qa["reasoning"].rsplit(" So the answer is ", 1)[0]
+                assert (
+                    answer["content"].startswith(steps)
+                    and " So the answer is " in answer["content"]
+                )
+                seen["other"] += 1
+    assert seen["point"] >= 5 and seen["other"] >= 20, seen
+    bad = synth_cmd("export", str(small_run), "--format", "sharegpt", "--out", str(out),
+                    "--coords", "percent")  # fmt: skip
+    assert bad.returncode == 2 and "norm1000" in bad.stderr
+
+
+def test_coco_loads_with_pycocotools_and_boxes_are_the_render_facts(
+    small_run: Path, tmp_path: Path
+) -> None:
+    from pycocotools.coco import COCO
+
+    path = export(small_run, "coco", tmp_path / "coco")
+    coco = COCO(str(path))
+    records = [r for r, _ in iter_samples(small_run)]
+    assert len(coco.getImgIds()) == 24
+    for n, record in enumerate(records, start=1):
+        img = coco.loadImgs(n)[0]
+        assert img["synth_id"] == record["id"] and (tmp_path / "coco" / img["file_name"]).exists()
+        want = [
+            e for e in record["annotations"]["elements"] if e["bbox"][2] > 0 and e["bbox"][3] > 0
+        ]
+        anns = coco.loadAnns(coco.getAnnIds(imgIds=n))
+        assert len(anns) == len(want)
+        for a, e in zip(anns, want, strict=True):
+            assert a["bbox"] == [round(v, 2) for v in e["bbox"]]
+            assert coco.loadCats(a["category_id"])[0]["name"] == f"chart/{e['role']}"
+            assert a["attributes"]["label"] == e.get("label", "")
+
+
+def test_molmo_points_are_on_a_0_to_100_scale_with_the_target_as_alt(
+    small_run: Path, tmp_path: Path
+) -> None:
+    path = export(small_run, "molmo", tmp_path / "molmo")
+    records = {r["id"]: r for r, _ in iter_samples(small_run, balanced=True)}
+    points = 0
+    for line in path.read_text().splitlines():
+        item = json.loads(line)
+        record = records[item["id"]]
+        w, h = record["image"]["width"], record["image"]["height"]
+        for qa, answer in zip(record["qa"], item["messages"][1::2], strict=True):
+            if qa["answer_type"] != "point":
+                continue
+            m = re.fullmatch(
+                r'<point x="([\d.]+)" y="([\d.]+)" alt="([^"]+)">(.+)</point>', answer["content"]
+            )
+            assert m is not None, answer
+            assert abs(float(m[1]) - 100 * qa["answer"][0] / w) <= 0.05
+            assert abs(float(m[2]) - 100 * qa["answer"][1] / h) <= 0.05
+            assert m[3] == m[4]
+            points += 1
+    assert points >= 5
