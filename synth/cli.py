@@ -191,6 +191,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep every question, also those the run's answer balancing drops (balance.json)",
     )
 
+    ev = sub.add_parser("eval", help="score a model's predictions on a dataset, slice by slice")
+    ev.add_argument("dir")
+    ev.add_argument(
+        "--predictions",
+        required=True,
+        help='JSON lines: {"id", "qid", "prediction"} or {"question_id": "ID/QID", "text"}',
+    )
+    ev.add_argument("--out", help="folder for eval.json and eval.png (default: DIR/eval)")
+    ev.add_argument("--coords", choices=["pixel", "norm1", "norm1000"], default="pixel",
+                    help="how the predictions give points and boxes (as exported)")  # fmt: skip
+    ev.add_argument("--box-format", choices=["xywh", "xyxy"], default="xywh")
+    ev.add_argument(
+        "--all-questions",
+        action="store_true",
+        help="score against every question, also those the run's answer balancing drops",
+    )
+    ev.add_argument("--json", action="store_true", help="print the whole report")
+
     b = sub.add_parser(
         "balance",
         help="re-plan the run-wide answer balancing of a dataset (writes DIR/balance.json)",
@@ -315,6 +333,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         else:
             print(summary(report))
             print(f"wrote {root / 'stats.json'} (key diversity), {page}, {root / 'stats.png'}")
+        return 0
+    if args.command == "eval":
+        from synth.evaluate import evaluate, plot, read_predictions, summary
+        from synth.writer import write_json
+
+        root = Path(args.dir)
+        report = evaluate(
+            root,
+            read_predictions(Path(args.predictions)),
+            balanced=not args.all_questions,
+            coords=args.coords,
+            box_format=args.box_format,
+        )
+        out = Path(args.out) if args.out else root / "eval"
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(out / "eval.json", report)
+        plot(report, out / "eval.png")
+        print(json.dumps(report, indent=2) if args.json else summary(report))
+        print(f"wrote {out / 'eval.json'}, {out / 'eval.png'}")
         return 0
     if args.command == "export":
         from synth.exporters import Style, export

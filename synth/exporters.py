@@ -5,8 +5,9 @@ question as a model should be asked it (a multiple-choice question with its lett
 options; a point or box question saying how to give it: ``--coords``, ``--box-format``)
 and writes a dataset card, ``{out}/README.md`` (formats, counts, licence).
 
-* ``llava``: ``llava.json``, a list of ``{"id", "image", "conversations"}``, turns
-  alternating ``human``/``gpt``, the first human turn opened by ``<image>\\n``.
+* ``llava``: ``llava.json``, a list of ``{"id", "image", "conversations", "question_ids"}``,
+  turns alternating ``human``/``gpt``, the first human turn opened by ``<image>\\n``; the
+  n-th human turn asks ``question_ids[n]`` (``RECORD_ID/QID``, what ``synth eval`` reads).
 * ``sharegpt``: ``sharegpt.json``, a list of ``{"messages": [{"role", "content"}...],
   "images": [path]}``, the first user turn opened by ``<image>`` (LLaMA-Factory's and
   ms-swift's multimodal layout).
@@ -209,7 +210,10 @@ def export_llava(samples: Any, out: Path, style: Style) -> Path:
             turns.append({"from": "human", "value": ("<image>\n" if i == 0 else "") + q})
             turns.append({"from": "gpt", "value": a})
         if turns:
-            items.append({"id": record["id"], "image": image, "conversations": turns})
+            qids = [f"{record['id']}/{qa['id']}" for qa in record["qa"]]
+            items.append(
+                {"id": record["id"], "image": image, "conversations": turns, "question_ids": qids}
+            )
     return _json(out / "llava.json", items)
 
 
