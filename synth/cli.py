@@ -335,7 +335,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"wrote {root / 'stats.json'} (key diversity), {page}, {root / 'stats.png'}")
         return 0
     if args.command == "eval":
-        from synth.evaluate import evaluate, plot, read_predictions, summary
+        from synth.evaluate import evaluate, plot, read_predictions
+        from synth.evaluate import summary as eval_summary
         from synth.writer import write_json
 
         root = Path(args.dir)
@@ -350,7 +351,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         write_json(out / "eval.json", report)
         plot(report, out / "eval.png")
-        print(json.dumps(report, indent=2) if args.json else summary(report))
+        print(json.dumps(report, indent=2) if args.json else eval_summary(report))
         print(f"wrote {out / 'eval.json'}, {out / 'eval.png'}")
         return 0
     if args.command == "export":
