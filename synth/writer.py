@@ -108,15 +108,20 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def append_line(path: Path, data: Any) -> None:
-    """Append one JSON line and make it durable (the resume log)."""
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n")
+    """Append one JSON line and make it durable (the resume log). After a line torn by a
+    kill, the new one starts on a line of its own."""
+    with open(path, "a+b") as f:
+        size = os.fstat(f.fileno()).st_size
+        torn = size > 0 and os.pread(f.fileno(), 1, size - 1) != b"\n"
+        text = ("\n" if torn else "") + json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n"
+        f.write(text.encode("utf-8"))
         f.flush()
         os.fsync(f.fileno())
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
-    """JSON lines of ``path``; a torn last line (killed mid-write) is ignored."""
+    """JSON lines of ``path``; a damaged line (a torn last line, killed mid-write, with more
+    appended after it by a later run) is skipped, the lines after it kept."""
     if not path.exists():
         return []
     out = []
@@ -124,5 +129,5 @@ def read_lines(path: Path) -> list[dict[str, Any]]:
         try:
             out.append(json.loads(line))
         except json.JSONDecodeError:
-            break
+            continue
     return out

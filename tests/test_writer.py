@@ -89,10 +89,15 @@ def test_the_resume_log_keeps_every_whole_line_and_drops_a_torn_one(tmp_path: Pa
     assert read_lines(log) == []
     for i in range(3):
         append_line(log, {"i": i, "city": "Zürich"})
-    assert '"city": "Zürich"' in log.read_text(encoding="utf-8")
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        json.dumps({"city": "Zürich", "i": i}, ensure_ascii=False) for i in range(3)
+    ], "one line each, no blank lines between"
     with open(log, "a", encoding="utf-8") as f:
         f.write('{"i": 3, "ci')  # killed mid-write
     assert read_lines(log) == [{"i": i, "city": "Zürich"} for i in range(3)]
+    append_line(log, {"z": 1, "a": 2})  # a later run appends after the torn line
+    assert read_lines(log)[-1] == {"z": 1, "a": 2} and len(read_lines(log)) == 4
+    assert log.read_text(encoding="utf-8").endswith('{"a": 2, "z": 1}\n'), "keys sorted"
 
 
 def test_a_large_file_hashes_over_its_blocks(tmp_path: Path) -> None:
