@@ -11,6 +11,10 @@ import numpy as np
 
 from synth.legibility import reads
 from synth.record import QA, Element
+from synth.targeting import program_order
+
+#: a program whose function has another name than the program it writes
+ALIASES = {"sum_values": "sum"}
 
 C = TypeVar("C")
 
@@ -80,7 +84,7 @@ def ask(
     """Every ``fixed`` program that applies, then up to ``k`` more from ``pool`` in a random
     order (a program returns None where it cannot ask a decidable question); ids q0, q1..."""
     out = [qa for qa in (program(ctx, rng) for program in fixed) if qa is not None]
-    for i in rng.permutation(len(pool)):
+    for i in program_order(rng, [ALIASES.get(p.__name__, p.__name__) for p in pool]):
         if len(out) >= len(fixed) + k:
             break
         qa = pool[int(i)](ctx, rng)

@@ -42,6 +42,14 @@ MODULES = {
     " tests/generators/test_scene3d.py::test_pointing_falls_back_to_the_box_centre_and_says_both_coordinates"
     " tests/generators/test_scene3d.py::test_facing_bins_the_angle_between_camera_and_front_on_a_full_circle",
     "qa_synth/diagram.py": "tests/generators/test_diagram.py",
+    "qa_synth/graph.py": " ".join(
+        "tests/generators/test_graph.py::test_" + name
+        for name in (
+            "every_answer_recomputes_from_the_spec",
+            "questions_are_balanced_and_every_program_asks",
+            "each_kind_is_the_structure_it_claims",
+        )
+    ),
     "qa_synth/geometry.py": "tests/generators/test_geometry.py --deselect"
     " tests/generators/test_geometry.py::test_a_sandboxed_run_writes_every_figure",
     "synth/balance.py": "tests/test_balance.py",

@@ -20,9 +20,9 @@ from PIL import Image
 
 from synth import __version__, legibility
 from synth._errors import RenderError, SampleRejected
-from synth._seeding import sample_rng
 from synth.pack import DomainPack, Sample
 from synth.record import QA, Record, Rendered, make_id
+from synth.targeting import asking, draw_sample
 
 
 def build_record(
@@ -30,7 +30,7 @@ def build_record(
 ) -> tuple[Record, bytes, dict[str, bytes]]:
     """The record, PNG bytes and further files (by extension) of sample ``index`` with
     per-sample seed ``seed``."""
-    sample = pack.sample(rng=sample_rng(seed))
+    sample = draw_sample(lambda rng: pack.sample(rng=rng), pack.name, seed)
     return finish(pack, sample, index=index, seed=seed, run_seed=run_seed, degrade=degrade)
 
 
@@ -54,7 +54,8 @@ def finish(
     if rendered is None:
         rendered = pack.render(sample)
     spec_json = sample.spec.to_json()
-    qa = pack.questions(sample, rendered, rng=qa_rng(spec_json))
+    with asking(sample.domain):  # its program weights, if the run has any
+        qa = pack.questions(sample, rendered, rng=qa_rng(spec_json))
     extra: dict[str, Any] = {}
     if degrade == "scan":
         from synth.degrade import scan, scan_params

@@ -209,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--json", action="store_true", help="print the whole report")
 
+    tg = sub.add_parser(
+        "target", help="a recipe with more of what a model got wrong, from synth eval reports"
+    )
+    tg.add_argument("--eval", dest="evals", action="append", required=True,
+                    help="an eval.json (give several: their counts add up)")  # fmt: skip
+    tg.add_argument("--n", required=True, help="samples the recipe makes (e.g. 50k)")
+    tg.add_argument("--out", required=True, help="the recipe to write (recipe.yaml)")
+    tg.add_argument("--floor", type=float, default=0.25, help="the least weight of a slice")
+    tg.add_argument("--prior", type=float, default=20.0,
+                    help="questions' worth of the overall error rate each slice's is shrunk by")  # fmt: skip
+
     b = sub.add_parser(
         "balance",
         help="re-plan the run-wide answer balancing of a dataset (writes DIR/balance.json)",
@@ -353,6 +364,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         plot(report, out / "eval.png")
         print(json.dumps(report, indent=2) if args.json else eval_summary(report))
         print(f"wrote {out / 'eval.json'}, {out / 'eval.png'}")
+        return 0
+    if args.command == "target":
+        from synth.config import parse_count
+        from synth.targeting import recipe, write_recipe
+
+        reports = []
+        for path in args.evals:
+            try:
+                reports.append(json.loads(Path(path).read_text(encoding="utf-8")))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise ConfigError(f"--eval {path}: not a synth eval report ({exc})") from None
+        if not 0 < args.floor <= 1 or args.prior < 0:
+            raise ConfigError("--floor must be in (0, 1] and --prior at least 0")
+        data, rows = recipe(reports, parse_count(args.n), prior=args.prior, floor=args.floor)
+        write_recipe(Path(args.out), data, rows)
+        for r in sorted(rows, key=lambda r: -r["weight"])[:15]:
+            print(f"{r['slice']:45} error {r['error_rate']:6.1%}  n={r['questions']:<6} "
+                  f"weight {r['weight']:<6} share {r['old_share']:6.1%} -> {r['new_share']:6.1%}")  # fmt: skip
+        print(f"wrote {args.out}: synth generate --config {args.out} --out DIR")
         return 0
     if args.command == "export":
         from synth.exporters import Style, export

@@ -96,6 +96,9 @@ class RunConfig:
     recycle_rss_mb: int = 1536
     degrade: str = "none"
     options: tuple[tuple[str, str, str], ...] = ()
+    #: ``("family:chart/bar", 2.0)``, ``("program:chart/extremum", 3.0)``: more of what a model
+    #: gets wrong (a recipe's ``weights``, written by ``synth target``; synth.targeting)
+    weights: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.out:
@@ -141,6 +144,19 @@ class RunConfig:
                 f"--degrade must be one of {', '.join(DEGRADE_MODES)}, got {self.degrade!r}"
             )
         object.__setattr__(self, "options", parse_options(self.options))
+        if not (
+            isinstance(self.weights, tuple) and all(isinstance(w, tuple) for w in self.weights)
+        ):
+            from synth.targeting import parse
+
+            object.__setattr__(self, "weights", parse(self.weights))
+        for key, _ in self.weights:
+            domain = key.partition(":")[2].partition("/")[0]
+            if domain not in self.domains:
+                raise ConfigError(
+                    f"weights name {key.partition(':')[2]!r}, of domain {domain!r}, which this "
+                    f"run does not generate ({','.join(self.domains)})"
+                )
         for domain, key, _ in self.options:
             if domain not in self.domains:
                 raise ConfigError(
@@ -161,6 +177,8 @@ class RunConfig:
             out["degrade"] = self.degrade
         if self.options:  # likewise
             out["options"] = [list(o) for o in self.options]
+        if self.weights:  # likewise
+            out["weights"] = [list(w) for w in self.weights]
         return out
 
     def options_for(self, domain: str) -> dict[str, str]:

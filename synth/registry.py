@@ -238,11 +238,12 @@ def load(name: str, options: Mapping[str, str] | None = None, *, sandbox: bool) 
 def family(name: str, options: Mapping[str, str] | None, seed: int, *, sandbox: bool) -> str:
     """The family of the sample ``seed`` draws from pack ``name`` ("unknown" when it cannot
     draw it), asked of its pack host when ``sandbox`` and it is :func:`outside`."""
-    from synth._seeding import sample_rng
+    from synth.targeting import draw_sample
 
     if sandbox and outside(name):
         return _host(name, options).family(seed)
     try:
-        return str(get(name, options).sample(rng=sample_rng(seed)).family)
+        pack = get(name, options)
+        return str(draw_sample(lambda rng: pack.sample(rng=rng), name, seed).family)
     except Exception:  # noqa: BLE001 - a pack that cannot even sample still gets an id
         return "unknown"

@@ -69,6 +69,9 @@ def generate(cfg: RunConfig) -> dict[str, Any]:
     """Run (or resume) a generation; returns the final manifest. Raises OutputError when the
     folder cannot be used and TooManyFailures past ``max_failures``."""
     registry.check_names(cfg.domains)
+    from synth.targeting import activate
+
+    activate(cfg.weights)  # a failed sample's id names its family, drawn as the workers draw it
     if cfg.sandbox:
         require_sandbox()  # refuse before touching the output folder
     for d in cfg.domains:
@@ -220,6 +223,7 @@ def _generate_locked(cfg: RunConfig, out: Path) -> dict[str, Any]:
                 domains=cfg.domains,
                 degrade=cfg.degrade,
                 options={d: cfg.options_for(d) for d in cfg.domains},
+                weights=cfg.weights,
             )
         for k in todo:
             lo, hi = k * cfg.shard_size, min(cfg.n, (k + 1) * cfg.shard_size)

@@ -105,9 +105,11 @@ class WorkerPool:
         degrade: str = "none",
         options: dict[str, dict[str, str]] | None = None,
         isolate_scripts: bool = False,
+        weights: tuple[tuple[str, float], ...] = (),
     ) -> None:
         if sandbox:
             require_sandbox()
+        self.weights = weights
         self.isolate_scripts = isolate_scripts
         self.domains = domains
         self.degrade = degrade
@@ -134,6 +136,7 @@ class WorkerPool:
             degrade=self.degrade,
             options=self.options,
             isolate_scripts=self.isolate_scripts,
+            weights=self.weights,
         )
 
     def _open(self) -> list[_Worker]:
@@ -327,6 +330,7 @@ def start_worker(
     degrade: str = "none",
     options: dict[str, dict[str, str]] | None = None,
     isolate_scripts: bool = False,
+    weights: tuple[tuple[str, float], ...] = (),
 ) -> _Worker:
     """Start one worker process (in bubblewrap when ``sandbox``) with its own scratch folder.
     Its log (fds 1 and 2) is a file the pool opens in its host folder, which the sandbox
@@ -358,6 +362,7 @@ def start_worker(
         "domains": list(domains),
         "forked": forked,
         "forked_languages": sorted(forked_languages),
+        "weights": [list(w) for w in weights],  # synth.targeting: more of some families, programs
         "languages": list(languages),  # of code tasks: their renderers warm up, limits apply
         "mpl_cache": MPL_CACHE_MOUNT if sandbox else mpl_cache_dir(),
         "limits": {

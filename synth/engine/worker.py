@@ -204,6 +204,10 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     _copy_font_cache(cfg.get("mpl_cache"), os.environ.get("MPLCONFIGDIR"))
     limits = dict(cfg.get("limits", {}))
+    if cfg.get("weights"):
+        from synth.targeting import activate
+
+        activate(cfg["weights"])
     forked = frozenset(cfg.get("forked", ()))  # packs from outside: a process per task
     packs = _packs([d for d in cfg.get("domains", []) if d not in forked], cfg.get("options", {}))
     code_languages = tuple(cfg.get("languages", ()))
@@ -475,10 +479,10 @@ def _start(
     msg: dict[str, Any], pack: Any, cfg: dict[str, Any], renderer: ThreadPoolExecutor, wake: int
 ) -> _Job:
     """Sample a task here and hand its render to the render thread."""
-    from synth._seeding import sample_rng
+    from synth.targeting import draw_sample
 
     try:
-        sample = pack.sample(rng=sample_rng(msg["seed"]))
+        sample = draw_sample(lambda rng: pack.sample(rng=rng), msg["domain"], msg["seed"])
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a typed message
         return _Job(msg, _typed(msg, exc, cfg))
     render = renderer.submit(pack.render, sample)
@@ -600,10 +604,11 @@ def _handle(
     try:
         if msg["op"] == "sample":
             from synth import registry
-            from synth._seeding import sample_rng
+            from synth.targeting import draw_sample
 
             pack = registry.get(msg["domain"], cfg.get("options", {}).get(msg["domain"]))
-            return _record_reply(msg, pack, pack.sample(rng=sample_rng(msg["seed"])), cfg)
+            sample = draw_sample(lambda rng: pack.sample(rng=rng), msg["domain"], msg["seed"])
+            return _record_reply(msg, pack, sample, cfg)
         if msg["op"] == "code":
             from synth import backends
 
