@@ -5,10 +5,15 @@ and lint through test.sh). A new script without a run here fails the first test.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,6 +67,11 @@ RUNS: dict[str, tuple[list[str], str, bool]] = {
         "| chart | 3 | 1 |",
         True,
     ),
+    "predict_openai.py": (
+        ["--model", "tiny", "--limit", "20"],  # + the export and a local server: see below
+        "asked 20 questions, 0 failed",
+        False,
+    ),
     "question_report.py": (
         ["--n", "4", "--workers", "1", "--domains", "chart,table"],
         "| difficulty | questions |",
@@ -83,9 +93,67 @@ def _params() -> list[object]:
     ]
 
 
+@contextlib.contextmanager
+def openai_server(answer: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local HTTP server that answers /v1/chat/completions in the OpenAI format with
+    ``answer``; yields its base URL and the requests it got."""
+    import http.server
+    import threading
+
+    seen: list[dict[str, Any]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append({"path": self.path, **body})
+            reply = {"choices": [{"message": {"role": "assistant", "content": answer}}]}
+            data = json.dumps(reply).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.mark.parametrize("name", _params())
-def test_the_script_runs_at_a_tiny_size(name: str, tmp_path: Path) -> None:
+def test_the_script_runs_at_a_tiny_size(
+    name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     args, shows, _ = RUNS[name]
+    if name == "predict_openai.py":
+        from synth.exporters import export
+
+        export(request.getfixturevalue("small_run"), "llava", tmp_path / "llava")
+        with openai_server("Yes") as (url, seen):
+            args = [
+                str(tmp_path / "llava"),
+                "--base-url",
+                url,
+                "--out",
+                str(tmp_path / "p.jsonl"),
+                *args,
+            ]
+            proc = subprocess.run([sys.executable, str(ROOT / "scripts" / name), *args],
+                                  capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert proc.returncode == 0 and shows in proc.stdout, proc.stderr
+        lines = [json.loads(x) for x in (tmp_path / "p.jsonl").read_text().splitlines()]
+        assert len(lines) == 20 and {x["text"] for x in lines} == {"Yes"}
+        image = seen[0]["messages"][0]["content"][0]["image_url"]["url"]
+        assert seen[0]["path"] == "/v1/chat/completions" and seen[0]["temperature"] == 0
+        assert base64.b64decode(image.removeprefix("data:image/png;base64,")).startswith(b"\x89PNG")
+        return
     if name in ("diversity_before_after.py", "same_bytes.py"):
         if shutil.which("git") is None or not (ROOT / ".git").exists():
             pytest.skip("needs git and a checkout with history")
