@@ -48,6 +48,9 @@ MODULES = {
             "every_answer_recomputes_from_the_spec",
             "questions_are_balanced_and_every_program_asks",
             "each_kind_is_the_structure_it_claims",
+            "reasoning_walks_the_graph_it_answers_from",
+            "machine_inputs_use_both_symbols_and_difficulty_follows_their_length",
+            "pointing_finds_the_node_by_role_and_name",
         )
     ),
     "qa_synth/geometry.py": "tests/generators/test_geometry.py --deselect"

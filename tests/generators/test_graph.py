@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -330,3 +331,97 @@ def test_code_from_outside_starts_its_dot_when_it_comes(monkeypatch: pytest.Monk
     source = _sample(3, "tree").code.source
     assert graphviz.render_dot(source).png.startswith(b"\x89PNG")
     assert graphviz.ready().pid is None, "no dot waits in a process that renders code from outside"
+
+
+def _qas(kind: str, seeds: range):  # type: ignore[no-untyped-def]
+    for seed in seeds:
+        sample = _sample(seed, kind)
+        spec = sample.spec.to_json()
+        for q in graph_questions(sample.spec, None, rng=np.random.default_rng(seed)):
+            yield spec, q
+
+
+def _chain(text: str, sep: str) -> list[str]:
+    return [part.strip() for part in text.split(sep)]
+
+
+def test_reasoning_walks_the_graph_it_answers_from() -> None:
+    """The chain of thought is checked against the structure (networkx), not only the
+    answer: a path of real arrows from A to B, a cycle that closes, a route whose legs are
+    roads and add up, a crowd that outnumbers its options, the depth it states."""
+    seen: Counter[str] = Counter()
+    orders: Counter[bool] = Counter()
+    for kind in ("dependency", "network", "matching", "tree"):
+        for spec, q in _qas(kind, range(150)):
+            g, names = build(spec), spec["labels"]
+            idx = {name: i for i, name in enumerate(names)}
+            text = q.reasoning
+            if q.program == "before":
+                orders[q.params["a"] < q.params["b"]] += 1
+                if q.answer:
+                    hops = _chain(text.split(": ", 1)[1].split(". So")[0], "->")
+                    assert hops[0] == names[q.params["a"]] and hops[-1] == names[q.params["b"]]
+                    assert all(
+                        g.has_edge(idx[x], idx[y]) for x, y in zip(hops, hops[1:], strict=False)
+                    )
+                    seen["before"] += 1
+            elif q.program == "cycle" and q.answer:
+                hops = _chain(text.split("The arrows ", 1)[1].split(" come back")[0], "->")
+                assert hops[0] == hops[-1] and len(hops) >= 3
+                assert all(g.has_edge(idx[x], idx[y]) for x, y in zip(hops, hops[1:], strict=False))
+                seen["cycle"] += 1
+            elif q.program == "shortest_route":
+                assert q.params["a"] != q.params["b"]
+                m = re.search(r"route is (.*)\. (\d+(?: \+ \d+)*) = (\d+)\.", text)
+                assert m is not None, text
+                stops = _chain(m[1], " - ")  # place names may hold ". " ("St. Gallen")
+                assert stops[0] == names[q.params["a"]] and stops[-1] == names[q.params["b"]]
+                legs = [
+                    g.edges[idx[x], idx[y]]["weight"]
+                    for x, y in zip(stops, stops[1:], strict=False)
+                ]
+                assert sum(legs) == q.answer == int(m[3]) and " + ".join(map(str, legs)) == m[2]
+                seen["route"] += 1
+            elif q.program == "everyone_placed" and not q.answer:
+                people, options = text.split(" can only take ")
+                crowd = people.split(" and ")
+                taken = _chain(options.split(":")[0], ",")
+                assert len(crowd) > len(taken)
+                assert set(taken) == {names[v] for p in crowd for v in g.neighbors(idx[p])}
+                seen["crowd"] += 1
+            elif q.program == "depth":
+                assert f"That is {q.answer} levels down." in text
+                seen["depth"] += 1
+    assert min(seen.values()) >= 5 and len(seen) == 5, seen
+    assert orders[True] > 10 and orders[False] > 10, "pairs are asked both ways round"
+
+
+def test_machine_inputs_use_both_symbols_and_difficulty_follows_their_length() -> None:
+    symbols: Counter[str] = Counter()
+    for _, q in _qas("state_machine", range(120)):
+        if q.program in ("run", "accepts"):
+            word = q.params["input"]
+            symbols.update(word)
+            steps = q.reasoning.count(". ")
+            assert q.difficulty == 2 + (len(word) > 4) + (steps >= 3), (q.difficulty, word, steps)
+    assert symbols["0"] > 100 and symbols["1"] > 100, symbols
+
+
+def test_pointing_finds_the_node_by_role_and_name() -> None:
+    """With render facts, the point lies in the node's own box, not in a decoy of another
+    role that shares its name."""
+    from synth.record import Rendered
+
+    for seed in range(30):
+        sample = _sample(seed, KINDS[seed % len(KINDS)])
+        n = len(sample.spec.labels)
+        decoys = [{"label": "", "role": "edge_label", "ref": f"n{i}", "bbox": [0.0, 0.0, 5.0, 5.0]}
+                  for i in range(n)]  # fmt: skip
+        nodes = [{"label": sample.spec.labels[i], "role": "node", "ref": f"n{i}",
+                  "bbox": [100.0 + 50 * i, 200.0, 40.0, 20.0]} for i in range(n)]  # fmt: skip
+        r = Rendered(png=b"", width=2000, height=400, elements=(*decoys, *nodes), backend="")
+        (q,) = [q for q in graph_questions(sample.spec, r, rng=np.random.default_rng(seed))
+                if q.program == "point"]  # fmt: skip
+        i = q.params["node"]
+        assert q.answer == [100.0 + 50 * i + 20, 210.0] and q.tolerance == {"box": nodes[i]["bbox"]}
+        assert sample.spec.labels[i] in q.question
