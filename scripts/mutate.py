@@ -51,6 +51,8 @@ MODULES = {
             "reasoning_walks_the_graph_it_answers_from",
             "machine_inputs_use_both_symbols_and_difficulty_follows_their_length",
             "pointing_finds_the_node_by_role_and_name",
+            "difficulty_is_the_programs_plus_one_for_a_long_chain",
+            "a_matching_question_names_people_as_people",
         )
     ),
     "qa_synth/geometry.py": "tests/generators/test_geometry.py --deselect"

@@ -425,3 +425,36 @@ def test_pointing_finds_the_node_by_role_and_name() -> None:
         i = q.params["node"]
         assert q.answer == [100.0 + 50 * i + 20, 210.0] and q.tolerance == {"box": nodes[i]["bbox"]}
         assert sample.spec.labels[i] in q.question
+
+
+#: each program's difficulty before the reasoning's length adds one (three steps or more)
+BASE = {"count_nodes": 1, "point": 1, "parent": 1, "children": 1, "depth": 2,
+        "common_ancestor": 3, "leaves": 2, "before": 2, "cycle": 3, "prerequisites": 1,
+        "first_task": 2, "last_task": 2, "all_before": 3, "road_length": 1,
+        "shortest_route": 3, "roads_at": 1, "matching_size": 3, "everyone_placed": 3,
+        "options": 1}  # fmt: skip
+
+
+def test_difficulty_is_the_programs_plus_one_for_a_long_chain() -> None:
+    lengths: Counter[int] = Counter()
+    for kind in KINDS:
+        for spec, q in _qas(kind, range(60)):
+            steps = q.reasoning.count(". ")
+            if q.program in ("run", "accepts"):
+                word = q.params["input"]
+                lengths[len(word)] += 1
+                base = 2 + (len(word) > 4)
+                assert q.reasoning.startswith(f"Start at {spec['labels'][spec['start']]}.")
+            else:
+                base = BASE[q.program] + (q.program == "count_nodes" and len(spec["labels"]) > 8)
+            assert q.difficulty == min(5, base + (steps >= 3)), (q.program, steps, q.reasoning)
+    assert set(lengths) == {3, 4, 5}, lengths
+
+
+def test_a_matching_question_names_people_as_people() -> None:
+    asked = 0
+    for _, q in _qas("matching", range(80)):
+        if q.program == "matching_size" and "projects" in q.question:
+            assert "people" in q.question and "persons" not in q.question, q.question
+            asked += 1
+    assert asked >= 3
