@@ -193,7 +193,9 @@ def children(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not _tree(ctx):
         return None
     inner = [i for i in range(len(ctx.labels)) if ctx.out[i]]
-    i = int(pick_or_none(rng, inner))
+    counts = sorted({len(ctx.out[i]) for i in inner})  # the answer first, as prerequisites
+    want = counts[int(rng.integers(len(counts)))]
+    i = int(pick_or_none(rng, [i for i in inner if len(ctx.out[i]) == want]))
     kids = ctx.out[i]
     key = TREE_KEY[ctx.spec.topic]
     names = ", ".join(ctx.labels[k] for k in kids)
@@ -223,7 +225,10 @@ def depth(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         question=_q("depth", rng, node=ctx.labels[i], root=ctx.labels[0]),
         answer=len(up) - 1,
         answer_type="number",
-        steps=[f"From the top: {chain_text}.", f"That is {len(up) - 1} levels down."],
+        steps=[
+            f"From the top: {chain_text}.",
+            f"That is {len(up) - 1} level{'s' if len(up) != 2 else ''} down.",
+        ],  # fmt: skip
         params={"node": i},
         skills=["structure", "multi-hop"],
         difficulty=2,
@@ -408,7 +413,11 @@ def cycle(ctx: Ctx, rng: np.random.Generator) -> QA | None:
 def prerequisites(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if ctx.spec.kind != "dependency":
         return None
-    i = int(rng.integers(len(ctx.labels)))
+    # the answer first, from the counts this graph has, then a task with it: "1" (the most
+    # common count) is no better a guess than any other
+    counts = sorted({len(ctx.into[k]) for k in range(len(ctx.labels))})
+    want = counts[int(rng.integers(len(counts)))]
+    i = pick_or_none(rng, [k for k in range(len(ctx.labels)) if len(ctx.into[k]) == want])
     pre = ctx.into[i]
     names = ", ".join(ctx.labels[k] for k in pre) or "none"
     return QA.build(
@@ -680,7 +689,10 @@ def roads_at(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     )
 
 
-FIXED: tuple[Program, ...] = (point,)
+#: asked of every graph it fits: "is there a cycle?" of every task graph, so its answers are
+#: as even as the graphs (half hold a cycle); drawn from the pool it came up more often for
+#: graphs with a cycle, which fewer other programs fit (64% "yes")
+FIXED: tuple[Program, ...] = (point, cycle)
 POOL: tuple[Program, ...] = (
     count_nodes,
     parent,
@@ -691,7 +703,6 @@ POOL: tuple[Program, ...] = (
     run,
     accepts,
     before,
-    cycle,
     prerequisites,
     first_task,
     last_task,

@@ -40,6 +40,8 @@ KINDS = ("tree", "state_machine", "dependency", "network", "matching")
 ENGINES = ("dot", "neato", "circo")
 #: the share of dependency graphs that hold a cycle (half: "is there a cycle?" is balanced)
 CYCLE_SHARE = 0.5
+#: the share of task graphs whose every other task leads to one last task
+FINISH_SHARE = 0.5
 #: fonts with lining figures (old-style ones draw 0 and 1 like o and I)
 FONTS = ("Liberation Sans", "Lato", "Open Sans", "Comic Neue", "Liberation Serif", "DejaVu Sans")
 
@@ -290,6 +292,8 @@ def _dependency(rng: np.random.Generator) -> tuple[tuple[str, ...], list[Edge]]:
     for _ in range(int(rng.integers(0, n // 2 + 1))):
         a, b = sorted(int(v) for v in rng.choice(n, size=2, replace=False))
         edges.add((a, b))
+    if rng.random() < FINISH_SHARE:  # plans that end in one task ("Launch", "Sign off")
+        edges |= {(j, n - 1) for j in range(n - 1) if not any(a == j for a, _ in edges)}
     if rng.random() < CYCLE_SHARE:  # a back edge along a path closes one cycle
         linked = [(a, b) for a in range(n) for b in range(a + 1, n) if _reaches(edges, a, b)]
         lo, hi = linked[int(rng.integers(len(linked)))]
