@@ -141,6 +141,29 @@ def _q(name: str, rng: np.random.Generator, **fields: Any) -> str:
     return phrase("graph_questions", name, rng, **fields)
 
 
+def _counted(
+    program: str,
+    question: str,
+    said: str,
+    n: int,
+    *,
+    params: dict[str, Any],
+    skills: list[str],
+    difficulty: int,
+) -> QA:
+    """A counting question: what was counted, said in one sentence, then "That is n"."""
+    return QA.build(
+        program=program,
+        question=question,
+        answer=n,
+        answer_type="number",
+        steps=[said, f"That is {n}."],
+        params=params,
+        skills=skills,
+        difficulty=difficulty,
+    )
+
+
 def count_nodes(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if ctx.spec.topic not in NOUNS:
         return None
@@ -199,15 +222,11 @@ def children(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     kids = ctx.out[i]
     key = TREE_KEY[ctx.spec.topic]
     names = ", ".join(ctx.labels[k] for k in kids)
-    return QA.build(
-        program="children",
-        question=_q(f"children_{key}", rng, node=ctx.labels[i]),
-        answer=len(kids),
-        answer_type="number",
-        steps=[
-            f"The lines going down from {ctx.labels[i]} lead to {names}.",
-            f"That is {len(kids)}.",
-        ],  # fmt: skip
+    return _counted(
+        "children",
+        _q(f"children_{key}", rng, node=ctx.labels[i]),
+        f"The lines going down from {ctx.labels[i]} lead to {names}.",
+        len(kids),
         params={"node": i},
         skills=["structure", "counting"],
         difficulty=1,
@@ -273,15 +292,11 @@ def leaves(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     ends = [i for i in range(len(ctx.labels)) if not ctx.out[i]]
     key = TREE_KEY[ctx.spec.topic]
-    return QA.build(
-        program="leaves",
-        question=_q(f"leaves_{key}", rng),
-        answer=len(ends),
-        answer_type="number",
-        steps=[
-            f"Nothing hangs below {', '.join(ctx.labels[i] for i in ends)}.",
-            f"That is {len(ends)}.",
-        ],  # fmt: skip
+    return _counted(
+        "leaves",
+        _q(f"leaves_{key}", rng),
+        f"Nothing hangs below {', '.join(ctx.labels[i] for i in ends)}.",
+        len(ends),
         params={},
         skills=["structure", "counting"],
         difficulty=2,
@@ -420,12 +435,11 @@ def prerequisites(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     i = pick_or_none(rng, [k for k in range(len(ctx.labels)) if len(ctx.into[k]) == want])
     pre = ctx.into[i]
     names = ", ".join(ctx.labels[k] for k in pre) or "none"
-    return QA.build(
-        program="prerequisites",
-        question=_q("prerequisites", rng, node=ctx.labels[i]),
-        answer=len(pre),
-        answer_type="number",
-        steps=[f"Arrows into {ctx.labels[i]} come from: {names}.", f"That is {len(pre)}."],
+    return _counted(
+        "prerequisites",
+        _q("prerequisites", rng, node=ctx.labels[i]),
+        f"Arrows into {ctx.labels[i]} come from: {names}.",
+        len(pre),
         params={"node": i},
         skills=["structure", "counting"],
         difficulty=1,
@@ -483,15 +497,11 @@ def all_before(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if i is None:
         return None
     names = ", ".join(ctx.labels[a] for a in earlier[i])
-    return QA.build(
-        program="all_before",
-        question=_q("all_before", rng, node=ctx.labels[i]),
-        answer=len(earlier[i]),
-        answer_type="number",
-        steps=[
-            f"Follow the arrows back from {ctx.labels[i]}: {names}.",
-            f"That is {len(earlier[i])}.",
-        ],  # fmt: skip
+    return _counted(
+        "all_before",
+        _q("all_before", rng, node=ctx.labels[i]),
+        f"Follow the arrows back from {ctx.labels[i]}: {names}.",
+        len(earlier[i]),
         params={"node": i},
         skills=["paths", "counting", "multi-hop"],
         difficulty=3,
@@ -600,12 +610,11 @@ def options(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     a = left[int(rng.integers(len(left)))]
     _, _, many = SIDES[ctx.spec.topic]
     can = [ctx.labels[b] for b in ctx.out[a]]
-    return QA.build(
-        program="options",
-        question=_q("options", rng, node=ctx.labels[a], things=many),
-        answer=len(can),
-        answer_type="number",
-        steps=[f"Lines from {ctx.labels[a]} lead to {', '.join(can)}.", f"That is {len(can)}."],
+    return _counted(
+        "options",
+        _q("options", rng, node=ctx.labels[a], things=many),
+        f"Lines from {ctx.labels[a]} lead to {', '.join(can)}.",
+        len(can),
         params={"node": a},
         skills=["structure", "counting"],
         difficulty=1,
@@ -674,15 +683,11 @@ def roads_at(ctx: Ctx, rng: np.random.Generator) -> QA | None:
         return None
     i = int(rng.integers(len(ctx.labels)))
     ends = [e.dst if e.src == i else e.src for e in ctx.spec.edges if i in (e.src, e.dst)]
-    return QA.build(
-        program="roads_at",
-        question=_q("roads_at", rng, node=ctx.labels[i]),
-        answer=len(ends),
-        answer_type="number",
-        steps=[
-            f"Roads from {ctx.labels[i]} lead to {', '.join(ctx.labels[k] for k in ends)}.",
-            f"That is {len(ends)}.",
-        ],  # fmt: skip
+    return _counted(
+        "roads_at",
+        _q("roads_at", rng, node=ctx.labels[i]),
+        f"Roads from {ctx.labels[i]} lead to {', '.join(ctx.labels[k] for k in ends)}.",
+        len(ends),
         params={"node": i},
         skills=["structure", "counting"],
         difficulty=1,

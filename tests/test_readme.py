@@ -41,6 +41,7 @@ SIZES = {
     "data/mix": 10,
     "data/scans": 3,
     "data/shapes": 3,
+    "data/round2": 6,
 }
 
 
@@ -137,10 +138,16 @@ def _stats(clone: Clone, argv: list[str], proc: subprocess.CompletedProcess[str]
 
 def _export(clone: Clone, argv: list[str], proc: subprocess.CompletedProcess[str]) -> None:
     out = clone.root / argv[argv.index("--out") + 1]
-    if argv[argv.index("--format") + 1] == "llava":
-        items = json.loads((out / "llava.json").read_text())
+    fmt = argv[argv.index("--format") + 1]
+    if fmt in ("llava", "llamafactory"):
+        items = json.loads(
+            (out / ("llava.json" if fmt == "llava" else "sharegpt.json")).read_text()
+        )
         assert len(items) == SIZES[argv[2]]
-        assert all((out / item["image"]).exists() for item in items)
+        images = [item["image"] if fmt == "llava" else item["images"][0] for item in items]
+        assert all((out / image).exists() for image in images)
+    elif fmt == "coco":
+        assert len(json.loads((out / "annotations.json").read_text())["images"]) == SIZES[argv[2]]
     else:
         import datasets
 
@@ -161,6 +168,21 @@ def _doctor(clone: Clone, argv: list[str], proc: subprocess.CompletedProcess[str
         assert proc.stdout.count("ok       render ") == len(BUILTIN), proc.stdout
 
 
+def _eval(clone: Clone, argv: list[str], proc: subprocess.CompletedProcess[str]) -> None:
+    report = clone.json(f"{argv[2]}/eval/eval.json")
+    assert report["counts"]["scored"] > 0 and report["counts"]["unknown"] == 0, report["counts"]
+    assert report["slices"]["program"][f"chart/{WEAK}"]["accuracy"] == 0.0
+
+
+def _target(clone: Clone, argv: list[str], proc: subprocess.CompletedProcess[str]) -> None:
+    import yaml
+
+    recipe = yaml.safe_load((clone.root / argv[argv.index("--out") + 1]).read_text())
+    assert recipe["domains"] == ["chart"]
+    weights = recipe["weights"]["program"]
+    assert max(weights, key=weights.get) == f"chart/{WEAK}", weights
+
+
 def _reproduce(clone: Clone, argv: list[str], proc: subprocess.CompletedProcess[str]) -> None:
     assert json.loads(proc.stdout)["identical"] is True
 
@@ -169,6 +191,9 @@ def _render_code(clone: Clone, argv: list[str], proc: subprocess.CompletedProces
     assert json.loads(proc.stdout)["ok"]
     assert (clone.root / argv[argv.index("--out") + 1]).read_bytes().startswith(b"\x89PNG")
 
+
+#: the program the README's simulated model gets wrong (synth eval, synth target)
+WEAK = "extremum"
 
 #: synth subcommand -> its check (after exit 0)
 CHECKS: dict[str, Check] = {
@@ -180,15 +205,33 @@ CHECKS: dict[str, Check] = {
     "balance": _balance,
     "doctor": _doctor,
     "reproduce": _reproduce,
+    "eval": _eval,
+    "target": _target,
     "render-code": _render_code,
 }
 
 
 def _prepare(clone: Clone, argv: list[str]) -> None:
     """What a README line takes as given: the recipe file, a chart script."""
-    if "--config" in argv:
+    if "--config" in argv and not (clone.root / argv[argv.index("--config") + 1]).exists():
         (clone.root / argv[argv.index("--config") + 1]).write_text(
             "domain: chart\nn: 10\nseed: 3\nout: data/recipe\noptions: {chart: {renderer: plotly}}\n"
+        )
+    if argv[:2] == ["synth", "eval"]:  # a model's answers: right but on one program
+        from synth.dataset import iter_samples
+        from synth.exporters import answer_text
+
+        lines = [
+            {
+                "id": r["id"],
+                "qid": q["id"],
+                "prediction": "zzz" if q["program"] == WEAK else answer_text(q),
+            }
+            for r, _ in iter_samples(clone.root / argv[2], balanced=True)
+            for q in r["qa"]
+        ]
+        (clone.root / argv[argv.index("--predictions") + 1]).write_text(
+            "".join(json.dumps(x) + "\n" for x in lines)
         )
     if argv[:2] == ["synth", "render-code"]:
         from synth.dataset import iter_records
@@ -228,6 +271,7 @@ def test_only_lines_that_need_the_internet_or_real_weights_are_left_unrun() -> N
                 continue
             assert (
                 line.startswith(".venv/bin/hf download ")
+                or line.startswith("python scripts/predict_openai.py ")  # a model server
                 or "scene3d.photoreal=controlnet" in line
                 or line == "synth doctor"
             ), f"a README line that is never run: {line}"
