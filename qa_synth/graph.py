@@ -451,19 +451,8 @@ def first_task(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if ctx.spec.kind != "dependency":
         return None
     starts = [i for i in range(len(ctx.labels)) if not ctx.into[i]]
-    if len(starts) != 1:
-        return None
-    i = starts[0]
-    return QA.build(
-        program="first_task",
-        question=_q("first_task", rng),
-        answer=ctx.labels[i],
-        answer_type="text",
-        steps=[f"Every task but {ctx.labels[i]} has an arrow coming into it."],
-        params={},
-        skills=["structure"],
-        difficulty=2,
-    )
+    said = "Every task but {} has an arrow coming into it."
+    return _sole(ctx, rng, "first_task", starts, said, ["structure"])
 
 
 def last_task(ctx: Ctx, rng: np.random.Generator) -> QA | None:
@@ -471,17 +460,30 @@ def last_task(ctx: Ctx, rng: np.random.Generator) -> QA | None:
     if not _dag(ctx):
         return None
     ends = [i for i in range(len(ctx.labels)) if not ctx.out[i]]
-    if len(ends) != 1:
+    said = "Every task but {} has an arrow leading out of it to a later one."
+    return _sole(ctx, rng, "last_task", ends, said, ["structure", "ordering"])
+
+
+def _sole(
+    ctx: Ctx,
+    rng: np.random.Generator,
+    program: str,
+    found: list[int],
+    said: str,
+    skills: list[str],
+) -> QA | None:
+    """The task that alone is ``found`` (None unless exactly one is); ``said`` names it."""
+    if len(found) != 1:
         return None
-    i = ends[0]
+    name = ctx.labels[found[0]]
     return QA.build(
-        program="last_task",
-        question=_q("last_task", rng),
-        answer=ctx.labels[i],
+        program=program,
+        question=_q(program, rng),
+        answer=name,
         answer_type="text",
-        steps=[f"Every task but {ctx.labels[i]} has an arrow leading out of it to a later one."],
+        steps=[said.format(name)],
         params={},
-        skills=["structure", "ordering"],
+        skills=skills,
         difficulty=2,
     )
 
