@@ -41,8 +41,9 @@ from synth.dataset import iter_samples
 RELAXED = 0.05
 ANLS_THRESHOLD = 0.5
 IOU_THRESHOLD = 0.5
-#: the slices a report breaks accuracy down by (fields of the record or of its question)
-SLICES = ("domain", "family", "program", "skill", "difficulty", "answer_type")
+#: the slices a report breaks accuracy down by (fields of the record or of its question, and
+#: the size of the text it reads)
+SLICES = ("domain", "family", "program", "skill", "difficulty", "answer_type", "text_size")
 
 _NUMBER = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?|[-−]?\.\d+")
 
@@ -202,6 +203,24 @@ def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def text_size(record: dict[str, Any], qa: dict[str, Any]) -> str | None:
+    """``small`` when the smallest text the question reads (a label it names, a value it
+    quotes: :func:`synth.legibility.reads`) is under SMALL_TEXT_PX tall, else ``normal``;
+    None when it reads none."""
+    from types import SimpleNamespace
+
+    from synth.legibility import reads
+    from synth.qa_synth._programs import SMALL_TEXT_PX
+
+    elements = record.get("annotations", {}).get("elements", [])
+    q = SimpleNamespace(question=qa["question"], reasoning=qa.get("reasoning", ""),
+                        answer=qa["answer"], answer_type=qa["answer_type"])  # fmt: skip
+    heights = [elements[i]["bbox"][3] for i in reads(q, elements)]  # type: ignore[arg-type]
+    if not heights:
+        return None
+    return "small" if min(heights) < SMALL_TEXT_PX else "normal"
+
+
 def _slice_keys(record: dict[str, Any], qa: dict[str, Any]) -> Iterable[tuple[str, str]]:
     yield "domain", record["domain"]
     yield "family", f"{record['domain']}/{record['family']}"
@@ -210,6 +229,9 @@ def _slice_keys(record: dict[str, Any], qa: dict[str, Any]) -> Iterable[tuple[st
         yield "skill", str(skill)
     yield "difficulty", str(qa.get("difficulty", 1))
     yield "answer_type", qa["answer_type"]
+    size = text_size(record, qa)
+    if size is not None:
+        yield "text_size", size
 
 
 def evaluate(

@@ -170,3 +170,34 @@ def test_llava_export_names_each_turns_question(small_run: Path, tmp_path: Path)
     assert list(read_predictions(preds)) == [
         (items[0]["id"], records[items[0]["id"]]["qa"][0]["id"])
     ]
+
+
+def test_a_student_who_cannot_read_small_text_shows_in_the_text_size_slice(
+    small_run: Path, tmp_path: Path
+) -> None:
+    """Wrong wherever the text a question reads is under 12 px (and right elsewhere): the
+    report's small-text slice scores 0, normal text 1, and the weakest slices (those at 0)
+    are the small-text one and programs asked only of small text."""
+    from synth.evaluate import text_size, weakest
+    from synth.exporters import answer_text
+
+    records = [r for r, _ in iter_samples(small_run, balanced=True)]
+    sizes = {(r["id"], q["id"]): text_size(r, q) for r in records for q in r["qa"]}
+    assert set(sizes.values()) >= {"small", "normal"}, "the run has small and normal text"
+    preds = tmp_path / "p.jsonl"
+    preds.write_text("".join(
+        json.dumps({"id": r["id"], "qid": q["id"],
+                    "prediction": "zzz" if sizes[r["id"], q["id"]] == "small" else answer_text(q)}) + "\n"
+        for r in records for q in r["qa"]
+    ))  # fmt: skip
+    out = tmp_path / "e"
+    synth_cmd("eval", str(small_run), "--predictions", str(preds), "--out", str(out), check=True)
+    report = json.loads((out / "eval.json").read_text())
+    size = report["slices"]["text_size"]
+    assert size["small"]["accuracy"] == 0.0 and size["normal"]["accuracy"] == 1.0
+    assert size["small"]["n"] == sum(v == "small" for v in sizes.values())
+    at_zero = {(kind, name) for kind, name, cell in weakest(report) if cell["accuracy"] == 0.0}
+    assert ("text_size", "small") in at_zero
+    for kind, name in at_zero - {("text_size", "small")}:  # only slices all of small text
+        cell = report["slices"][kind][name]
+        assert cell["n"] <= size["small"]["n"], (kind, name)
