@@ -459,3 +459,14 @@ def test_a_matching_question_names_people_as_people() -> None:
             assert "people" in q.question and "persons" not in q.question, q.question
             asked += 1
     assert asked >= 3
+
+
+def test_the_kind_option_pins_one_kind_and_a_wrong_one_names_the_choices() -> None:
+    from synth._errors import ConfigError
+
+    trees = DOMAIN.configure({"kind": "tree"})
+    assert {trees.sample(rng=np.random.default_rng(s)).family for s in range(12)} == {"tree"}
+    with pytest.raises(ConfigError, match="one of tree, state_machine, dependency"):
+        DOMAIN.configure({"kind": "forest"})
+    with pytest.raises(ConfigError, match="no option 'colour'"):
+        DOMAIN.configure({"colour": "red"})
