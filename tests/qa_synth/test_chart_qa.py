@@ -63,6 +63,8 @@ def test_answers_are_visually_decidable(seed: int, kind: str) -> None:
         if qa["program"] in ("extremum", "multiple_choice", "point"):
             ordered = sorted(vals, reverse=p["target"] == "max")
             assert abs(ordered[0] - ordered[1]) >= min_gap, qa["question"]
+        if qa["program"] == "trend":  # from the earlier category to the later one
+            assert cats.index(p["a"]) < cats.index(p["b"]), qa["question"]
         if qa["program"] in ("compare_two", "trend") or (
             qa["program"] == "yes_no" and p["claim"] == "greater"
         ):
@@ -238,8 +240,13 @@ def test_without_printed_values_the_reasoning_quotes_no_digits_the_image_lacks(
         text = qa["reasoning"]
         for c in sorted(map(str, spec["categories"]), key=len, reverse=True):
             text = text.replace(c, "CATEGORY")  # "At 2024", "Hive 6": names, not values
-        # every value said to lie somewhere ("is at ...", "about ...") is a reading
-        for said in re.findall(r"(?:\bat|about|reads) (\d[\d,]*(?:\.\d+)?)", text):
+        # every value said to lie somewhere ("is at ...", "about ...") is a reading, and so
+        # is each side of a difference ("2,175 − 1,950 = 225"; not a mean taken from one)
+        pattern = r"(\d[\d,]*(?:\.\d+)?) − (\d[\d,]*(?:\.\d+)?) = "
+        subtracted = re.findall(pattern, text) if qa["program"] == "difference" else []
+        for said in re.findall(r"(?:\bat|about|reads) (\d[\d,]*(?:\.\d+)?)", text) + [
+            v for pair in subtracted for v in pair
+        ]:
             v = float(said.replace(",", ""))
             assert abs(v / grain - round(v / grain)) < 1e-6, (
                 f"{qa['program']}: {qa['reasoning']!r} quotes {v} (grain {grain})"
