@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from synth.legibility import reads
+from synth.legibility import SMALL_TEXT_PX, reads
 from synth.record import QA, Element
 from synth.targeting import program_order
 
@@ -17,9 +17,6 @@ from synth.targeting import program_order
 ALIASES = {"sum_values": "sum"}
 
 C = TypeVar("C")
-
-#: text under this many pixels tall makes a question harder to read off the image
-SMALL_TEXT_PX = 12.0
 
 
 def chain(q: QA) -> int:

@@ -209,8 +209,7 @@ def text_size(record: dict[str, Any], qa: dict[str, Any]) -> str | None:
     None when it reads none."""
     from types import SimpleNamespace
 
-    from synth.legibility import reads
-    from synth.qa_synth._programs import SMALL_TEXT_PX
+    from synth.legibility import SMALL_TEXT_PX, reads
 
     elements = record.get("annotations", {}).get("elements", [])
     q = SimpleNamespace(question=qa["question"], reasoning=qa.get("reasoning", ""),

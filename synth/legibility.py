@@ -31,6 +31,9 @@ from synth.record import QA, Element, show
 MIN_CONTRAST = 70.0
 #: pixels that a text's box must be tall
 MIN_HEIGHT = 7.0
+#: text under this many pixels tall, though legible, makes a question harder to read off the
+#: image (its difficulty; ``synth eval``'s small-text slice)
+SMALL_TEXT_PX = 12.0
 #: pixels a box is inset by before it is measured (a cell's or a node's frame lies there)
 INSET = 2
 #: how many of a box's pixels are taken as the text's strokes: INK_PX, or INK_SHARE of a
